@@ -1,0 +1,15 @@
+//! orgchard manages an AWS Organization as code. The configuration (HCL, [`config`]) is
+//! evaluated into a desired [`model`]; the [`plan`] module reads the live organization through
+//! a [`backend`], diffs, and orders the API calls in a dependency graph; [`precheck`] proves
+//! with the [`iam`] engine that every call will be allowed; [`apply`] executes the graph.
+//! The [`cli`] module is the thin command line over all of it.
+
+pub mod addr;
+pub mod apply;
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod iam;
+pub mod model;
+pub mod plan;
+pub mod precheck;
