@@ -14,6 +14,9 @@ pub mod aws;
 pub mod emulator;
 
 use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -49,6 +52,89 @@ pub trait Api: Send + Sync {
 
     /// A short description for messages: `emulator state.json`, `aws https://...`.
     fn describe(&self) -> String;
+}
+
+/// Which backend a command talks to: from `--backend`, else the configuration's `backend`
+/// block, else AWS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum BackendChoice {
+    /// The embedded emulator, with its state in this file (created fresh when missing).
+    Emulator { path: PathBuf },
+    /// AWS, or any AWS-compatible endpoint.
+    Aws(AwsOptions),
+}
+
+/// Settings of the AWS backend; every field falls back to the SDK's default chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// `--endpoint-url`, the `backend` block, or `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+    /// A role to assume before anything else.
+    pub role_arn: Option<String>,
+}
+
+impl FromStr for BackendChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "aws" {
+            Ok(BackendChoice::Aws(AwsOptions::default()))
+        } else if let Some(path) = s.strip_prefix("emulator:").filter(|p| !p.is_empty()) {
+            Ok(BackendChoice::Emulator { path: path.into() })
+        } else {
+            Err(format!(
+                "invalid backend {s:?}: accepted are `aws` and `emulator:PATH`"
+            ))
+        }
+    }
+}
+
+/// Options every backend needs to know about the organization it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectOptions {
+    /// The role assumed in member accounts to manage the roles inside them
+    /// (`organization.member_access_role`).
+    pub member_access_role: String,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            member_access_role: "OrganizationAccountAccessRole".to_string(),
+        }
+    }
+}
+
+/// Why a backend could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The emulator state file could not be opened, locked, read or created.
+    #[error("emulator state {path}: {message}")]
+    Emulator { path: PathBuf, message: String },
+    /// The AWS SDK could not be configured (no region, no credentials, bad profile, …).
+    #[error("AWS backend: {0}")]
+    Aws(String),
+    /// This build has no AWS backend.
+    #[error("this orgchard was built without the `aws` feature; use --backend emulator:PATH")]
+    AwsNotBuilt,
+}
+
+/// Opens the chosen backend.
+pub async fn connect(
+    choice: &BackendChoice,
+    options: &ConnectOptions,
+) -> Result<Arc<dyn Api>, ConnectError> {
+    match choice {
+        BackendChoice::Emulator { path } => Ok(Arc::new(emulator::Emulator::open(path, options)?)),
+        #[cfg(feature = "aws")]
+        BackendChoice::Aws(aws_options) => Ok(Arc::new(
+            aws::AwsBackend::connect(aws_options, options).await?,
+        )),
+        #[cfg(not(feature = "aws"))]
+        BackendChoice::Aws(_) => Err(ConnectError::AwsNotBuilt),
+    }
 }
 
 /// How the applier should treat an error; derived from AWS's error code, never from an HTTP
@@ -153,6 +239,22 @@ impl ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backend_choice_parses() {
+        assert_eq!(
+            "emulator:x.json".parse::<BackendChoice>(),
+            Ok(BackendChoice::Emulator {
+                path: "x.json".into()
+            })
+        );
+        assert!(matches!(
+            "aws".parse::<BackendChoice>(),
+            Ok(BackendChoice::Aws(_))
+        ));
+        assert!("emulator:".parse::<BackendChoice>().is_err());
+        assert!("gcp".parse::<BackendChoice>().is_err());
+    }
 
     #[test]
     fn error_kinds_follow_aws_codes() {
