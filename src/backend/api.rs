@@ -268,6 +268,14 @@ pub struct DescribeOrganizationOutput {
     pub organization: Organization,
 }
 
+shape!(CreateOrganizationInput {
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    feature_set: String,
+});
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateOrganizationOutput {
+    pub organization: Organization,
+}
 shape!(ListRootsInput { next_token: Option<String>, max_results: Option<i32> });
 shape!(ListRootsOutput { roots: Vec<Root>, next_token: Option<String> });
 shape!(ListOrganizationalUnitsForParentInput { parent_id: String, next_token: Option<String>, max_results: Option<i32> });
@@ -656,6 +664,7 @@ macro_rules! operations {
 
 operations! {
     Organizations Read DescribeOrganization describe_organization(DescribeOrganizationInput) -> DescribeOrganizationOutput;
+    Organizations Write CreateOrganization create_organization(CreateOrganizationInput) -> CreateOrganizationOutput;
     Organizations Read ListRoots list_roots(ListRootsInput) -> ListRootsOutput;
     Organizations Read ListOrganizationalUnitsForParent list_organizational_units_for_parent(ListOrganizationalUnitsForParentInput) -> ListOrganizationalUnitsForParentOutput;
     Organizations Read ListAccountsForParent list_accounts_for_parent(ListAccountsForParentInput) -> ListAccountsForParentOutput;
