@@ -11,6 +11,7 @@
 pub mod api;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod client;
 pub mod emulator;
 
 use std::fmt;
