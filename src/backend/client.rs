@@ -109,9 +109,22 @@ impl Client {
         self.stats.lock().expect("stats lock").clone()
     }
 
+    /// Like [`Api::call`], but a 5xx is returned instead of retried: for requests that are not
+    /// safe to repeat blindly (CreateAccount), whose caller looks before sending again.
+    /// Throttling and concurrent modification are still retried: AWS rejects those before
+    /// doing anything.
+    pub async fn call_once(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
+        self.send(scope, request, false).await
+    }
+
     /// Sends `request`, pacing it and retrying transient failures. A simulated crash and
     /// final errors are returned at once.
-    async fn send(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
+    async fn send(
+        &self,
+        scope: &Scope,
+        request: Request,
+        retry_transient: bool,
+    ) -> Result<Response, ApiError> {
         let op = request.operation();
         let mut retry = 0;
         loop {
@@ -125,7 +138,11 @@ impl Client {
                 .or_default() += 1;
             match self.api.call(scope, request.clone()).await {
                 Ok(response) => return Ok(response),
-                Err(err) if err.is_retryable() && retry + 1 < self.retry.max_attempts => {
+                Err(err)
+                    if err.is_retryable()
+                        && (retry_transient || err.kind != ErrorKind::Transient)
+                        && retry + 1 < self.retry.max_attempts =>
+                {
                     retry += 1;
                     self.stats.lock().expect("stats lock").retries += 1;
                     let ceiling = self.retry.ceiling(retry);
@@ -178,7 +195,7 @@ impl Client {
 #[async_trait]
 impl Api for Client {
     async fn call(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
-        self.send(scope, request).await
+        self.send(scope, request, true).await
     }
 
     fn describe(&self) -> String {
