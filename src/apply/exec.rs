@@ -12,7 +12,9 @@ use tokio::time::Instant;
 
 use crate::addr::{Address, ResourceKind};
 use crate::backend::client::Client;
-use crate::backend::{self as api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope};
+use crate::backend::{
+    self as api, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope,
+};
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
 use crate::plan::{Plan, PlanContext};
@@ -69,7 +71,9 @@ impl KnownIds {
         let (mgmt, org) = (&c.management_account_id, &c.organization_id);
         Some(match address.kind {
             ResourceKind::Account => format!("arn:aws:organizations::{mgmt}:account/{org}/{id}"),
-            ResourceKind::OrganizationalUnit => format!("arn:aws:organizations::{mgmt}:ou/{org}/{id}"),
+            ResourceKind::OrganizationalUnit => {
+                format!("arn:aws:organizations::{mgmt}:ou/{org}/{id}")
+            }
             ResourceKind::Root => format!("arn:aws:organizations::{mgmt}:root/{org}/{id}"),
             ResourceKind::Policy => {
                 let t = self.policy_types.get(address)?.to_lowercase();
@@ -124,7 +128,12 @@ fn endpoint_error(op: Operation, message: String) -> ApiError {
 }
 
 impl ExecContext {
-    pub fn new(plan: &Plan, client: Arc<Client>, options: ApplyOptions, known: Arc<KnownIds>) -> Self {
+    pub fn new(
+        plan: &Plan,
+        client: Arc<Client>,
+        options: ApplyOptions,
+        known: Arc<KnownIds>,
+    ) -> Self {
         ExecContext {
             plan: plan.clone(),
             client,
@@ -160,7 +169,10 @@ impl ExecContext {
                 self.record(op, &response);
                 Ok(())
             }
-            Err(err) => self.already_done(op, &scope, &request, err, operation).await,
+            Err(err) => {
+                self.already_done(op, &scope, &request, err, operation)
+                    .await
+            }
         }
     }
 
@@ -317,7 +329,11 @@ impl ExecContext {
                     },
                 )
                 .await?;
-            if let Some(p) = page.policies.iter().find(|p| p.name == name && !p.aws_managed) {
+            if let Some(p) = page
+                .policies
+                .iter()
+                .find(|p| p.name == name && !p.aws_managed)
+            {
                 return Ok(Some(p.id.clone()));
             }
             match page.next_token {
@@ -353,7 +369,7 @@ impl ExecContext {
                     return Err(endpoint_error(
                         Operation::CreateAccount,
                         format!("unexpected answer {}", other.operation()),
-                    ))
+                    ));
                 }
                 Err(e) if e.kind == ErrorKind::Transient && attempts < 5 => {
                     // The request may or may not have started: look before sending again.
@@ -385,13 +401,18 @@ impl ExecContext {
             match status.state.as_str() {
                 "SUCCEEDED" => {
                     let id = status.account_id.ok_or_else(|| {
-                        endpoint_error(Operation::DescribeCreateAccountStatus, "SUCCEEDED without an account id".into())
+                        endpoint_error(
+                            Operation::DescribeCreateAccountStatus,
+                            "SUCCEEDED without an account id".into(),
+                        )
                     })?;
                     self.known.set(address, id);
                     return Ok(());
                 }
                 "FAILED" => {
-                    let reason = status.failure_reason.unwrap_or_else(|| "no reason given".into());
+                    let reason = status
+                        .failure_reason
+                        .unwrap_or_else(|| "no reason given".into());
                     return Err(ApiError::new(
                         Operation::CreateAccount,
                         "CreateAccountFailed",
@@ -403,7 +424,9 @@ impl ExecContext {
                     return Err(ApiError::new(
                         Operation::CreateAccount,
                         "CreateAccountTimeout",
-                        format!("CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"),
+                        format!(
+                            "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
+                        ),
                     ));
                 }
                 _ => tokio::time::sleep(Duration::from_secs(5)).await,
@@ -425,7 +448,11 @@ impl ExecContext {
                     },
                 )
                 .await?;
-            if let Some(s) = page.create_account_statuses.iter().find(|s| s.account_name == name) {
+            if let Some(s) = page
+                .create_account_statuses
+                .iter()
+                .find(|s| s.account_name == name)
+            {
                 return Ok(Some(s.id.clone()));
             }
             match page.next_token {
@@ -448,7 +475,11 @@ impl ExecContext {
                     },
                 )
                 .await?;
-            if let Some(a) = page.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)) {
+            if let Some(a) = page
+                .accounts
+                .iter()
+                .find(|a| a.email.eq_ignore_ascii_case(email))
+            {
                 return Ok(Some(a.id.clone()));
             }
             match page.next_token {
@@ -461,7 +492,12 @@ impl ExecContext {
     /// Waits until the member-access role of a new account can be assumed (IAM in a new
     /// account takes a while to accept it).
     async fn wait_until_reachable(&self, account_id: &str) -> Result<(), ApiError> {
-        if self.reachable.lock().expect("reachable lock").contains(account_id) {
+        if self
+            .reachable
+            .lock()
+            .expect("reachable lock")
+            .contains(account_id)
+        {
             return Ok(());
         }
         let role_arn = format!(

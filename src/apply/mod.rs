@@ -55,9 +55,13 @@ impl Default for ApplyOptions {
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum OpOutcome {
     Done,
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
     /// Not run because an operation it depends on failed.
-    Skipped { because: usize },
+    Skipped {
+        because: usize,
+    },
     /// Not run because the apply was interrupted.
     NotStarted,
 }
@@ -137,7 +141,12 @@ pub async fn apply(
     let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
     let mut outcomes: Vec<Option<OpOutcome>> = vec![None; n];
     let known = Arc::new(exec::KnownIds::new(plan));
-    let ctx = Arc::new(exec::ExecContext::new(plan, client, options.clone(), known.clone()));
+    let ctx = Arc::new(exec::ExecContext::new(
+        plan,
+        client,
+        options.clone(),
+        known.clone(),
+    ));
     let mut ready: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut locked: HashSet<String> = HashSet::new();
     let mut running: JoinSet<(usize, Result<(), ApiError>, Duration)> = JoinSet::new();
@@ -189,7 +198,9 @@ pub async fn apply(
             Err(e) => {
                 // A panicking operation is a bug of ours; report it as that operation's failure.
                 let msg = format!("internal error: {e}");
-                events.event(&Event::Internal { message: msg.clone() });
+                events.event(&Event::Internal {
+                    message: msg.clone(),
+                });
                 continue;
             }
         };
@@ -262,11 +273,7 @@ pub async fn apply(
         if c.action == Action::Read || c.operations.is_empty() {
             continue;
         }
-        if c
-            .operations
-            .iter()
-            .all(|&i| outcomes[i] == OpOutcome::Done)
-        {
+        if c.operations.iter().all(|&i| outcomes[i] == OpOutcome::Done) {
             *completed.entry(c.action.to_string()).or_insert(0) += 1;
         }
     }

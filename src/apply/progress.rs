@@ -68,8 +68,10 @@ impl Human {
             bar: terminal.then(|| {
                 let bar = ProgressBar::new(0);
                 bar.set_style(
-                    ProgressStyle::with_template("{spinner} {pos}/{len} operations {elapsed} {wide_msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    ProgressStyle::with_template(
+                        "{spinner} {pos}/{len} operations {elapsed} {wide_msg}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
                 bar
             }),

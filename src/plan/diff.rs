@@ -12,13 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
 use crate::model::live::{LiveOrg, OWNERSHIP_TAG};
-use crate::model::{
-    self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value,
-};
+use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 
 use super::graph;
-use super::ops::{value_text, IdRef, Op};
-use super::{Action, AttrChange, Change, Plan, PlanContext, PlannedOp, Unmanaged, FORMAT_VERSION};
+use super::ops::{IdRef, Op, value_text};
+use super::{Action, AttrChange, Change, FORMAT_VERSION, Plan, PlanContext, PlannedOp, Unmanaged};
 
 pub const SCP: &str = "SERVICE_CONTROL_POLICY";
 pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
@@ -103,7 +101,11 @@ struct Planner<'a> {
 }
 
 /// Matches, diffs and orders: the plan that turns `live` into `desired`.
-pub fn plan(desired: &Desired, live: &LiveOrg, options: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
+pub fn plan(
+    desired: &Desired,
+    live: &LiveOrg,
+    options: &PlanOptions,
+) -> Result<Plan, Vec<PlanError>> {
     let mut p = Planner::new(desired, live);
     p.guard_management_account();
     if !p.errors.is_empty() {
@@ -242,7 +244,13 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn error(&mut self, address: Option<&Address>, origin: Option<&SourceSpan>, message: String, help: Option<&str>) {
+    fn error(
+        &mut self,
+        address: Option<&Address>,
+        origin: Option<&SourceSpan>,
+        message: String,
+        help: Option<&str>,
+    ) {
         self.errors.push(PlanError {
             address: address.cloned(),
             origin: origin.cloned(),
@@ -379,7 +387,11 @@ impl<'a> Planner<'a> {
                 &p.common.origin,
                 p.common.pinned_id.as_ref(),
                 |id| live.policies.contains_key(id),
-                |id| live.policies.get(id).is_some_and(|lp| lp.summary.name == p.name),
+                |id| {
+                    live.policies
+                        .get(id)
+                        .is_some_and(|lp| lp.summary.name == p.name)
+                },
                 |id| {
                     live.policies.get(id).is_some_and(|lp| {
                         lp.summary.name == p.name && lp.summary.r#type == p.policy_type
@@ -494,7 +506,11 @@ impl<'a> Planner<'a> {
                 &a.common.origin,
                 a.common.pinned_id.as_ref(),
                 |id| live.accounts.contains_key(id),
-                |id| live.accounts.get(id).is_some_and(|la| la.account.email == a.email),
+                |id| {
+                    live.accounts
+                        .get(id)
+                        .is_some_and(|la| la.account.email == a.email)
+                },
                 |id| {
                     live.accounts
                         .get(id)
@@ -554,10 +570,7 @@ impl<'a> Planner<'a> {
         let (id, arn) = match target {
             RefTarget::Management => {
                 let id = org.master_account_id.clone();
-                let arn = format!(
-                    "arn:aws:organizations::{id}:account/{}/{id}",
-                    org.id
-                );
+                let arn = format!("arn:aws:organizations::{id}:account/{}/{id}", org.id);
                 (id, arn)
             }
             RefTarget::AwsPolicy(name) => {
@@ -571,7 +584,10 @@ impl<'a> Planner<'a> {
             RefTarget::Resource(a) => match a.kind {
                 ResourceKind::Account => {
                     let b = self.accounts.get(a)?;
-                    (b.id.clone(), self.live.accounts.get(&b.id)?.account.arn.clone())
+                    (
+                        b.id.clone(),
+                        self.live.accounts.get(&b.id)?.account.arn.clone(),
+                    )
                 }
                 ResourceKind::OrganizationalUnit if !self.new_ous.contains(a) => {
                     let b = self.ous.get(a)?;
@@ -579,7 +595,10 @@ impl<'a> Planner<'a> {
                 }
                 ResourceKind::Policy => {
                     let b = self.policies.get(a)?;
-                    (b.id.clone(), self.live.policies.get(&b.id)?.summary.arn.clone())
+                    (
+                        b.id.clone(),
+                        self.live.policies.get(&b.id)?.summary.arn.clone(),
+                    )
                 }
                 ResourceKind::Root => (self.live.root.id.clone(), self.live.root.arn.clone()),
                 _ => return None,
@@ -593,14 +612,8 @@ impl<'a> Planner<'a> {
     }
 
     fn resolve(&self, v: &Value) -> Value {
-        v.resolve(&|t, a| self.lookup(t, a)).unwrap_or_else(|_| v.clone())
-    }
-
-    fn show(&self, v: &Value) -> String {
-        match value_text(&self.resolve(v)) {
-            Some(t) => t,
-            None => UNKNOWN.to_string(),
-        }
+        v.resolve(&|t, a| self.lookup(t, a))
+            .unwrap_or_else(|_| v.clone())
     }
 
     fn plan_organization(&mut self) {
@@ -618,7 +631,11 @@ impl<'a> Planner<'a> {
                     },
                 ));
             }
-            for t in live_types.difference(&self.final_types).cloned().collect::<Vec<_>>() {
+            for t in live_types
+                .difference(&self.final_types)
+                .cloned()
+                .collect::<Vec<_>>()
+            {
                 ops.push(self.push_op(
                     &addr,
                     Op::DisablePolicyType {
@@ -637,14 +654,27 @@ impl<'a> Planner<'a> {
         if let Some(wanted) = &self.desired.organization.service_access_principals {
             let wanted: BTreeSet<String> = wanted.iter().cloned().collect();
             for p in wanted.difference(&self.live.service_access) {
-                ops.push(self.push_op(&addr, Op::EnableServiceAccess { principal: p.clone() }));
+                ops.push(self.push_op(
+                    &addr,
+                    Op::EnableServiceAccess {
+                        principal: p.clone(),
+                    },
+                ));
             }
             for p in self.live.service_access.difference(&wanted) {
-                ops.push(self.push_op(&addr, Op::DisableServiceAccess { principal: p.clone() }));
+                ops.push(self.push_op(
+                    &addr,
+                    Op::DisableServiceAccess {
+                        principal: p.clone(),
+                    },
+                ));
             }
             attrs.push(AttrChange {
                 name: "service_access_principals".into(),
-                before: Some(format!("{:?}", self.live.service_access.iter().collect::<Vec<_>>())),
+                before: Some(format!(
+                    "{:?}",
+                    self.live.service_access.iter().collect::<Vec<_>>()
+                )),
                 after: Some(format!("{:?}", wanted.iter().collect::<Vec<_>>())),
                 document: false,
             });
@@ -666,15 +696,35 @@ impl<'a> Planner<'a> {
         if !self.desired.organization.declared {
             return;
         }
-        let action = if ops.is_empty() { Action::Read } else { Action::Update };
-        self.push_change(&addr, action, None, Some(self.live.organization.id.clone()), attrs, ops);
+        let action = if ops.is_empty() {
+            Action::Read
+        } else {
+            Action::Update
+        };
+        self.push_change(
+            &addr,
+            action,
+            None,
+            Some(self.live.organization.id.clone()),
+            attrs,
+            ops,
+        );
     }
 
     /// A policy reference's final id and type.
-    fn policy_ref(&mut self, r: &PolicyRef, owner: &Address, origin: &SourceSpan) -> Option<(IdRef, String)> {
+    fn policy_ref(
+        &mut self,
+        r: &PolicyRef,
+        owner: &Address,
+        origin: &SourceSpan,
+    ) -> Option<(IdRef, String)> {
         match r {
             PolicyRef::Policy(a) => {
-                let p = self.desired.policies.iter().find(|p| &p.common.address == a)?;
+                let p = self
+                    .desired
+                    .policies
+                    .iter()
+                    .find(|p| &p.common.address == a)?;
                 let id = match self.policies.get(a) {
                     Some(b) => IdRef::Known(b.id.clone()),
                     None => IdRef::After(a.clone()),
@@ -693,7 +743,9 @@ impl<'a> Planner<'a> {
                 // Types not enabled yet are not listed; their AWS-managed policies have fixed ids.
                 match name.as_str() {
                     "FullAWSAccess" => Some((IdRef::Known(FULL_AWS_ACCESS.into()), SCP.into())),
-                    "RCPFullAWSAccess" => Some((IdRef::Known(RCP_FULL_AWS_ACCESS.into()), RCP.into())),
+                    "RCPFullAWSAccess" => {
+                        Some((IdRef::Known(RCP_FULL_AWS_ACCESS.into()), RCP.into()))
+                    }
                     _ => {
                         self.error(
                             Some(owner),
@@ -755,8 +807,12 @@ impl<'a> Planner<'a> {
         // AWS attaches FullAWSAccess (RCPFullAWSAccess) to every target when the type is
         // enabled and to every new OU and account.
         for (t, pid) in [(SCP, FULL_AWS_ACCESS), (RCP, RCP_FULL_AWS_ACCESS)] {
-            if self.final_types.contains(t) && (live_target.is_none() || self.enabling.contains(t)) {
-                current.entry(t.to_string()).or_default().insert(pid.to_string());
+            if self.final_types.contains(t) && (live_target.is_none() || self.enabling.contains(t))
+            {
+                current
+                    .entry(t.to_string())
+                    .or_default()
+                    .insert(pid.to_string());
             }
         }
         let mut wanted: BTreeMap<String, Vec<IdRef>> = BTreeMap::new();
@@ -809,7 +865,9 @@ impl<'a> Planner<'a> {
                 .map(|id| IdRef::Known(id.clone()))
                 .collect();
             after.extend(want.iter().map(|id| self.policy_name(id)));
-            if cur.contains(RCP_FULL_AWS_ACCESS) && !want.contains(&IdRef::Known(RCP_FULL_AWS_ACCESS.into())) {
+            if cur.contains(RCP_FULL_AWS_ACCESS)
+                && !want.contains(&IdRef::Known(RCP_FULL_AWS_ACCESS.into()))
+            {
                 after.push("RCPFullAWSAccess".into());
             }
             let max = max_attachments(&t);
@@ -859,7 +917,8 @@ impl<'a> Planner<'a> {
             for op in seq {
                 let i = self.push_op(owner, op);
                 if let Some(p) = prev {
-                    self.edges.push((p, i, "attachment order on one target".into()));
+                    self.edges
+                        .push((p, i, "attachment order on one target".into()));
                 }
                 prev = Some(i);
                 ops.push(i);
@@ -905,7 +964,13 @@ impl<'a> Planner<'a> {
             ));
         }
         if !unset.is_empty() {
-            ops.push(self.push_op(owner, Op::UntagResource { resource, keys: unset }));
+            ops.push(self.push_op(
+                owner,
+                Op::UntagResource {
+                    resource,
+                    keys: unset,
+                },
+            ));
         }
         let attr = AttrChange {
             name: "tags".into(),
@@ -948,17 +1013,47 @@ impl<'a> Planner<'a> {
                             tags: tags.clone(),
                         },
                     ));
-                    attrs.push(AttrChange { name: "type".into(), before: None, after: Some(p.policy_type.clone()), document: false });
-                    attrs.push(AttrChange { name: "name".into(), before: None, after: Some(p.name.clone()), document: false });
-                    attrs.push(AttrChange { name: "description".into(), before: None, after: Some(p.description.clone()), document: false });
+                    attrs.push(AttrChange {
+                        name: "type".into(),
+                        before: None,
+                        after: Some(p.policy_type.clone()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: None,
+                        after: Some(p.name.clone()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "description".into(),
+                        before: None,
+                        after: Some(p.description.clone()),
+                        document: false,
+                    });
                     attrs.push(AttrChange {
                         name: "content".into(),
                         before: None,
-                        after: Some(desired_text.as_deref().map(pretty_document).unwrap_or_else(|| UNKNOWN.into())),
+                        after: Some(
+                            desired_text
+                                .as_deref()
+                                .map(pretty_document)
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                        ),
                         document: true,
                     });
-                    attrs.push(AttrChange { name: "tags".into(), before: None, after: Some(show_map(&tags)), document: false });
-                    attrs.push(AttrChange { name: "id".into(), before: None, after: Some(UNKNOWN.into()), document: false });
+                    attrs.push(AttrChange {
+                        name: "tags".into(),
+                        before: None,
+                        after: Some(show_map(&tags)),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "id".into(),
+                        before: None,
+                        after: Some(UNKNOWN.into()),
+                        document: false,
+                    });
                 }
                 Some(b) => {
                     let lp = &self.live.policies[&b.id];
@@ -978,8 +1073,10 @@ impl<'a> Planner<'a> {
                             Some(t) => !same_document(&live_text, t),
                             None => true,
                         };
-                    let name_changed = lp.summary.name != p.name && !ignore.iter().any(|i| i == "name");
-                    let desc_changed = lp.summary.description != p.description && !ignore.iter().any(|i| i == "description");
+                    let name_changed =
+                        lp.summary.name != p.name && !ignore.iter().any(|i| i == "name");
+                    let desc_changed = lp.summary.description != p.description
+                        && !ignore.iter().any(|i| i == "description");
                     if content_changed || name_changed || desc_changed {
                         ops.push(self.push_op(
                             addr,
@@ -991,8 +1088,18 @@ impl<'a> Planner<'a> {
                             },
                         ));
                     }
-                    attrs.push(AttrChange { name: "name".into(), before: Some(lp.summary.name.clone()), after: Some(p.name.clone()), document: false });
-                    attrs.push(AttrChange { name: "description".into(), before: Some(lp.summary.description.clone()), after: Some(p.description.clone()), document: false });
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: Some(lp.summary.name.clone()),
+                        after: Some(p.name.clone()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "description".into(),
+                        before: Some(lp.summary.description.clone()),
+                        after: Some(p.description.clone()),
+                        document: false,
+                    });
                     attrs.push(AttrChange {
                         name: "content".into(),
                         before: Some(pretty_document(&live_text)),
@@ -1011,7 +1118,12 @@ impl<'a> Planner<'a> {
                         } else {
                             tags.clone()
                         };
-                        let (tag_ops, attr) = self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&lp.tags), &wanted);
+                        let (tag_ops, attr) = self.plan_tags(
+                            addr,
+                            IdRef::Known(b.id.clone()),
+                            Some(&lp.tags),
+                            &wanted,
+                        );
                         ops.extend(tag_ops);
                         attrs.push(attr);
                     }
@@ -1019,7 +1131,10 @@ impl<'a> Planner<'a> {
             }
             let action = Self::action_for(bound.as_ref(), &ops, false);
             let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
-                format!("matched by type and name {:?}; it will be tagged {OWNERSHIP_TAG}", p.name)
+                format!(
+                    "matched by type and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                    p.name
+                )
             });
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
@@ -1059,14 +1174,43 @@ impl<'a> Planner<'a> {
                     }
                 });
                 if o.policies.is_some() || replaced {
-                    let (att, attr) = self.plan_attachments(addr, &o.common.origin, IdRef::After(addr.clone()), None, &policies);
+                    let (att, attr) = self.plan_attachments(
+                        addr,
+                        &o.common.origin,
+                        IdRef::After(addr.clone()),
+                        None,
+                        &policies,
+                    );
                     ops.extend(att);
                     attrs.extend(attr);
                 }
-                let before_parent = bound.as_ref().map(|b| self.live.ous[&b.id].parent_id.clone());
-                attrs.insert(0, AttrChange { name: "name".into(), before: bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()), after: Some(o.name.clone()), document: false });
-                attrs.insert(1, AttrChange { name: "parent".into(), before: before_parent, after: Some(parent.to_string()), document: false });
-                attrs.push(AttrChange { name: "tags".into(), before: None, after: Some(show_map(&tags)), document: false });
+                let before_parent = bound
+                    .as_ref()
+                    .map(|b| self.live.ous[&b.id].parent_id.clone());
+                attrs.insert(
+                    0,
+                    AttrChange {
+                        name: "name".into(),
+                        before: bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
+                        after: Some(o.name.clone()),
+                        document: false,
+                    },
+                );
+                attrs.insert(
+                    1,
+                    AttrChange {
+                        name: "parent".into(),
+                        before: before_parent,
+                        after: Some(parent.to_string()),
+                        document: false,
+                    },
+                );
+                attrs.push(AttrChange {
+                    name: "tags".into(),
+                    before: None,
+                    after: Some(show_map(&tags)),
+                    document: false,
+                });
                 if let Some(b) = &bound {
                     // The old OU goes once everything in it has moved to the new one.
                     self.replace_old_ou(addr, &o.common.origin, &b.id, &mut ops);
@@ -1075,27 +1219,54 @@ impl<'a> Planner<'a> {
                 let b = bound.clone().expect("bound");
                 let lo = self.live.ous[&b.id].clone();
                 if lo.ou.name != o.name && !ignore.iter().any(|i| i == "name") {
-                    ops.push(self.push_op(addr, Op::RenameOu { ou: IdRef::Known(b.id.clone()), name: o.name.clone() }));
+                    ops.push(self.push_op(
+                        addr,
+                        Op::RenameOu {
+                            ou: IdRef::Known(b.id.clone()),
+                            name: o.name.clone(),
+                        },
+                    ));
                 }
-                attrs.push(AttrChange { name: "name".into(), before: Some(lo.ou.name.clone()), after: Some(o.name.clone()), document: false });
+                attrs.push(AttrChange {
+                    name: "name".into(),
+                    before: Some(lo.ou.name.clone()),
+                    after: Some(o.name.clone()),
+                    document: false,
+                });
                 if let Some(policies) = &o.policies {
                     if !ignore.iter().any(|i| i == "policies") {
-                        let (att, attr) = self.plan_attachments(addr, &o.common.origin, IdRef::Known(b.id.clone()), Some(&b.id), policies);
+                        let (att, attr) = self.plan_attachments(
+                            addr,
+                            &o.common.origin,
+                            IdRef::Known(b.id.clone()),
+                            Some(&b.id),
+                            policies,
+                        );
                         ops.extend(att);
                         attrs.extend(attr);
                     }
                 }
                 if !ignore.iter().any(|i| i == "tags") || b.retag {
-                    let (tag_ops, attr) = self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&lo.tags), &tags);
+                    let (tag_ops, attr) =
+                        self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&lo.tags), &tags);
                     ops.extend(tag_ops);
                     attrs.push(attr);
                 }
             }
-            let action = if replaced { Action::Replace } else { Self::action_for(bound.as_ref(), &ops, false) };
+            let action = if replaced {
+                Action::Replace
+            } else {
+                Self::action_for(bound.as_ref(), &ops, false)
+            };
             let reason = if replaced {
                 Some("parent changed: AWS cannot move an OU, so a new one is created under the new parent with the same policies and tags, the accounts and child OUs move to it, and the old one is deleted".to_string())
             } else {
-                bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| format!("matched by parent and name {:?}; it will be tagged {OWNERSHIP_TAG}", o.name))
+                bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
+                    format!(
+                        "matched by parent and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                        o.name
+                    )
+                })
             };
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
@@ -1104,7 +1275,13 @@ impl<'a> Planner<'a> {
     /// The old half of an OU replacement: accounts nobody manages are carried to the new OU,
     /// then the old OU is deleted (the graph orders it after every move out and every
     /// child deletion).
-    fn replace_old_ou(&mut self, addr: &Address, origin: &SourceSpan, old: &str, ops: &mut Vec<usize>) {
+    fn replace_old_ou(
+        &mut self,
+        addr: &Address,
+        origin: &SourceSpan,
+        old: &str,
+        ops: &mut Vec<usize>,
+    ) {
         let managed: BTreeSet<String> = self.accounts.values().map(|b| b.id.clone()).collect();
         let stranded: Vec<String> = self
             .live
@@ -1128,7 +1305,9 @@ impl<'a> Planner<'a> {
             .live
             .ous
             .iter()
-            .filter(|(id, o)| o.parent_id == old && !managed_ous.contains(*id) && owner_of(&o.tags).is_none())
+            .filter(|(id, o)| {
+                o.parent_id == old && !managed_ous.contains(*id) && owner_of(&o.tags).is_none()
+            })
             .map(|(_, o)| o.ou.name.clone())
             .collect();
         if !unmanaged_children.is_empty() {
@@ -1142,27 +1321,45 @@ impl<'a> Planner<'a> {
                 Some("add them to the configuration (they will be rebuilt under the new OU) or move the OU back"),
             );
         }
-        ops.push(self.push_op(addr, Op::DeleteOu { ou: old.to_string() }));
+        ops.push(self.push_op(
+            addr,
+            Op::DeleteOu {
+                ou: old.to_string(),
+            },
+        ));
     }
 
     fn plan_root(&mut self) {
-        let Some(root) = &self.desired.root else { return };
+        let Some(root) = &self.desired.root else {
+            return;
+        };
         let addr = Address::root();
         let id = self.live.root.id.clone();
         let mut ops = Vec::new();
         let mut attrs = Vec::new();
         if let Some(policies) = &root.policies {
-            let (att, attr) = self.plan_attachments(&addr, &root.origin, IdRef::Known(id.clone()), Some(&id), policies);
+            let (att, attr) = self.plan_attachments(
+                &addr,
+                &root.origin,
+                IdRef::Known(id.clone()),
+                Some(&id),
+                policies,
+            );
             ops.extend(att);
             attrs.extend(attr);
         }
         if let Some(tags) = &root.tags {
             let live_tags = self.live.root_tags.clone();
-            let (tag_ops, attr) = self.plan_tags(&addr, IdRef::Known(id.clone()), Some(&live_tags), tags);
+            let (tag_ops, attr) =
+                self.plan_tags(&addr, IdRef::Known(id.clone()), Some(&live_tags), tags);
             ops.extend(tag_ops);
             attrs.push(attr);
         }
-        let action = if ops.is_empty() { Action::Read } else { Action::Update };
+        let action = if ops.is_empty() {
+            Action::Read
+        } else {
+            Action::Update
+        };
         self.push_change(&addr, action, None, Some(id), attrs, ops);
     }
 
@@ -1194,20 +1391,69 @@ impl<'a> Planner<'a> {
                     if parent != root {
                         ops.push(self.push_op(
                             addr,
-                            Op::MoveAccount { account: IdRef::After(addr.clone()), from: root.clone(), to: parent.clone() },
+                            Op::MoveAccount {
+                                account: IdRef::After(addr.clone()),
+                                from: root.clone(),
+                                to: parent.clone(),
+                            },
                         ));
                     }
                     if let Some(policies) = &a.policies {
-                        let (att, attr) = self.plan_attachments(addr, &a.common.origin, IdRef::After(addr.clone()), None, policies);
+                        let (att, attr) = self.plan_attachments(
+                            addr,
+                            &a.common.origin,
+                            IdRef::After(addr.clone()),
+                            None,
+                            policies,
+                        );
                         ops.extend(att);
                         attrs.extend(attr);
                     }
-                    attrs.insert(0, AttrChange { name: "name".into(), before: None, after: Some(a.name.clone()), document: false });
-                    attrs.insert(1, AttrChange { name: "email".into(), before: None, after: Some(a.email.clone()), document: false });
-                    attrs.insert(2, AttrChange { name: "parent".into(), before: None, after: Some(parent.to_string()), document: false });
-                    attrs.push(AttrChange { name: "tags".into(), before: None, after: Some(show_map(&tags)), document: false });
-                    attrs.push(AttrChange { name: "id".into(), before: None, after: Some(UNKNOWN.into()), document: false });
-                    if let Some(pending) = self.live.pending_account_creations.iter().find(|c| c.account_name == a.name) {
+                    attrs.insert(
+                        0,
+                        AttrChange {
+                            name: "name".into(),
+                            before: None,
+                            after: Some(a.name.clone()),
+                            document: false,
+                        },
+                    );
+                    attrs.insert(
+                        1,
+                        AttrChange {
+                            name: "email".into(),
+                            before: None,
+                            after: Some(a.email.clone()),
+                            document: false,
+                        },
+                    );
+                    attrs.insert(
+                        2,
+                        AttrChange {
+                            name: "parent".into(),
+                            before: None,
+                            after: Some(parent.to_string()),
+                            document: false,
+                        },
+                    );
+                    attrs.push(AttrChange {
+                        name: "tags".into(),
+                        before: None,
+                        after: Some(show_map(&tags)),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "id".into(),
+                        before: None,
+                        after: Some(UNKNOWN.into()),
+                        document: false,
+                    });
+                    if let Some(pending) = self
+                        .live
+                        .pending_account_creations
+                        .iter()
+                        .find(|c| c.account_name == a.name)
+                    {
                         self.warnings.push(format!(
                             "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it instead of creating another",
                             a.name, pending.id
@@ -1217,19 +1463,45 @@ impl<'a> Planner<'a> {
                 Some(b) => {
                     let la = self.live.accounts[&b.id].clone();
                     if la.account.status != "ACTIVE" {
-                        self.warnings.push(format!("{addr}: account {} is {}", b.id, la.account.status));
+                        self.warnings
+                            .push(format!("{addr}: account {} is {}", b.id, la.account.status));
                     }
                     let from = IdRef::Known(la.parent_id.clone());
                     if from != parent && !ignore.iter().any(|i| i == "parent") {
-                        ops.push(self.push_op(addr, Op::MoveAccount { account: IdRef::Known(b.id.clone()), from, to: parent.clone() }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::MoveAccount {
+                                account: IdRef::Known(b.id.clone()),
+                                from,
+                                to: parent.clone(),
+                            },
+                        ));
                         moved = true;
                     }
-                    attrs.push(AttrChange { name: "parent".into(), before: Some(la.parent_id.clone()), after: Some(parent.to_string()), document: false });
+                    attrs.push(AttrChange {
+                        name: "parent".into(),
+                        before: Some(la.parent_id.clone()),
+                        after: Some(parent.to_string()),
+                        document: false,
+                    });
                     if la.account.name != a.name && !ignore.iter().any(|i| i == "name") {
-                        ops.push(self.push_op(addr, Op::RenameAccount { account: b.id.clone(), name: a.name.clone() }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::RenameAccount {
+                                account: b.id.clone(),
+                                name: a.name.clone(),
+                            },
+                        ));
                     }
-                    attrs.push(AttrChange { name: "name".into(), before: Some(la.account.name.clone()), after: Some(a.name.clone()), document: false });
-                    if !la.account.email.eq_ignore_ascii_case(&a.email) && !ignore.iter().any(|i| i == "email") {
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: Some(la.account.name.clone()),
+                        after: Some(a.name.clone()),
+                        document: false,
+                    });
+                    if !la.account.email.eq_ignore_ascii_case(&a.email)
+                        && !ignore.iter().any(|i| i == "email")
+                    {
                         self.warnings.push(format!(
                             "{addr}: the account's email is {} and the configuration says {}; AWS lets only the account's root user change it, so orgchard leaves it",
                             la.account.email, a.email
@@ -1237,20 +1509,32 @@ impl<'a> Planner<'a> {
                     }
                     if let Some(policies) = &a.policies {
                         if !ignore.iter().any(|i| i == "policies") {
-                            let (att, attr) = self.plan_attachments(addr, &a.common.origin, IdRef::Known(b.id.clone()), Some(&b.id), policies);
+                            let (att, attr) = self.plan_attachments(
+                                addr,
+                                &a.common.origin,
+                                IdRef::Known(b.id.clone()),
+                                Some(&b.id),
+                                policies,
+                            );
                             ops.extend(att);
                             attrs.extend(attr);
                         }
                     }
                     if !ignore.iter().any(|i| i == "tags") || b.retag {
-                        let (tag_ops, attr) = self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&la.tags), &tags);
+                        let (tag_ops, attr) =
+                            self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&la.tags), &tags);
                         ops.extend(tag_ops);
                         attrs.push(attr);
                     }
                 }
             }
             let action = Self::action_for(bound.as_ref(), &ops, moved);
-            let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| format!("matched by email {:?}; it will be tagged {OWNERSHIP_TAG}", a.email));
+            let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
+                format!(
+                    "matched by email {:?}; it will be tagged {OWNERSHIP_TAG}",
+                    a.email
+                )
+            });
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
     }
@@ -1275,9 +1559,11 @@ impl<'a> Planner<'a> {
                 );
                 continue;
             }
-            let exists = account
-                .known()
-                .is_some_and(|id| self.live.delegated_administrators.contains(&(id.to_string(), d.service_principal.clone())));
+            let exists = account.known().is_some_and(|id| {
+                self.live
+                    .delegated_administrators
+                    .contains(&(id.to_string(), d.service_principal.clone()))
+            });
             if let Some(id) = account.known() {
                 wanted.insert((id.to_string(), d.service_principal.clone()));
             }
@@ -1285,15 +1571,35 @@ impl<'a> Planner<'a> {
             if !exists {
                 ops.push(self.push_op(
                     addr,
-                    Op::RegisterDelegatedAdministrator { account: account.clone(), principal: d.service_principal.clone() },
+                    Op::RegisterDelegatedAdministrator {
+                        account: account.clone(),
+                        principal: d.service_principal.clone(),
+                    },
                 ));
             }
             let attrs = vec![
-                AttrChange { name: "account".into(), before: exists.then(|| account.to_string()), after: Some(account.to_string()), document: false },
-                AttrChange { name: "service_principal".into(), before: exists.then(|| d.service_principal.clone()), after: Some(d.service_principal.clone()), document: false },
+                AttrChange {
+                    name: "account".into(),
+                    before: exists.then(|| account.to_string()),
+                    after: Some(account.to_string()),
+                    document: false,
+                },
+                AttrChange {
+                    name: "service_principal".into(),
+                    before: exists.then(|| d.service_principal.clone()),
+                    after: Some(d.service_principal.clone()),
+                    document: false,
+                },
             ];
             let action = if exists { Action::Read } else { Action::Create };
-            self.push_change(addr, action, None, account.known().map(str::to_string), attrs, ops);
+            self.push_change(
+                addr,
+                action,
+                None,
+                account.known().map(str::to_string),
+                attrs,
+                ops,
+            );
         }
         // For the services the configuration names, the delegated administrators are exactly
         // the configured ones (they carry no tags, so ownership is by service).
@@ -1305,8 +1611,15 @@ impl<'a> Planner<'a> {
             .cloned()
             .collect();
         for (account, principal) in stale {
-            let addr = Address::new(ResourceKind::DelegatedAdministrator, "stale").with_key(format!("{principal}/{account}"));
-            let op = self.push_op(&addr, Op::DeregisterDelegatedAdministrator { account: account.clone(), principal: principal.clone() });
+            let addr = Address::new(ResourceKind::DelegatedAdministrator, "stale")
+                .with_key(format!("{principal}/{account}"));
+            let op = self.push_op(
+                &addr,
+                Op::DeregisterDelegatedAdministrator {
+                    account: account.clone(),
+                    principal: principal.clone(),
+                },
+            );
             self.push_change(
                 &addr,
                 Action::Delete,
@@ -1325,9 +1638,19 @@ impl<'a> Planner<'a> {
             let account = self.final_account(&r.account);
             let tags = tags_with_owner(&r.tags, addr);
             let trust = self.resolve(r.trust.document());
-            let inline: BTreeMap<String, Value> = r.inline_policies.iter().map(|(k, v)| (k.clone(), self.resolve(v))).collect();
-            let live_role = account.known().and_then(|id| self.live.roles.get(id)).and_then(|m| m.get(&r.name)).cloned();
-            let read = account.known().is_some_and(|id| self.live.roles_read_in.contains(id));
+            let inline: BTreeMap<String, Value> = r
+                .inline_policies
+                .iter()
+                .map(|(k, v)| (k.clone(), self.resolve(v)))
+                .collect();
+            let live_role = account
+                .known()
+                .and_then(|id| self.live.roles.get(id))
+                .and_then(|m| m.get(&r.name))
+                .cloned();
+            let read = account
+                .known()
+                .is_some_and(|id| self.live.roles_read_in.contains(id));
             if account.known().is_some() && !read {
                 self.warnings.push(format!("{addr}: the roles of account {account} were not read; the role is planned as if absent"));
             }
@@ -1355,50 +1678,145 @@ impl<'a> Planner<'a> {
                         },
                     );
                     if let Some(&last_delete) = ops.last() {
-                        self.edges.push((last_delete, create, "a role is deleted before it is created again".into()));
+                        self.edges.push((
+                            last_delete,
+                            create,
+                            "a role is deleted before it is created again".into(),
+                        ));
                     }
                     ops.push(create);
                     for arn in &r.managed_policy_arns {
-                        let i = self.push_op(addr, Op::AttachRolePolicy { account: account.clone(), role: r.name.clone(), policy_arn: arn.clone() });
-                        self.edges.push((create, i, "a role is created before its policies are attached".into()));
+                        let i = self.push_op(
+                            addr,
+                            Op::AttachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        );
+                        self.edges.push((
+                            create,
+                            i,
+                            "a role is created before its policies are attached".into(),
+                        ));
                         ops.push(i);
                     }
                     for (name, doc) in &inline {
-                        let i = self.push_op(addr, Op::PutRolePolicy { account: account.clone(), role: r.name.clone(), policy_name: name.clone(), document: doc.clone() });
-                        self.edges.push((create, i, "a role is created before its inline policies are put".into()));
+                        let i = self.push_op(
+                            addr,
+                            Op::PutRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_name: name.clone(),
+                                document: doc.clone(),
+                            },
+                        );
+                        self.edges.push((
+                            create,
+                            i,
+                            "a role is created before its inline policies are put".into(),
+                        ));
                         ops.push(i);
                     }
-                    attrs.push(AttrChange { name: "account".into(), before: None, after: Some(account.to_string()), document: false });
-                    attrs.push(AttrChange { name: "name".into(), before: None, after: Some(r.name.clone()), document: false });
-                    attrs.push(AttrChange { name: "assume_role_policy".into(), before: None, after: Some(value_text(&trust).map(|t| pretty_document(&t)).unwrap_or_else(|| UNKNOWN.into())), document: true });
-                    attrs.push(AttrChange { name: "managed_policy_arns".into(), before: None, after: Some(format!("{:?}", r.managed_policy_arns)), document: false });
+                    attrs.push(AttrChange {
+                        name: "account".into(),
+                        before: None,
+                        after: Some(account.to_string()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: None,
+                        after: Some(r.name.clone()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "assume_role_policy".into(),
+                        before: None,
+                        after: Some(
+                            value_text(&trust)
+                                .map(|t| pretty_document(&t))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                        ),
+                        document: true,
+                    });
+                    attrs.push(AttrChange {
+                        name: "managed_policy_arns".into(),
+                        before: None,
+                        after: Some(format!("{:?}", r.managed_policy_arns)),
+                        document: false,
+                    });
                 }
                 Some(l) => {
                     let live_trust = l.role.assume_role_policy_document.clone();
                     let trust_text = value_text(&trust);
-                    if !ignore.iter().any(|i| i == "assume_role_policy" || i == "trusted_accounts")
-                        && trust_text.as_ref().is_none_or(|t| !same_document(&live_trust, t))
+                    if !ignore
+                        .iter()
+                        .any(|i| i == "assume_role_policy" || i == "trusted_accounts")
+                        && trust_text
+                            .as_ref()
+                            .is_none_or(|t| !same_document(&live_trust, t))
                     {
-                        ops.push(self.push_op(addr, Op::UpdateAssumeRolePolicy { account: account.clone(), name: r.name.clone(), trust: trust.clone() }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UpdateAssumeRolePolicy {
+                                account: account.clone(),
+                                name: r.name.clone(),
+                                trust: trust.clone(),
+                            },
+                        ));
                     }
                     attrs.push(AttrChange {
                         name: "assume_role_policy".into(),
                         before: Some(pretty_document(&live_trust)),
-                        after: Some(trust_text.map(|t| pretty_document(&t)).unwrap_or_else(|| UNKNOWN.into())),
+                        after: Some(
+                            trust_text
+                                .map(|t| pretty_document(&t))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                        ),
                         document: true,
                     });
                     let want_session = r.max_session_duration.unwrap_or(3600) as i32;
-                    if (l.role.description != r.description && r.description.is_some()) || l.role.max_session_duration != want_session {
-                        ops.push(self.push_op(addr, Op::UpdateRole { account: account.clone(), name: r.name.clone(), description: r.description.clone(), max_session_duration: Some(want_session as u32) }));
+                    if (l.role.description != r.description && r.description.is_some())
+                        || l.role.max_session_duration != want_session
+                    {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UpdateRole {
+                                account: account.clone(),
+                                name: r.name.clone(),
+                                description: r.description.clone(),
+                                max_session_duration: Some(want_session as u32),
+                            },
+                        ));
                     }
                     let want: BTreeSet<String> = r.managed_policy_arns.iter().cloned().collect();
                     for arn in want.difference(&l.managed_policy_arns) {
-                        ops.push(self.push_op(addr, Op::AttachRolePolicy { account: account.clone(), role: r.name.clone(), policy_arn: arn.clone() }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::AttachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        ));
                     }
                     for arn in l.managed_policy_arns.difference(&want) {
-                        ops.push(self.push_op(addr, Op::DetachRolePolicy { account: account.clone(), role: r.name.clone(), policy_arn: arn.clone() }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::DetachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        ));
                     }
-                    attrs.push(AttrChange { name: "managed_policy_arns".into(), before: Some(format!("{:?}", l.managed_policy_arns)), after: Some(format!("{want:?}")), document: false });
+                    attrs.push(AttrChange {
+                        name: "managed_policy_arns".into(),
+                        before: Some(format!("{:?}", l.managed_policy_arns)),
+                        after: Some(format!("{want:?}")),
+                        document: false,
+                    });
                     for (name, doc) in &inline {
                         let text = value_text(doc);
                         let same = match (l.inline_policies.get(name), &text) {
@@ -1406,32 +1824,88 @@ impl<'a> Planner<'a> {
                             _ => false,
                         };
                         if !same {
-                            ops.push(self.push_op(addr, Op::PutRolePolicy { account: account.clone(), role: r.name.clone(), policy_name: name.clone(), document: doc.clone() }));
+                            ops.push(self.push_op(
+                                addr,
+                                Op::PutRolePolicy {
+                                    account: account.clone(),
+                                    role: r.name.clone(),
+                                    policy_name: name.clone(),
+                                    document: doc.clone(),
+                                },
+                            ));
                             attrs.push(AttrChange {
                                 name: format!("inline_policy.{name}"),
                                 before: l.inline_policies.get(name).map(|t| pretty_document(t)),
-                                after: Some(text.map(|t| pretty_document(&t)).unwrap_or_else(|| UNKNOWN.into())),
+                                after: Some(
+                                    text.map(|t| pretty_document(&t))
+                                        .unwrap_or_else(|| UNKNOWN.into()),
+                                ),
                                 document: true,
                             });
                         }
                     }
-                    for name in l.inline_policies.keys().filter(|n| !inline.contains_key(*n)) {
-                        ops.push(self.push_op(addr, Op::DeleteRolePolicy { account: account.clone(), role: r.name.clone(), policy_name: name.clone() }));
-                        attrs.push(AttrChange { name: format!("inline_policy.{name}"), before: Some(pretty_document(&l.inline_policies[name])), after: None, document: true });
+                    for name in l
+                        .inline_policies
+                        .keys()
+                        .filter(|n| !inline.contains_key(*n))
+                    {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::DeleteRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_name: name.clone(),
+                            },
+                        ));
+                        attrs.push(AttrChange {
+                            name: format!("inline_policy.{name}"),
+                            before: Some(pretty_document(&l.inline_policies[name])),
+                            after: None,
+                            document: true,
+                        });
                     }
                     let live_tags = tags_to_map(&l.role.tags);
-                    let set: BTreeMap<String, String> = tags.iter().filter(|(k, v)| live_tags.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let unset: BTreeSet<String> = live_tags.keys().filter(|k| !tags.contains_key(*k) && !k.starts_with("aws:")).cloned().collect();
+                    let set: BTreeMap<String, String> = tags
+                        .iter()
+                        .filter(|(k, v)| live_tags.get(*k) != Some(*v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let unset: BTreeSet<String> = live_tags
+                        .keys()
+                        .filter(|k| !tags.contains_key(*k) && !k.starts_with("aws:"))
+                        .cloned()
+                        .collect();
                     if !set.is_empty() {
-                        ops.push(self.push_op(addr, Op::TagRole { account: account.clone(), role: r.name.clone(), tags: set }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::TagRole {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                tags: set,
+                            },
+                        ));
                     }
                     if !unset.is_empty() {
-                        ops.push(self.push_op(addr, Op::UntagRole { account: account.clone(), role: r.name.clone(), keys: unset }));
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UntagRole {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                keys: unset,
+                            },
+                        ));
                     }
-                    attrs.push(AttrChange { name: "tags".into(), before: Some(show_map(&live_tags)), after: Some(show_map(&tags)), document: false });
+                    attrs.push(AttrChange {
+                        name: "tags".into(),
+                        before: Some(show_map(&live_tags)),
+                        after: Some(show_map(&tags)),
+                        document: false,
+                    });
                 }
             }
-            let adopted = live_role.as_ref().is_some_and(|l| !tags_to_map(&l.role.tags).contains_key(OWNERSHIP_TAG));
+            let adopted = live_role
+                .as_ref()
+                .is_some_and(|l| !tags_to_map(&l.role.tags).contains_key(OWNERSHIP_TAG));
             let action = if replace {
                 Action::Replace
             } else if live_role.is_none() {
@@ -1446,26 +1920,65 @@ impl<'a> Planner<'a> {
             let reason = if replace {
                 Some("path changed: IAM cannot change a role's path".to_string())
             } else if adopted {
-                Some(format!("matched by account and name {:?}; it will be tagged {OWNERSHIP_TAG}", r.name))
+                Some(format!(
+                    "matched by account and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                    r.name
+                ))
             } else {
                 None
             };
             let _ = &management;
-            self.push_change(addr, action, reason, live_role.map(|l| l.role.arn), attrs, ops);
+            self.push_change(
+                addr,
+                action,
+                reason,
+                live_role.map(|l| l.role.arn),
+                attrs,
+                ops,
+            );
         }
     }
 
-    fn delete_role_ops(&mut self, addr: &Address, account: &IdRef, l: &crate::model::live::LiveRole) -> Vec<usize> {
+    fn delete_role_ops(
+        &mut self,
+        addr: &Address,
+        account: &IdRef,
+        l: &crate::model::live::LiveRole,
+    ) -> Vec<usize> {
         let mut first = Vec::new();
         for arn in &l.managed_policy_arns {
-            first.push(self.push_op(addr, Op::DetachRolePolicy { account: account.clone(), role: l.role.role_name.clone(), policy_arn: arn.clone() }));
+            first.push(self.push_op(
+                addr,
+                Op::DetachRolePolicy {
+                    account: account.clone(),
+                    role: l.role.role_name.clone(),
+                    policy_arn: arn.clone(),
+                },
+            ));
         }
         for name in l.inline_policies.keys() {
-            first.push(self.push_op(addr, Op::DeleteRolePolicy { account: account.clone(), role: l.role.role_name.clone(), policy_name: name.clone() }));
+            first.push(self.push_op(
+                addr,
+                Op::DeleteRolePolicy {
+                    account: account.clone(),
+                    role: l.role.role_name.clone(),
+                    policy_name: name.clone(),
+                },
+            ));
         }
-        let del = self.push_op(addr, Op::DeleteRole { account: account.clone(), role: l.role.role_name.clone() });
+        let del = self.push_op(
+            addr,
+            Op::DeleteRole {
+                account: account.clone(),
+                role: l.role.role_name.clone(),
+            },
+        );
         for &i in &first {
-            self.edges.push((i, del, "a role's policies are removed before the role is deleted".into()));
+            self.edges.push((
+                i,
+                del,
+                "a role's policies are removed before the role is deleted".into(),
+            ));
         }
         first.push(del);
         first
@@ -1484,20 +1997,37 @@ impl<'a> Planner<'a> {
         let live = self.live;
         // Accounts.
         for (id, la) in &live.accounts {
-            let Some(owner) = owner_of(&la.tags) else { continue };
+            let Some(owner) = owner_of(&la.tags) else {
+                continue;
+            };
             if bound_ids.contains(id) {
                 continue;
             }
             let (action, op) = match self.desired.organization.account_removal {
                 model::AccountRemoval::Ignore => (Action::Forget, None),
-                model::AccountRemoval::Remove => (Action::Delete, Some(Op::RemoveAccount { account: id.clone() })),
-                model::AccountRemoval::Close => (Action::Delete, Some(Op::CloseAccount { account: id.clone() })),
+                model::AccountRemoval::Remove => (
+                    Action::Delete,
+                    Some(Op::RemoveAccount {
+                        account: id.clone(),
+                    }),
+                ),
+                model::AccountRemoval::Close => (
+                    Action::Delete,
+                    Some(Op::CloseAccount {
+                        account: id.clone(),
+                    }),
+                ),
             };
-            let ops = op.map(|o| vec![self.push_op(&owner, o)]).unwrap_or_default();
+            let ops = op
+                .map(|o| vec![self.push_op(&owner, o)])
+                .unwrap_or_default();
             self.push_change(
                 &owner,
                 action,
-                Some(format!("its block was removed; organization.account_removal = {:?}", format!("{:?}", self.desired.organization.account_removal).to_lowercase())),
+                Some(format!(
+                    "its block was removed; organization.account_removal = {:?}",
+                    format!("{:?}", self.desired.organization.account_removal).to_lowercase()
+                )),
                 Some(id.clone()),
                 vec![],
                 ops,
@@ -1508,10 +2038,13 @@ impl<'a> Planner<'a> {
             .ous
             .iter()
             .filter(|(id, _)| !bound_ids.contains(*id))
-            .filter_map(|(id, o)| owner_of(&o.tags).map(|a| (live.ancestors(id).len(), id.clone(), a)))
+            .filter_map(|(id, o)| {
+                owner_of(&o.tags).map(|a| (live.ancestors(id).len(), id.clone(), a))
+            })
             .collect();
         orphan_ous.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let deleted_ous: BTreeSet<String> = orphan_ous.iter().map(|(_, id, _)| id.clone()).collect();
+        let deleted_ous: BTreeSet<String> =
+            orphan_ous.iter().map(|(_, id, _)| id.clone()).collect();
         for (_, id, owner) in &orphan_ous {
             // Stale halves of an interrupted replace carry the same address as the live block.
             let address = if self.ous.contains_key(owner) {
@@ -1519,20 +2052,25 @@ impl<'a> Planner<'a> {
             } else {
                 owner.clone()
             };
-            let managed_accounts: BTreeSet<&String> = self.accounts.values().map(|b| &b.id).collect();
+            let managed_accounts: BTreeSet<&String> =
+                self.accounts.values().map(|b| &b.id).collect();
             let stuck: Vec<String> = live
                 .accounts
                 .iter()
                 .filter(|(aid, a)| &a.parent_id == id && !managed_accounts.contains(aid))
                 .filter(|(_, a)| {
-                    owner_of(&a.tags).is_none() || self.desired.organization.account_removal != model::AccountRemoval::Remove
+                    owner_of(&a.tags).is_none()
+                        || self.desired.organization.account_removal
+                            != model::AccountRemoval::Remove
                 })
                 .map(|(aid, a)| format!("{} ({aid})", a.account.name))
                 .collect();
             let stuck_ous: Vec<String> = live
                 .ous
                 .iter()
-                .filter(|(oid, o)| &o.parent_id == id && !deleted_ous.contains(*oid) && !bound_ids.contains(*oid))
+                .filter(|(oid, o)| {
+                    &o.parent_id == id && !deleted_ous.contains(*oid) && !bound_ids.contains(*oid)
+                })
                 .map(|(oid, o)| format!("{} ({oid})", o.ou.name))
                 .collect();
             if !stuck.is_empty() || !stuck_ous.is_empty() {
@@ -1551,15 +2089,28 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let op = self.push_op(&address, Op::DeleteOu { ou: id.clone() });
-            self.push_change(&address, Action::Delete, Some("its block was removed from the configuration".into()), Some(id.clone()), vec![], vec![op]);
+            self.push_change(
+                &address,
+                Action::Delete,
+                Some("its block was removed from the configuration".into()),
+                Some(id.clone()),
+                vec![],
+                vec![op],
+            );
         }
         // Policies.
         for (id, lp) in &live.policies {
             if lp.summary.aws_managed || bound_ids.contains(id) {
                 continue;
             }
-            let Some(owner) = owner_of(&lp.tags) else { continue };
-            let address = if self.policies.contains_key(&owner) { owner.clone().with_key(format!("stale {id}")) } else { owner };
+            let Some(owner) = owner_of(&lp.tags) else {
+                continue;
+            };
+            let address = if self.policies.contains_key(&owner) {
+                owner.clone().with_key(format!("stale {id}"))
+            } else {
+                owner
+            };
             let mut ops = Vec::new();
             // Targets whose attachments the configuration manages detach it in their own
             // sequence; for the others it is detached here, unless it is their last SCP.
@@ -1568,7 +2119,14 @@ impl<'a> Planner<'a> {
                 if managed_targets.contains(target) || deleted_ous.contains(target) {
                     continue;
                 }
-                if lp.summary.r#type == SCP && live.attached_to(target).iter().filter(|p| live.policies[*p].summary.r#type == SCP).count() <= 1 {
+                if lp.summary.r#type == SCP
+                    && live
+                        .attached_to(target)
+                        .iter()
+                        .filter(|p| live.policies[*p].summary.r#type == SCP)
+                        .count()
+                        <= 1
+                {
                     self.error(
                         Some(&address),
                         None,
@@ -1577,26 +2135,53 @@ impl<'a> Planner<'a> {
                     );
                     continue;
                 }
-                ops.push(self.push_op(&address, Op::DetachPolicy { policy: IdRef::Known(id.clone()), target: IdRef::Known(target.clone()), policy_type: lp.summary.r#type.clone() }));
+                ops.push(self.push_op(
+                    &address,
+                    Op::DetachPolicy {
+                        policy: IdRef::Known(id.clone()),
+                        target: IdRef::Known(target.clone()),
+                        policy_type: lp.summary.r#type.clone(),
+                    },
+                ));
             }
             ops.push(self.push_op(&address, Op::DeletePolicy { policy: id.clone() }));
-            self.push_change(&address, Action::Delete, Some("its block was removed from the configuration".into()), Some(id.clone()), vec![], ops);
+            self.push_change(
+                &address,
+                Action::Delete,
+                Some("its block was removed from the configuration".into()),
+                Some(id.clone()),
+                vec![],
+                ops,
+            );
         }
         // Roles in the accounts that were read.
         let configured: BTreeSet<(String, String)> = self
             .desired
             .roles
             .iter()
-            .filter_map(|r| self.final_account(&r.account).known().map(|a| (a.to_string(), r.name.clone())))
+            .filter_map(|r| {
+                self.final_account(&r.account)
+                    .known()
+                    .map(|a| (a.to_string(), r.name.clone()))
+            })
             .collect();
         for (account, roles) in &live.roles {
             for (name, l) in roles {
-                let Some(owner) = owner_of(&tags_to_map(&l.role.tags)) else { continue };
+                let Some(owner) = owner_of(&tags_to_map(&l.role.tags)) else {
+                    continue;
+                };
                 if configured.contains(&(account.clone(), name.clone())) {
                     continue;
                 }
                 let ops = self.delete_role_ops(&owner, &IdRef::Known(account.clone()), l);
-                self.push_change(&owner, Action::Delete, Some("its block was removed from the configuration".into()), Some(l.role.arn.clone()), vec![], ops);
+                self.push_change(
+                    &owner,
+                    Action::Delete,
+                    Some("its block was removed from the configuration".into()),
+                    Some(l.role.arn.clone()),
+                    vec![],
+                    ops,
+                );
             }
         }
     }
@@ -1616,7 +2201,8 @@ impl<'a> Planner<'a> {
             let ancestors = self.live.ancestors(child);
             for (j, parent) in &deletes {
                 if ancestors.contains(parent) {
-                    self.edges.push((*i, *j, "child OUs are deleted before their parent".into()));
+                    self.edges
+                        .push((*i, *j, "child OUs are deleted before their parent".into()));
                 }
             }
         }
@@ -1625,7 +2211,12 @@ impl<'a> Planner<'a> {
     /// Live ids of targets whose `policies` the configuration sets.
     fn attachment_managed_targets(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        if self.desired.root.as_ref().is_some_and(|r| r.policies.is_some()) {
+        if self
+            .desired
+            .root
+            .as_ref()
+            .is_some_and(|r| r.policies.is_some())
+        {
             out.insert(self.live.root.id.clone());
         }
         for o in &self.desired.organizational_units {
@@ -1654,7 +2245,12 @@ impl<'a> Planner<'a> {
             .chain(self.desired.accounts.iter().map(|a| &a.common))
             .chain(self.desired.policies.iter().map(|p| &p.common))
             .chain(self.desired.roles.iter().map(|r| &r.common))
-            .chain(self.desired.delegated_administrators.iter().map(|d| &d.common))
+            .chain(
+                self.desired
+                    .delegated_administrators
+                    .iter()
+                    .map(|d| &d.common),
+            )
             .filter(|c| c.lifecycle.prevent_destroy)
             .map(|c| (c.address.clone(), c.origin.clone()))
             .collect();
@@ -1662,11 +2258,17 @@ impl<'a> Planner<'a> {
             .changes
             .iter()
             .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-            .filter(|c| protected.contains_key(&c.address.config_address()) || protected.contains_key(&c.address))
+            .filter(|c| {
+                protected.contains_key(&c.address.config_address())
+                    || protected.contains_key(&c.address)
+            })
             .map(|c| (c.address.clone(), c.action))
             .collect();
         for (addr, action) in hits {
-            let origin = protected.get(&addr).or_else(|| protected.get(&addr.config_address())).cloned();
+            let origin = protected
+                .get(&addr)
+                .or_else(|| protected.get(&addr.config_address()))
+                .cloned();
             self.error(
                 Some(&addr),
                 origin.as_ref(),
@@ -1677,21 +2279,42 @@ impl<'a> Planner<'a> {
     }
 
     fn unmanaged(&self) -> Vec<Unmanaged> {
-        let bound: BTreeSet<&String> = self.ous.values().chain(self.accounts.values()).chain(self.policies.values()).map(|b| &b.id).collect();
+        let bound: BTreeSet<&String> = self
+            .ous
+            .values()
+            .chain(self.accounts.values())
+            .chain(self.policies.values())
+            .map(|b| &b.id)
+            .collect();
         let mut out = Vec::new();
         for (id, o) in &self.live.ous {
             if !bound.contains(id) && owner_of(&o.tags).is_none() {
-                out.push(Unmanaged { kind: "organizational_unit".into(), id: id.clone(), name: o.ou.name.clone() });
+                out.push(Unmanaged {
+                    kind: "organizational_unit".into(),
+                    id: id.clone(),
+                    name: o.ou.name.clone(),
+                });
             }
         }
         for (id, a) in &self.live.accounts {
-            if !bound.contains(id) && owner_of(&a.tags).is_none() && *id != self.live.organization.master_account_id {
-                out.push(Unmanaged { kind: "account".into(), id: id.clone(), name: a.account.name.clone() });
+            if !bound.contains(id)
+                && owner_of(&a.tags).is_none()
+                && *id != self.live.organization.master_account_id
+            {
+                out.push(Unmanaged {
+                    kind: "account".into(),
+                    id: id.clone(),
+                    name: a.account.name.clone(),
+                });
             }
         }
         for (id, p) in &self.live.policies {
             if !p.summary.aws_managed && !bound.contains(id) && owner_of(&p.tags).is_none() {
-                out.push(Unmanaged { kind: "policy".into(), id: id.clone(), name: p.summary.name.clone() });
+                out.push(Unmanaged {
+                    kind: "policy".into(),
+                    id: id.clone(),
+                    name: p.summary.name.clone(),
+                });
             }
         }
         out.sort();

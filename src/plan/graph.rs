@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
-use rand::seq::IndexedRandom;
 use rand::SeedableRng;
+use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::addr::Address;
@@ -111,7 +111,8 @@ pub fn order(
         match op {
             Op::EnableServiceAccess { principal } => {
                 for (j, other) in ops.iter().enumerate() {
-                    if matches!(other, Op::RegisterDelegatedAdministrator { principal: p, .. } if p == principal) {
+                    if matches!(other, Op::RegisterDelegatedAdministrator { principal: p, .. } if p == principal)
+                    {
                         e.add(i, j, format!("trusted access for {principal} first"));
                     }
                 }
@@ -139,10 +140,13 @@ pub fn order(
         if let Op::DeletePolicy { policy } = op {
             for (j, other) in ops.iter().enumerate() {
                 match other {
-                    Op::DetachPolicy { policy: IdRef::Known(p), .. } if p == policy => {
-                        e.add(j, i, "detached before it is deleted")
+                    Op::DetachPolicy {
+                        policy: IdRef::Known(p),
+                        ..
+                    } if p == policy => e.add(j, i, "detached before it is deleted"),
+                    Op::DeleteOu { .. } => {
+                        e.add(j, i, "OUs are deleted before the policies on them")
                     }
-                    Op::DeleteOu { .. } => e.add(j, i, "OUs are deleted before the policies on them"),
                     _ => {}
                 }
             }
@@ -176,7 +180,11 @@ pub fn order(
         };
         if let Some(target) = into {
             for &i in attachments_on.get(target).into_iter().flatten() {
-                e.add(i, j, format!("policies on {target} are in place before anything moves in"));
+                e.add(
+                    i,
+                    j,
+                    format!("policies on {target} are in place before anything moves in"),
+                );
             }
         }
     }
@@ -297,7 +305,11 @@ pub fn select_targets(plan: &mut Plan, targets: &[Address]) {
             }
         }
     }
-    let remap: BTreeMap<usize, usize> = keep.iter().enumerate().map(|(new, &old)| (old, new)).collect();
+    let remap: BTreeMap<usize, usize> = keep
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| (old, new))
+        .collect();
     plan.operations = keep.iter().map(|&i| plan.operations[i].clone()).collect();
     plan.edges = plan
         .edges
@@ -311,15 +323,23 @@ pub fn select_targets(plan: &mut Plan, targets: &[Address]) {
         })
         .collect();
     plan.changes.retain_mut(|c| {
-        let selected = targets.iter().any(|t| t.contains(&c.address) || *t == c.address);
-        c.operations = c.operations.iter().filter_map(|i| remap.get(i).copied()).collect();
+        let selected = targets
+            .iter()
+            .any(|t| t.contains(&c.address) || *t == c.address);
+        c.operations = c
+            .operations
+            .iter()
+            .filter_map(|i| remap.get(i).copied())
+            .collect();
         selected || !c.operations.is_empty()
     });
 }
 
 /// The operation graph in Graphviz DOT.
 pub fn to_dot(plan: &Plan) -> String {
-    let mut out = String::from("digraph orgchard {\n  rankdir = LR;\n  node [shape = box, fontname = \"monospace\"];\n");
+    let mut out = String::from(
+        "digraph orgchard {\n  rankdir = LR;\n  node [shape = box, fontname = \"monospace\"];\n",
+    );
     for (i, p) in plan.operations.iter().enumerate() {
         let label = format!("{}\\n{}", p.address, p.op.describe()).replace('"', "\\\"");
         out.push_str(&format!("  op{i} [label = \"{label}\"];\n"));

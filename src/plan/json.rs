@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, Summary, FORMAT_VERSION};
+use super::{FORMAT_VERSION, Plan, Summary};
 
 /// Why a plan file could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -209,3 +209,6 @@ impl Plan {
                 .any(|c| !matches!(c.action, Action::Read))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -234,7 +234,10 @@ impl Op {
 
     /// Every address whose id this operation waits for.
     pub fn waits_for(&self) -> Vec<&Address> {
-        self.id_refs().into_iter().filter_map(IdRef::waits_for).collect()
+        self.id_refs()
+            .into_iter()
+            .filter_map(IdRef::waits_for)
+            .collect()
     }
 
     /// The values this operation sends, which may still hold unknowns.
@@ -291,7 +294,9 @@ impl Op {
             Op::EnableServiceAccess { principal } | Op::DisableServiceAccess { principal } => {
                 vec![format!("service:{principal}")]
             }
-            Op::CreateOu { address, parent, .. } => vec![address.to_string(), r(parent)],
+            Op::CreateOu {
+                address, parent, ..
+            } => vec![address.to_string(), r(parent)],
             Op::RenameOu { ou, .. } => vec![r(ou)],
             Op::DeleteOu { ou } => vec![ou.clone()],
             Op::CreateAccount { address, .. } => vec![address.to_string()],
@@ -372,10 +377,16 @@ impl Op {
                 format!("DetachPolicy {policy} from {target}")
             }
             Op::TagResource { resource, tags } => {
-                format!("TagResource {resource} {}", tags.keys().cloned().collect::<Vec<_>>().join(","))
+                format!(
+                    "TagResource {resource} {}",
+                    tags.keys().cloned().collect::<Vec<_>>().join(",")
+                )
             }
             Op::UntagResource { resource, keys } => {
-                format!("UntagResource {resource} {}", keys.iter().cloned().collect::<Vec<_>>().join(","))
+                format!(
+                    "UntagResource {resource} {}",
+                    keys.iter().cloned().collect::<Vec<_>>().join(",")
+                )
             }
             Op::RegisterDelegatedAdministrator { account, principal } => {
                 format!("RegisterDelegatedAdministrator {account} {principal}")
@@ -469,7 +480,10 @@ impl Op {
                 })
             }
             Op::CreateOu {
-                parent, name, tags: t, ..
+                parent,
+                name,
+                tags: t,
+                ..
             } => Request::CreateOrganizationalUnit(api::CreateOrganizationalUnitInput {
                 parent_id: id(parent)?,
                 name: name.clone(),
@@ -505,10 +519,12 @@ impl Op {
                 source_parent_id: id(from)?,
                 destination_parent_id: id(to)?,
             }),
-            Op::RenameAccount { account, name } => Request::PutAccountName(api::PutAccountNameInput {
-                account_id: Some(account.clone()),
-                account_name: name.clone(),
-            }),
+            Op::RenameAccount { account, name } => {
+                Request::PutAccountName(api::PutAccountNameInput {
+                    account_id: Some(account.clone()),
+                    account_name: name.clone(),
+                })
+            }
             Op::CloseAccount { account } => Request::CloseAccount(api::CloseAccountInput {
                 account_id: account.clone(),
             }),

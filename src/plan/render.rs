@@ -132,28 +132,53 @@ fn render_attr(out: &mut String, action: Action, a: &AttrChange, width: usize, s
     match (&a.before, &a.after) {
         (None, Some(after)) => {
             if a.document {
-                let _ = writeln!(out, "      {} {name} = <<-EOT", style.action(Action::Create, "+"));
+                let _ = writeln!(
+                    out,
+                    "      {} {name} = <<-EOT",
+                    style.action(Action::Create, "+")
+                );
                 for line in after.lines() {
                     let _ = writeln!(out, "            {line}");
                 }
                 out.push_str("        EOT\n");
             } else {
-                let _ = writeln!(out, "      {} {name} = {after}", style.action(Action::Create, "+"));
+                let _ = writeln!(
+                    out,
+                    "      {} {name} = {after}",
+                    style.action(Action::Create, "+")
+                );
             }
         }
         (Some(before), None) => {
-            let _ = writeln!(out, "      {} {name} = {}", style.action(Action::Delete, "-"), first_line(before));
+            let _ = writeln!(
+                out,
+                "      {} {name} = {}",
+                style.action(Action::Delete, "-"),
+                first_line(before)
+            );
         }
         (Some(before), Some(after)) if before != after => {
             if a.document {
-                let _ = writeln!(out, "      {} {name} = <<-EOT", style.action(Action::Update, "~"));
+                let _ = writeln!(
+                    out,
+                    "      {} {name} = <<-EOT",
+                    style.action(Action::Update, "~")
+                );
                 let diff = TextDiff::from_lines(before.as_str(), after.as_str());
                 for change in diff.iter_all_changes() {
                     let line = change.value().trim_end_matches('\n');
                     let _ = match change.tag() {
                         ChangeTag::Equal => writeln!(out, "            {line}"),
-                        ChangeTag::Delete => writeln!(out, "          {} {line}", style.action(Action::Delete, "-")),
-                        ChangeTag::Insert => writeln!(out, "          {} {line}", style.action(Action::Create, "+")),
+                        ChangeTag::Delete => writeln!(
+                            out,
+                            "          {} {line}",
+                            style.action(Action::Delete, "-")
+                        ),
+                        ChangeTag::Insert => writeln!(
+                            out,
+                            "          {} {line}",
+                            style.action(Action::Create, "+")
+                        ),
                     };
                 }
                 out.push_str("        EOT\n");
