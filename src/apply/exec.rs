@@ -196,22 +196,36 @@ impl ExecContext {
         err: ApiError,
         operation: Operation,
     ) -> Result<(), ApiError> {
-        let benign = match (op, err.code.as_str()) {
-            (Op::AttachPolicy { .. }, "DuplicatePolicyAttachmentException")
-            | (Op::DetachPolicy { .. }, "PolicyNotAttachedException")
-            | (Op::DeleteOu { .. }, "OrganizationalUnitNotFoundException")
-            | (Op::DeletePolicy { .. }, "PolicyNotFoundException")
-            | (Op::EnablePolicyType { .. }, "PolicyTypeAlreadyEnabledException")
-            | (Op::DisablePolicyType { .. }, "PolicyTypeNotEnabledException")
-            | (Op::RegisterDelegatedAdministrator { .. }, "AccountAlreadyRegisteredException")
-            | (Op::DeregisterDelegatedAdministrator { .. }, "AccountNotRegisteredException")
-            | (Op::MoveAccount { .. }, "DuplicateAccountException")
-            | (Op::CreateRole { .. }, "EntityAlreadyExists")
-            | (Op::DeleteRole { .. }, "NoSuchEntity")
-            | (Op::DeleteRolePolicy { .. }, "NoSuchEntity")
-            | (Op::DetachRolePolicy { .. }, "NoSuchEntity") => true,
-            _ => false,
-        };
+        let benign = matches!(
+            (op, err.code.as_str()),
+            (
+                Op::AttachPolicy { .. },
+                "DuplicatePolicyAttachmentException"
+            ) | (Op::DetachPolicy { .. }, "PolicyNotAttachedException")
+                | (Op::DeleteOu { .. }, "OrganizationalUnitNotFoundException")
+                | (Op::DeletePolicy { .. }, "PolicyNotFoundException")
+                | (
+                    Op::EnablePolicyType { .. },
+                    "PolicyTypeAlreadyEnabledException"
+                )
+                | (
+                    Op::DisablePolicyType { .. },
+                    "PolicyTypeNotEnabledException"
+                )
+                | (
+                    Op::RegisterDelegatedAdministrator { .. },
+                    "AccountAlreadyRegisteredException"
+                )
+                | (
+                    Op::DeregisterDelegatedAdministrator { .. },
+                    "AccountNotRegisteredException"
+                )
+                | (Op::MoveAccount { .. }, "DuplicateAccountException")
+                | (Op::CreateRole { .. }, "EntityAlreadyExists")
+                | (Op::DeleteRole { .. }, "NoSuchEntity")
+                | (Op::DeleteRolePolicy { .. }, "NoSuchEntity")
+                | (Op::DetachRolePolicy { .. }, "NoSuchEntity")
+        );
         if benign {
             return Ok(());
         }

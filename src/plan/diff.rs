@@ -138,6 +138,8 @@ pub fn plan(
             root_id: live.root.id.clone(),
             member_access_role: desired.organization.member_access_role.clone(),
             fingerprint: live.fingerprint(),
+            backend: None,
+            role_queries: BTreeMap::new(),
         },
         changes: p.changes,
         operations: p.ops,
@@ -160,6 +162,24 @@ pub fn plan(
         graph::select_targets(&mut plan, &options.targets);
     }
     Ok(plan)
+}
+
+/// The accounts whose IAM roles the plan needs read, and which role names the configuration
+/// declares in each: the accounts are matched as the plan matches them.
+pub fn role_queries(desired: &Desired, live: &LiveOrg) -> BTreeMap<String, super::read::RoleQuery> {
+    let mut p = Planner::new(desired, live);
+    p.index_owned();
+    p.match_accounts();
+    let mut out: BTreeMap<String, super::read::RoleQuery> = BTreeMap::new();
+    for r in &desired.roles {
+        if let Some(id) = p.final_account(&r.account).known() {
+            out.entry(id.to_string())
+                .or_default()
+                .names
+                .insert(r.name.clone());
+        }
+    }
+    out
 }
 
 fn desired_depends_on(desired: &Desired) -> Vec<(Address, Address)> {
@@ -318,6 +338,7 @@ impl<'a> Planner<'a> {
             .cloned()
     }
 
+    #[allow(clippy::too_many_arguments)] // One matcher for three kinds; each closure is one rule.
     fn bind(
         &mut self,
         kind: ResourceKind,
@@ -795,14 +816,11 @@ impl<'a> Planner<'a> {
         desired: &[PolicyRef],
     ) -> (Vec<usize>, Option<AttrChange>) {
         let mut current: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        match live_target {
-            Some(id) => {
-                for pid in self.live.attached_to(id) {
-                    let t = self.live.policies[&pid].summary.r#type.clone();
-                    current.entry(t).or_default().insert(pid);
-                }
+        if let Some(id) = live_target {
+            for pid in self.live.attached_to(id) {
+                let t = self.live.policies[&pid].summary.r#type.clone();
+                current.entry(t).or_default().insert(pid);
             }
-            None => {}
         }
         // AWS attaches FullAWSAccess (RCPFullAWSAccess) to every target when the type is
         // enabled and to every new OU and account.

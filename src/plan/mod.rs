@@ -153,6 +153,13 @@ pub struct PlanContext {
     pub member_access_role: String,
     /// The digest of the live state the plan was made from.
     pub fingerprint: String,
+    /// The backend the plan was made against, so `apply PLANFILE` talks to the same one.
+    #[serde(default)]
+    pub backend: Option<crate::backend::BackendChoice>,
+    /// The accounts whose roles were read, with the declared role names: `apply PLANFILE`
+    /// reads exactly these again to check the plan is not stale.
+    #[serde(default)]
+    pub role_queries: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// A complete plan.
@@ -167,6 +174,59 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Ids of the live resources the configuration's addresses are bound to.
     pub bindings: BTreeMap<Address, String>,
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum MakePlanError {
+    /// Reading the live organization failed.
+    #[error("reading the organization: {0}")]
+    Read(#[from] crate::backend::ApiError),
+    /// The configuration cannot be applied to this organization.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<diff::PlanError>),
+}
+
+/// Reads the live organization (and the roles the configuration needs) through `client`
+/// and plans the configuration against it.
+pub async fn make(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    let mut live = read::read_organization(client).await?;
+    let queries = diff::role_queries(desired, &live);
+    read::read_roles(client, &mut live, &queries).await?;
+    let mut plan = diff::plan(desired, &live, options).map_err(MakePlanError::Invalid)?;
+    plan.context.role_queries = queries
+        .into_iter()
+        .map(|(account, q)| (account, q.names))
+        .collect();
+    Ok((plan, live))
+}
+
+/// Reads the live organization the way `plan` read it for this plan, and says whether it
+/// is still the state the plan was made from.
+pub async fn is_current(
+    plan: &Plan,
+    client: &crate::backend::client::Client,
+) -> Result<bool, crate::backend::ApiError> {
+    let mut live = read::read_organization(client).await?;
+    let queries = plan
+        .context
+        .role_queries
+        .iter()
+        .map(|(a, names)| {
+            (
+                a.clone(),
+                read::RoleQuery {
+                    names: names.clone(),
+                },
+            )
+        })
+        .collect();
+    read::read_roles(client, &mut live, &queries).await?;
+    Ok(live.fingerprint() == plan.context.fingerprint)
 }
 
 /// Counts for the summary line.
