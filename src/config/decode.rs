@@ -1289,7 +1289,9 @@ pub fn address_of(expr: &Expression, module: &ModulePath) -> Result<Address, Str
                         );
                     }
                     _ => {
-                        return Err("only `.name` and `[\"key\"]` may follow a resource type".into());
+                        return Err(
+                            "only `.name` and `[\"key\"]` may follow a resource type".into()
+                        );
                     }
                 }
             }
