@@ -120,7 +120,7 @@ fn to_set(items: &[Value]) -> R {
             out.push(item.clone());
         }
     }
-    out.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    out.sort_by_key(|a| a.to_string());
     Ok(Value::List(out))
 }
 
