@@ -123,6 +123,9 @@ struct Decoder<'e> {
 /// Why an attribute value is rejected: the message and what is accepted.
 type Reject = (String, String);
 
+/// A single-value format check from [`super::checks`].
+type Validator = fn(&str) -> Result<(), Reject>;
+
 impl Decoder<'_> {
     fn err(&mut self, span: Option<SourceSpan>, msg: impl Into<String>, help: impl Into<String>) {
         self.ev.report(Diagnostic::error(msg).at(span).help(help));
@@ -344,7 +347,7 @@ impl Decoder<'_> {
         addr: &Address,
         item: &Item<Block>,
         name: &str,
-        check: Option<fn(&str) -> Result<(), Reject>>,
+        check: Option<Validator>,
     ) -> Option<String> {
         let (v, span) = self.get(addr, item, name)?;
         if v == Value::Null {
@@ -365,7 +368,7 @@ impl Decoder<'_> {
         addr: &Address,
         item: &Item<Block>,
         name: &str,
-        check: Option<fn(&str) -> Result<(), Reject>>,
+        check: Option<Validator>,
     ) -> Option<Vec<String>> {
         let (v, span) = self.get(addr, item, name)?;
         match v {

@@ -33,6 +33,15 @@ pub struct Stop;
 
 pub type R = Result<Value, Stop>;
 
+/// A memoized result: `None` when evaluating it failed (and was reported).
+type Memo<T> = Option<T>;
+
+/// The instances of one block, shared between lookups.
+pub type Instances = Arc<Vec<Instance>>;
+
+/// A resource block in a module instance.
+type BlockKey = (ModulePath, ResourceKind, String);
+
 /// `each.key` and `each.value` of one `for_each` instance.
 #[derive(Debug, Clone)]
 pub struct Each {
@@ -142,8 +151,8 @@ pub struct Evaluator {
     stack: Vec<Node>,
     reported_cycles: HashSet<Vec<String>>,
     pub instances: BTreeMap<ModulePath, ModuleInstance>,
-    resource_instances: HashMap<(ModulePath, ResourceKind, String), Option<Arc<Vec<Instance>>>>,
-    module_instances: HashMap<(ModulePath, String), Option<Arc<Vec<Instance>>>>,
+    resource_instances: HashMap<BlockKey, Memo<Instances>>,
+    module_instances: HashMap<(ModulePath, String), Memo<Instances>>,
     templates: HashMap<PathBuf, Option<(usize, Arc<Template>)>>,
 }
 

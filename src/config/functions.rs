@@ -120,7 +120,7 @@ fn to_set(items: &[Value]) -> R {
             out.push(item.clone());
         }
     }
-    out.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    out.sort_by_key(|a| a.to_string());
     Ok(Value::List(out))
 }
 
@@ -145,9 +145,14 @@ fn format_fn(args: &[Value]) -> R {
             out.push(c);
             continue;
         }
-        let verb = chars
-            .next()
-            .ok_or_else(|| FnError::Invalid("format string ends with a lone %".into()))?;
+        let mut flags = String::new();
+        let verb = loop {
+            match chars.next() {
+                Some(c) if c.is_ascii_digit() || "-+ .".contains(c) => flags.push(c),
+                Some(c) => break c,
+                None => return invalid("format string ends inside a % verb"),
+            }
+        };
         if verb == '%' {
             out.push('%');
             continue;
@@ -155,19 +160,42 @@ fn format_fn(args: &[Value]) -> R {
         let arg = rest.next().ok_or_else(|| {
             FnError::Invalid(format!("not enough arguments for the format verb %{verb}"))
         })?;
-        match verb {
-            's' | 'v' => out.push_str(&string_arg(arg, "a %s argument")?),
+        let text = match verb {
+            's' | 'v' => string_arg(arg, "a %s argument")?,
             'd' => match arg {
-                Value::Number(n) => out.push_str(&format_number(n.trunc())),
+                Value::Number(n) => format_number(n.trunc()),
                 Value::Unknown(_) => return Err(FnError::Unknown),
                 other => return invalid(format!("%d needs a number, got {}", other.type_name())),
             },
-            'q' => out.push_str(&format!("{:?}", string_arg(arg, "a %q argument")?)),
+            'q' => format!("{:?}", string_arg(arg, "a %q argument")?),
             other => {
                 return invalid(format!(
-                    "unsupported format verb %{other} (accepted: %s, %v, %d, %q, %%)"
+                    "unsupported format verb %{other} (accepted: %s, %v, %d, %q, %% with an optional width such as %03d)"
                 ));
             }
+        };
+        let left = flags.starts_with('-');
+        let zero = flags.starts_with('0');
+        let width: usize = flags
+            .trim_start_matches(['-', '0', '+', ' '])
+            .split('.')
+            .next()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0);
+        let pad = width.saturating_sub(text.chars().count());
+        if left {
+            out.push_str(&text);
+            out.push_str(&" ".repeat(pad));
+        } else if zero && verb == 'd' {
+            let (sign, digits) = text
+                .strip_prefix('-')
+                .map_or(("", text.as_str()), |d| ("-", d));
+            out.push_str(sign);
+            out.push_str(&"0".repeat(pad));
+            out.push_str(digits);
+        } else {
+            out.push_str(&" ".repeat(pad));
+            out.push_str(&text);
         }
     }
     if rest.next().is_some() {
@@ -595,6 +623,14 @@ mod tests {
         assert_eq!(
             call_pure("format", vec![s("%s-%d%%"), s("x"), Value::Number(7.0)]).unwrap(),
             s("x-7%")
+        );
+        assert_eq!(
+            call_pure(
+                "format",
+                vec![s("%03d|%-3s|%3s"), Value::Number(7.0), s("a"), s("b")]
+            )
+            .unwrap(),
+            s("007|a  |  b")
         );
         assert_eq!(
             call_pure("join", vec![s(","), list(&["a", "b"])]).unwrap(),
