@@ -2,3 +2,5 @@
 //! evaluating variables, locals, functions, `for_each` and modules, and turning the result
 //! into the typed desired [`crate::model`], with diagnostics that point at file, line and
 //! column.
+
+pub mod fmt;
