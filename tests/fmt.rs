@@ -112,6 +112,15 @@ fn gap() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Whitespace between the operands of an operator, which may not break the line.
+fn inline_gap() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" ".to_string()),
+        Just("   ".to_string()),
+        Just(" /* c */ ".to_string()),
+    ]
+}
+
 fn leaf() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z ]{0,6}".prop_map(|s| format!("\"{s}\"")),
@@ -160,7 +169,8 @@ fn expr() -> impl Strategy<Value = String> {
                     let parts: Vec<String> = args.iter().map(|(g, e)| format!("{g}{e}")).collect();
                     format!("{f}({}{end})", parts.join(","))
                 }),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}   ==   {b}")),
+            (inner.clone(), inline_gap(), inline_gap(), inner.clone())
+                .prop_map(|(a, g, h, b)| format!("{a}{g}=={h}{b}")),
             (inner.clone(), inner.clone(), inner).prop_map(|(c, a, b)| format!("{c} ?{a}:{b}")),
         ]
     })

@@ -107,7 +107,8 @@ pub struct FmtOutcome {
 
 /// Formats one HCL source text. Returns the canonical text, or where the source fails to parse.
 pub fn format_source(src: &str) -> Result<String, SyntaxError> {
-    let body = hcl_edit::parser::parse_body(src).map_err(|e| SyntaxError::from_parser(&e))?;
+    let mut body = hcl_edit::parser::parse_body(src).map_err(|e| SyntaxError::from_parser(&e))?;
+    hcl_edit::visit_mut::VisitMut::visit_body_mut(&mut OperatorDecor { src }, &mut body);
     let mut lines = Vec::new();
     print_body(&body, 0, &mut lines);
     let tail = body_trailing_lines(&body, 0, !lines.is_empty());
@@ -201,6 +202,58 @@ fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     tmp.as_file().set_permissions(permissions)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Restores the whitespace and comments around binary operators, which the parser (hcl-edit
+/// 0.10) leaves as unresolved source spans, so that a comment next to an operator is not lost:
+/// the text between the two operands is split at the operator and stored explicitly.
+struct OperatorDecor<'s> {
+    src: &'s str,
+}
+
+impl hcl_edit::visit_mut::VisitMut for OperatorDecor<'_> {
+    fn visit_binary_op_mut(&mut self, node: &mut hcl_edit::expr::BinaryOp) {
+        hcl_edit::visit_mut::visit_binary_op_mut(self, node);
+        use hcl_edit::Span as _;
+        let (Some(lhs), Some(rhs)) = (node.lhs_expr.span(), node.rhs_expr.span()) else {
+            return;
+        };
+        let Some(between) = self.src.get(lhs.end..rhs.start) else {
+            return;
+        };
+        let op = node.operator.value().as_str();
+        let Some(at) = operator_position(between, op) else {
+            return;
+        };
+        node.lhs_expr.decor_mut().set_suffix(&between[..at]);
+        node.operator.decor_mut().set_prefix("");
+        node.operator
+            .decor_mut()
+            .set_suffix(&between[at + op.len()..]);
+        node.rhs_expr.decor_mut().set_prefix("");
+    }
+}
+
+/// Where `op` starts in `text`, skipping the whitespace and comments before it.
+fn operator_position(text: &str, op: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next()?;
+        // Comments first: `/*` and `//` start with the division operator.
+        if c.is_whitespace() {
+            i += c.len_utf8();
+        } else if rest.starts_with("/*") {
+            i += rest.find("*/")? + 2;
+        } else if rest.starts_with('#') || rest.starts_with("//") {
+            i += rest.find('\n')?;
+        } else if rest.starts_with(op) {
+            return Some(i);
+        } else {
+            return None;
+        }
+    }
+    None
 }
 
 // ----- trivia: the whitespace and comments hcl-edit keeps around every node -----
@@ -540,28 +593,31 @@ fn print_expr(expr: &Expression, depth: usize) -> String {
             format!("({})", print_expr(p.inner(), depth))
         }
         Expression::Conditional(c)
-            if plain(c.cond_expr.decor())
-                && plain(c.true_expr.decor())
-                && plain(c.false_expr.decor()) =>
+            if on_one_line(c.cond_expr.decor())
+                && on_one_line(c.true_expr.decor())
+                && on_one_line(c.false_expr.decor()) =>
         {
-            format!(
-                "{} ? {} : {}",
-                print_expr(&c.cond_expr, depth),
-                print_expr(&c.true_expr, depth),
-                print_expr(&c.false_expr, depth)
-            )
+            let mut parts = Vec::new();
+            operand(&mut parts, &c.cond_expr, depth);
+            parts.push("?".to_string());
+            operand(&mut parts, &c.true_expr, depth);
+            parts.push(":".to_string());
+            operand(&mut parts, &c.false_expr, depth);
+            parts.join(" ")
         }
         Expression::BinaryOp(op)
-            if plain(op.lhs_expr.decor())
-                && plain(op.operator.decor())
-                && plain(op.rhs_expr.decor()) =>
+            if on_one_line(op.lhs_expr.decor())
+                && on_one_line(op.operator.decor())
+                && on_one_line(op.rhs_expr.decor()) =>
         {
-            format!(
-                "{} {} {}",
-                print_expr(&op.lhs_expr, depth),
-                op.operator.value().as_str(),
-                print_expr(&op.rhs_expr, depth)
-            )
+            let mut parts = Vec::new();
+            operand(&mut parts, &op.lhs_expr, depth);
+            let (before, after) = raw_of(op.operator.decor());
+            parts.extend(trivia(before, false).inline);
+            parts.push(op.operator.value().as_str().to_string());
+            parts.extend(trivia(after, false).inline);
+            operand(&mut parts, &op.rhs_expr, depth);
+            parts.join(" ")
         }
         Expression::UnaryOp(op) if plain(op.expr.decor()) => {
             format!(
@@ -573,6 +629,20 @@ fn print_expr(expr: &Expression, depth: usize) -> String {
         Expression::ForExpr(f) => print_for(f, depth).unwrap_or_else(|| verbatim(expr)),
         _ => verbatim(expr),
     }
+}
+
+/// Whether a decor holds no line break (block comments are fine: they stay inline).
+fn on_one_line(decor: &Decor) -> bool {
+    let (p, s) = raw_of(decor);
+    !p.contains('\n') && !s.contains('\n')
+}
+
+/// An operand of an operator, with the inline comments around it, as space-separated parts.
+fn operand(parts: &mut Vec<String>, expr: &Expression, depth: usize) {
+    let (before, after) = raw_of(expr.decor());
+    parts.extend(trivia(before, false).inline);
+    parts.push(print_expr(expr, depth));
+    parts.extend(trivia(after, false).inline);
 }
 
 fn print_traversal(t: &Traversal, depth: usize) -> Option<String> {
@@ -916,6 +986,13 @@ mod tests {
             out,
             "x \"a\" {\n  b = 1\n\n  y {\n    c = 2\n  }\n\n  d = 3\n}\n\nz {}\n"
         );
+    }
+
+    #[test]
+    fn keeps_comments_next_to_operators() {
+        let out = fmt("d = var.a + /* c */ var.b\ne = (var.a # why\n  + 1)\n");
+        assert_eq!(out, "d = var.a + /* c */ var.b\ne = (var.a # why\n  + 1)\n");
+        assert_eq!(fmt("f = var.a   +   var.b\n"), "f = var.a + var.b\n");
     }
 
     #[test]
