@@ -307,6 +307,7 @@ fn trivia(raw: &str, at_line_start: bool) -> Trivia {
                 rest.split_at(end)
             };
             let comment = comment.trim_end().to_string();
+            let spans_lines = comment.contains('\n');
             if newlines == 0 && !at_line_start {
                 t.inline.push(comment);
             } else {
@@ -315,9 +316,7 @@ fn trivia(raw: &str, at_line_start: bool) -> Trivia {
                 }
                 t.lines.push(Lead::Comment(comment));
             }
-            if comment_spans_lines(&t) {
-                t.has_newline = true;
-            }
+            t.has_newline |= spans_lines;
             newlines = 0;
             rest = after;
         }
@@ -326,14 +325,6 @@ fn trivia(raw: &str, at_line_start: bool) -> Trivia {
         push_blank(&mut t.lines);
     }
     t
-}
-
-fn comment_spans_lines(t: &Trivia) -> bool {
-    let last = t.lines.last().and_then(|l| match l {
-        Lead::Comment(c) => Some(c),
-        Lead::Blank => None,
-    });
-    last.or(t.inline.last()).is_some_and(|c| c.contains('\n'))
 }
 
 fn push_blank(lines: &mut Vec<Lead>) {
@@ -515,7 +506,15 @@ fn print_value(expr: &Expression, depth: usize) -> String {
 }
 
 fn contains_heredoc(expr: &Expression) -> bool {
-    verbatim(expr).contains("<<")
+    struct Find(bool);
+    impl hcl_edit::visit::Visit for Find {
+        fn visit_heredoc_template(&mut self, _: &hcl_edit::template::HeredocTemplate) {
+            self.0 = true;
+        }
+    }
+    let mut find = Find(false);
+    hcl_edit::visit::Visit::visit_expr(&mut find, expr);
+    find.0
 }
 
 /// A block's text from its identifier to its closing brace; comments found in its header end
