@@ -13,6 +13,7 @@ pub mod checks;
 mod decode;
 pub mod diag;
 mod eval;
+pub mod fmt;
 pub mod functions;
 mod source;
 pub mod vars;
