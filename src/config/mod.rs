@@ -15,6 +15,7 @@ pub mod diag;
 mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod import;
 mod source;
 pub mod vars;
 

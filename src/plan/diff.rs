@@ -1009,13 +1009,34 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The tags a resource should carry: the block's, plus the ownership tag. A resource
+    /// bound by its pinned id is identified by the pin, so it gets the ownership tag only if
+    /// it has one already: `import` writes pinned blocks that plan with no changes.
+    fn wanted_tags(
+        &self,
+        tags: &BTreeMap<String, String>,
+        address: &Address,
+        bound: Option<&Bound>,
+    ) -> BTreeMap<String, String> {
+        if let Some(b) = bound.filter(|b| b.how == How::Pinned && !b.retag) {
+            let untagged = self
+                .live
+                .tags_of(&b.id)
+                .is_none_or(|t| !t.contains_key(OWNERSHIP_TAG));
+            if untagged {
+                return tags.clone();
+            }
+        }
+        tags_with_owner(tags, address)
+    }
+
     fn plan_policies(&mut self) {
         for p in &self.desired.policies {
             let addr = &p.common.address;
-            let tags = tags_with_owner(&p.tags, addr);
+            let bound = self.policies.get(addr).cloned();
+            let tags = self.wanted_tags(&p.tags, addr, bound.as_ref());
             let content = self.resolve(&p.content);
             let desired_text = value_text(&content);
-            let bound = self.policies.get(addr).cloned();
             let mut attrs = Vec::new();
             let mut ops = Vec::new();
             match &bound {
@@ -1161,9 +1182,13 @@ impl<'a> Planner<'a> {
     fn plan_ous(&mut self) {
         for o in self.ous_parent_first() {
             let addr = &o.common.address;
-            let tags = tags_with_owner(&o.tags, addr);
             let bound = self.ous.get(addr).cloned();
             let replaced = bound.is_some() && self.new_ous.contains(addr);
+            let tags = if replaced {
+                tags_with_owner(&o.tags, addr)
+            } else {
+                self.wanted_tags(&o.tags, addr, bound.as_ref())
+            };
             let parent = self.final_parent(&o.parent);
             let mut ops = Vec::new();
             let mut attrs = Vec::new();
@@ -1384,8 +1409,8 @@ impl<'a> Planner<'a> {
     fn plan_accounts(&mut self) {
         for a in &self.desired.accounts {
             let addr = &a.common.address;
-            let tags = tags_with_owner(&a.tags, addr);
             let bound = self.accounts.get(addr).cloned();
+            let tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
             let parent = self.final_parent(&a.parent);
             let root = IdRef::Known(self.live.root.id.clone());
             let ignore = &a.common.lifecycle.ignore_changes;
