@@ -206,13 +206,15 @@ impl Emulator {
             .call_policies(Operation::GetCallerIdentity, scope)
     }
 
-    /// Saves counters and the clock if they changed since the last save.
+    /// Saves counters and the clock if they changed since the last save (virtual time that
+    /// passed counts, so that creations in progress move on across runs).
     pub fn flush(&self) -> Result<(), StoreError> {
         let mut inner = self.lock_inner();
-        if !inner.dirty {
+        let now = self.now_ms();
+        if !inner.dirty && inner.core.state.clock.elapsed_ms == now {
             return Ok(());
         }
-        inner.core.state.clock.elapsed_ms = self.now_ms();
+        inner.core.state.clock.elapsed_ms = now;
         self.save(&inner.core.state)?;
         inner.dirty = false;
         Ok(())
