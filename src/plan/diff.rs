@@ -575,6 +575,18 @@ impl<'a> Planner<'a> {
         attributes: Vec<AttrChange>,
         operations: Vec<usize>,
     ) {
+        let quoted = ["name", "email", "type", "description", "service_principal"];
+        let attributes = attributes
+            .into_iter()
+            .map(|mut a| {
+                if quoted.contains(&a.name.as_str()) {
+                    let q = |v: String| if v == UNKNOWN { v } else { format!("{v:?}") };
+                    a.before = a.before.map(q);
+                    a.after = a.after.map(q);
+                }
+                a
+            })
+            .collect();
         self.changes.push(Change {
             address: address.clone(),
             action,
@@ -795,13 +807,40 @@ impl<'a> Planner<'a> {
 
     fn policy_name(&self, id: &IdRef) -> String {
         match id {
-            IdRef::Known(id) => self
-                .live
-                .policies
-                .get(id)
-                .map(|p| p.summary.name.clone())
-                .unwrap_or_else(|| id.clone()),
+            IdRef::Known(id) => {
+                if let Some((a, _)) = self.policies.iter().find(|(_, b)| &b.id == id) {
+                    return a.to_string();
+                }
+                match self.live.policies.get(id) {
+                    Some(p) if p.summary.aws_managed => format!("aws_policy.{}", p.summary.name),
+                    _ => match id.strip_prefix("p-") {
+                        Some(name @ ("FullAWSAccess" | "RCPFullAWSAccess")) => {
+                            format!("aws_policy.{name}")
+                        }
+                        _ => format!("{id:?}"),
+                    },
+                }
+            }
             IdRef::After(a) => a.to_string(),
+        }
+    }
+
+    /// A parent as the plan shows it: `root`, the OU's address, or its id.
+    fn show_parent(&self, parent: &ParentRef) -> String {
+        match parent {
+            ParentRef::Root => "root".into(),
+            ParentRef::OrganizationalUnit(a) => a.to_string(),
+            ParentRef::Id(id) => self.show_live_parent(id),
+        }
+    }
+
+    fn show_live_parent(&self, id: &str) -> String {
+        if id == self.live.root.id {
+            return "root".into();
+        }
+        match self.ous.iter().find(|(_, b)| b.id == id) {
+            Some((a, _)) => a.to_string(),
+            None => format!("{id:?}"),
         }
     }
 
@@ -1243,8 +1282,8 @@ impl<'a> Planner<'a> {
                     1,
                     AttrChange {
                         name: "parent".into(),
-                        before: before_parent,
-                        after: Some(parent.to_string()),
+                        before: before_parent.map(|id| self.show_live_parent(&id)),
+                        after: Some(self.show_parent(&o.parent)),
                         document: false,
                     },
                 );
@@ -1475,7 +1514,7 @@ impl<'a> Planner<'a> {
                         AttrChange {
                             name: "parent".into(),
                             before: None,
-                            after: Some(parent.to_string()),
+                            after: Some(self.show_parent(&a.parent)),
                             document: false,
                         },
                     );
@@ -1523,8 +1562,8 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "parent".into(),
-                        before: Some(la.parent_id.clone()),
-                        after: Some(parent.to_string()),
+                        before: Some(self.show_live_parent(&la.parent_id)),
+                        after: Some(self.show_parent(&a.parent)),
                         document: false,
                     });
                     if la.account.name != a.name && !ignore.iter().any(|i| i == "name") {

@@ -42,7 +42,7 @@ impl fmt::Display for IdRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             IdRef::Known(id) => f.write_str(id),
-            IdRef::After(a) => write!(f, "(id of {a}, known after apply)"),
+            IdRef::After(a) => write!(f, "{a}.id"),
         }
     }
 }
