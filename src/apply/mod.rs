@@ -313,3 +313,18 @@ impl EventSink for Recorder {
         self.0.lock().expect("recorder lock").push(e.clone());
     }
 }
+
+/// Runs the operations one at a time in `order` (a topological order of the plan's graph).
+/// Tests run plans in many random orders with it, to prove the graph's edges are enough.
+pub async fn apply_in_order(
+    plan: &Plan,
+    client: Arc<Client>,
+    order: &[usize],
+) -> Result<BTreeMap<Address, String>, (usize, ApiError)> {
+    let known = Arc::new(exec::KnownIds::new(plan));
+    let ctx = exec::ExecContext::new(plan, client, ApplyOptions::default(), known.clone());
+    for &i in order {
+        ctx.run(i).await.map_err(|e| (i, e))?;
+    }
+    Ok(known.created())
+}

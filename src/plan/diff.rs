@@ -829,6 +829,11 @@ impl<'a> Planner<'a> {
     fn show_parent(&self, parent: &ParentRef) -> String {
         match parent {
             ParentRef::Root => "root".into(),
+            ParentRef::OrganizationalUnit(a)
+                if self.new_ous.contains(a) && self.ous.contains_key(a) =>
+            {
+                format!("{a} (its replacement)")
+            }
             ParentRef::OrganizationalUnit(a) => a.to_string(),
             ParentRef::Id(id) => self.show_live_parent(id),
         }
@@ -839,6 +844,7 @@ impl<'a> Planner<'a> {
             return "root".into();
         }
         match self.ous.iter().find(|(_, b)| b.id == id) {
+            Some((a, _)) if self.new_ous.contains(a) => format!("{a} ({id:?}, to be replaced)"),
             Some((a, _)) => a.to_string(),
             None => format!("{id:?}"),
         }
