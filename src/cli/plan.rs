@@ -50,7 +50,11 @@ pub fn make_plan(
     target: &[String],
 ) -> anyhow::Result<(Plan, crate::backend::BackendChoice)> {
     let desired = session::load_config(dir, common)?;
-    let choice = session::backend_choice(common, desired.backend.as_ref())?;
+    let configured = desired
+        .backend
+        .clone()
+        .map(|b| session::relative_to(b, dir));
+    let choice = session::backend_choice(common, configured.as_ref())?;
     let options = PlanOptions {
         targets: targets(target)?,
     };

@@ -63,6 +63,17 @@ pub fn backend_choice(
     Ok(choice)
 }
 
+/// A `backend "emulator"` block's relative path is relative to the configuration directory,
+/// so a configuration means the same state file from wherever it is run.
+pub fn relative_to(choice: BackendChoice, dir: &Path) -> BackendChoice {
+    match choice {
+        BackendChoice::Emulator { path } if path.is_relative() => BackendChoice::Emulator {
+            path: dir.join(path),
+        },
+        other => other,
+    }
+}
+
 /// A runtime for the backend: the emulator runs on tokio's paused clock, so its latency,
 /// rate limits and account creations cost virtual time only.
 pub fn runtime(choice: &BackendChoice) -> anyhow::Result<tokio::runtime::Runtime> {
@@ -83,6 +94,12 @@ pub async fn client(
     choice: &BackendChoice,
     member_access_role: &str,
 ) -> anyhow::Result<Arc<Client>> {
+    if let BackendChoice::Emulator { path } = choice {
+        // A missing state file is created with a fresh organization, folders included.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
     let api = backend::connect(
         choice,
         &ConnectOptions {
