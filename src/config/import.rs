@@ -51,6 +51,25 @@ impl Labels {
         }
     }
 
+    /// The label of the root-module address a resource's ownership tag names, when it is a
+    /// plain `kind.label` of the expected kind: importing what orgchard manages keeps its
+    /// addresses, so the plan does not retag it.
+    fn owned_or_make(&mut self, kind: &str, tags: &BTreeMap<String, String>, name: &str) -> String {
+        if let Some(addr) = tags.get(OWNERSHIP_TAG) {
+            if let Some(label) = addr.strip_prefix(&format!("{kind}.")) {
+                let plain = !label.is_empty()
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    && !label.starts_with(|c: char| c.is_ascii_digit());
+                if plain && self.used.insert(label.to_string()) {
+                    return label.to_string();
+                }
+            }
+        }
+        self.make(name)
+    }
+
     fn make(&mut self, name: &str) -> String {
         let mut base: String = name
             .chars()
@@ -109,7 +128,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
             policy_ref.insert(id.clone(), format!("aws_policy.{}", p.summary.name));
             continue;
         }
-        let label = policy_labels.make(&p.summary.name);
+        let label = policy_labels.owned_or_make("policy", &p.tags, &p.summary.name);
         policy_ref.insert(id.clone(), format!("policy.{label}"));
         let document = p
             .content
@@ -194,7 +213,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
     };
     for (id, _) in ous {
         let o = &live.ous[id];
-        let label = ou_labels.make(&o.ou.name);
+        let label = ou_labels.owned_or_make("organizational_unit", &o.tags, &o.ou.name);
         let _ = writeln!(main, "organizational_unit {} {{", quote(&label));
         let _ = writeln!(main, "  id       = {}", quote(id));
         let _ = writeln!(main, "  name     = {}", quote(&o.ou.name));
@@ -212,7 +231,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
         if id == mgmt {
             continue;
         }
-        let label = account_labels.make(&a.account.name);
+        let label = account_labels.owned_or_make("account", &a.tags, &a.account.name);
         let _ = writeln!(main, "account {} {{", quote(&label));
         let _ = writeln!(main, "  id       = {}", quote(id));
         let _ = writeln!(main, "  name     = {}", quote(&a.account.name));
