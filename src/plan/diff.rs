@@ -479,14 +479,17 @@ impl<'a> Planner<'a> {
 
     fn match_ous(&mut self) {
         let live = self.live;
+        let mut children: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (id, lo) in &live.ous {
+            children.entry(lo.parent_id.as_str()).or_default().push(id.clone());
+        }
         for o in self.ous_parent_first() {
             let parent = self.matched_parent(&o.parent);
-            let under: Vec<String> = live
-                .ous
-                .iter()
-                .filter(|(_, lo)| Some(&lo.parent_id) == parent.as_ref())
-                .map(|(id, _)| id.clone())
-                .collect();
+            let under: Vec<String> = parent
+                .as_deref()
+                .and_then(|p| children.get(p))
+                .cloned()
+                .unwrap_or_default();
             let bound = self.bind(
                 ResourceKind::OrganizationalUnit,
                 &o.common.address,
@@ -519,8 +522,13 @@ impl<'a> Planner<'a> {
 
     fn match_accounts(&mut self) {
         let live = self.live;
+        // Natural keys are looked up in an index: organizations have thousands of accounts.
+        let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, la) in &live.accounts {
+            by_email.entry(la.account.email.to_ascii_lowercase()).or_default().push(id.clone());
+        }
         for a in &self.desired.accounts {
-            let all: Vec<String> = live.accounts.keys().cloned().collect();
+            let all = by_email.get(&a.email.to_ascii_lowercase()).cloned().unwrap_or_default();
             let bound = self.bind(
                 ResourceKind::Account,
                 &a.common.address,
