@@ -731,7 +731,13 @@ pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
     }
     let (worst, _) = decide(request, policies, Mode::Worst);
     if best.outcome == worst.outcome {
-        return best;
+        // Report what holds for certain: the worst case's allow rests on statements that
+        // match whatever the unknown keys are, the best case's deny likewise.
+        return if best.outcome == Outcome::Allow {
+            worst
+        } else {
+            best
+        };
     }
     let mut d = best;
     d.unknown_keys = unknown;
