@@ -220,3 +220,14 @@ fn errors_exit_1_naming_file_and_path() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=VALUE"));
 }
+
+#[test]
+fn usage_errors_exit_1_not_2() {
+    let out = simulate(&["--action", "iam:GetRole"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = Command::new(env!("CARGO_BIN_EXE_orgchard"))
+        .args(["policy", "simulate", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
