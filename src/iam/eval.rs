@@ -594,7 +594,9 @@ fn scan<'p>(env: &mut Env<'_>, policies: &'p [NamedPolicy]) -> Scan<'p> {
             if is_deny && out.deny.is_some() {
                 continue;
             }
-            if !is_deny && out.allow.is_some() && out.allow_direct {
+            // Once an allow is found, another can only matter if it names the principal
+            // directly where the first did not (resource policies).
+            if !is_deny && out.allow.is_some() && (out.allow_direct || st.principal.is_none()) {
                 continue;
             }
             let mut direct = false;
