@@ -280,6 +280,14 @@ mod tests {
         assert!(!m("a*a", "a"));
         assert!(m("s3:*object", "s3:getobject"));
         assert!(m("*:list*", "iam:listroles"));
+        // substring search and tail checks respect what earlier parts consumed
+        assert!(!m("ab*b", "ab"));
+        assert!(m("ab*b", "abb"));
+        assert!(m("*é*", "xéy"));
+        assert!(m("a*é?", "abéz"));
+        assert!(!m("a*é?", "abé"));
+        assert!(m("x*y*z", "xyyz"));
+        assert!(!m("x*yy*z", "xyz"));
     }
 
     #[test]
