@@ -222,6 +222,20 @@ pub enum Layer {
     ResourcePolicy,
 }
 
+impl Layer {
+    /// The layer's policies, for "no statement in the … allows it".
+    pub fn plural(self) -> &'static str {
+        match self {
+            Layer::Identity => "identity policies",
+            Layer::PermissionsBoundary => "permissions boundary",
+            Layer::Session => "session policies",
+            Layer::Scp => "service control policies",
+            Layer::Rcp => "resource control policies",
+            Layer::ResourcePolicy => "resource policy",
+        }
+    }
+}
+
 impl fmt::Display for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -308,7 +322,7 @@ impl fmt::Display for Decision {
                 write!(f, "Implicitly denied: no statement allows {what}")?;
                 match self.layer {
                     Some(layer @ (Layer::Scp | Layer::Rcp)) => {
-                        write!(f, " in the {layer}s")?;
+                        write!(f, " in the {}", layer.plural())?;
                         level(f)?;
                         if !self.level_policies.is_empty() {
                             write!(f, " [{}]", self.level_policies.join(", "))?;
@@ -317,7 +331,7 @@ impl fmt::Display for Decision {
                         }
                         write!(f, "; every level of the chain must allow the action.")?;
                     }
-                    Some(layer) => write!(f, " in the {layer}s.")?,
+                    Some(layer) => write!(f, " in the {}.", layer.plural())?,
                     None => write!(f, ".")?,
                 }
                 if !self.unknown_keys.is_empty() {
@@ -548,15 +562,18 @@ fn role_of_session(arn: &str) -> Option<(&str, &str)> {
     Some((acct, rest.split('/').next()?))
 }
 
-#[derive(Default)]
-struct Scan {
-    deny: Option<StatementRef>,
-    allow: Option<StatementRef>,
+/// What one layer's policies say: the first matching deny and the first matching allow.
+struct Scan<'p> {
+    deny: Option<Hit<'p>>,
+    allow: Option<Hit<'p>>,
     /// Whether the allow named the principal directly (resource policies).
     allow_direct: bool,
 }
 
-fn stmt_ref(np: &NamedPolicy, st: &Statement) -> StatementRef {
+/// A matching statement, turned into a [`StatementRef`] only if it ends up deciding.
+type Hit<'p> = (&'p NamedPolicy, &'p Statement);
+
+fn stmt_ref((np, st): Hit<'_>) -> StatementRef {
     StatementRef {
         policy_id: np.id.clone(),
         sid: st.sid.clone(),
@@ -564,8 +581,12 @@ fn stmt_ref(np: &NamedPolicy, st: &Statement) -> StatementRef {
     }
 }
 
-fn scan(env: &mut Env<'_>, policies: &[NamedPolicy]) -> Scan {
-    let mut out = Scan::default();
+fn scan<'p>(env: &mut Env<'_>, policies: &'p [NamedPolicy]) -> Scan<'p> {
+    let mut out = Scan {
+        deny: None,
+        allow: None,
+        allow_direct: false,
+    };
     for np in policies {
         for st in &np.policy.statements {
             let is_deny = st.effect == Effect::Deny;
@@ -573,7 +594,9 @@ fn scan(env: &mut Env<'_>, policies: &[NamedPolicy]) -> Scan {
             if is_deny && out.deny.is_some() {
                 continue;
             }
-            if !is_deny && out.allow.is_some() && out.allow_direct {
+            // Once an allow is found, another can only matter if it names the principal
+            // directly where the first did not (resource policies).
+            if !is_deny && out.allow.is_some() && (out.allow_direct || st.principal.is_none()) {
                 continue;
             }
             let mut direct = false;
@@ -586,9 +609,9 @@ fn scan(env: &mut Env<'_>, policies: &[NamedPolicy]) -> Scan {
             };
             if counts {
                 if is_deny {
-                    out.deny = Some(stmt_ref(np, st));
+                    out.deny = Some((np, st));
                 } else if out.allow.is_none() || (direct && !out.allow_direct) {
-                    out.allow = Some(stmt_ref(np, st));
+                    out.allow = Some((np, st));
                     out.allow_direct = direct;
                 }
             }
@@ -655,11 +678,11 @@ fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<Str
         )
         .chain(session.iter().map(|s| (Layer::Session, None, s)));
     for (layer, level, s) in denies {
-        if let Some(st) = &s.deny {
+        if let Some(hit) = s.deny {
             d.outcome = Outcome::ExplicitDeny;
             d.layer = Some(layer);
             d.level = level;
-            d.statement = Some(st.clone());
+            d.statement = Some(stmt_ref(hit));
             return (d, unknown);
         }
     }
@@ -688,7 +711,7 @@ fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<Str
         .filter(|r| r.allow.is_some() && r.allow_direct && same_account);
     let allowing = if let Some(r) = by_resource {
         d.layer = Some(Layer::ResourcePolicy);
-        r.allow.clone()
+        r.allow
     } else {
         if identity.allow.is_none() {
             d.layer = Some(Layer::Identity);
@@ -702,7 +725,7 @@ fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<Str
             return (d, unknown);
         }
         d.layer = Some(Layer::Identity);
-        identity.allow.clone()
+        identity.allow
     };
 
     // 4. The permissions boundary and the session policy limit whatever was allowed.
@@ -719,7 +742,7 @@ fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<Str
     }
 
     d.outcome = Outcome::Allow;
-    d.statement = allowing;
+    d.statement = allowing.map(stmt_ref);
     (d, unknown)
 }
 
@@ -731,7 +754,13 @@ pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
     }
     let (worst, _) = decide(request, policies, Mode::Worst);
     if best.outcome == worst.outcome {
-        return best;
+        // Report what holds for certain: the worst case's allow rests on statements that
+        // match whatever the unknown keys are, the best case's deny likewise.
+        return if best.outcome == Outcome::Allow {
+            worst
+        } else {
+            best
+        };
     }
     let mut d = best;
     d.unknown_keys = unknown;
@@ -823,6 +852,9 @@ mod tests {
     fn display_explains() {
         let d = evaluate(&req("iam:GetRole"), &PolicySet::default());
         let text = d.to_string();
-        assert!(text.contains("no statement allows iam:GetRole"), "{text}");
+        assert!(
+            text.contains("no statement allows iam:GetRole on * in the identity policies."),
+            "{text}"
+        );
     }
 }

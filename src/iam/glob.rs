@@ -25,10 +25,31 @@ pub(crate) enum Glob {
     Prefix(String),
     /// Anything else: the literal parts between stars, each a list of pieces.
     General {
-        parts: Vec<Vec<Piece>>,
+        parts: Vec<Part>,
         anchored_start: bool,
         anchored_end: bool,
     },
+}
+
+/// The pieces between two stars; `text` is their concatenation when none is a `?`, so that the
+/// part can be found with a substring search instead of position by position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Part {
+    pieces: Vec<Piece>,
+    text: Option<String>,
+}
+
+impl Part {
+    fn new(pieces: Vec<Piece>) -> Part {
+        let text = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => Some(t.as_str()),
+                Piece::AnyChar => None,
+            })
+            .collect::<Option<String>>();
+        Part { pieces, text }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,13 +75,13 @@ impl Glob {
         }
         let anchored_start = !matches!(toks.first(), Some(Tok::Star));
         let anchored_end = !matches!(toks.last(), Some(Tok::Star));
-        let mut parts: Vec<Vec<Piece>> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         let mut current: Vec<Piece> = Vec::new();
         for tok in toks {
             match tok {
                 Tok::Star => {
                     if !current.is_empty() {
-                        parts.push(std::mem::take(&mut current));
+                        parts.push(Part::new(std::mem::take(&mut current)));
                     }
                 }
                 Tok::Lit(s) => current.push(Piece::Text(s)),
@@ -68,7 +89,7 @@ impl Glob {
             }
         }
         if !current.is_empty() {
-            parts.push(current);
+            parts.push(Part::new(current));
         }
         Glob::General {
             parts,
@@ -86,7 +107,7 @@ impl Glob {
                 parts,
                 anchored_start,
                 anchored_end,
-            } => general_match(parts, *anchored_start, *anchored_end, s.as_bytes()),
+            } => general_match(parts, *anchored_start, *anchored_end, s),
         }
     }
 }
@@ -158,7 +179,8 @@ fn part_at(part: &[Piece], s: &[u8], mut pos: usize) -> Option<usize> {
     Some(pos.min(s.len()))
 }
 
-fn general_match(parts: &[Vec<Piece>], anchored_start: bool, anchored_end: bool, s: &[u8]) -> bool {
+fn general_match(parts: &[Part], anchored_start: bool, anchored_end: bool, text: &str) -> bool {
+    let s = text.as_bytes();
     if parts.is_empty() {
         // Only stars (anchored both ways means the empty pattern, handled as Exact).
         return true;
@@ -169,14 +191,17 @@ fn general_match(parts: &[Vec<Piece>], anchored_start: bool, anchored_end: bool,
         let first_anchored = i == 0 && anchored_start;
         let last_anchored = i == last && anchored_end;
         if first_anchored && last_anchored {
-            return part_at(part, s, 0) == Some(s.len());
+            return part_at(&part.pieces, s, 0) == Some(s.len());
         }
         if last_anchored {
+            if let Some(t) = &part.text {
+                return s.len() >= pos + t.len() && s.ends_with(t.as_bytes());
+            }
             // The last part must end at the end of the string: try every char-aligned start
-            // from the right. Pieces are fixed-width in characters, so few starts fit.
+            // from the right.
             let mut start = s.len();
             loop {
-                if start >= pos && part_at(part, s, start) == Some(s.len()) {
+                if start >= pos && part_at(&part.pieces, s, start) == Some(s.len()) {
                     return true;
                 }
                 if start == pos || start == 0 {
@@ -189,16 +214,27 @@ fn general_match(parts: &[Vec<Piece>], anchored_start: bool, anchored_end: bool,
             }
         }
         if first_anchored {
-            match part_at(part, s, 0) {
+            match part_at(&part.pieces, s, 0) {
                 Some(end) => pos = end,
                 None => return false,
             }
             continue;
         }
         // A floating part: the leftmost occurrence is always the best choice.
+        if let Some(t) = &part.text {
+            // `pos` always sits on a character boundary: it only ever advances over whole
+            // literal texts and whole characters.
+            match text.get(pos..).and_then(|rest| rest.find(t.as_str())) {
+                Some(at) => {
+                    pos += at + t.len();
+                    continue;
+                }
+                None => return false,
+            }
+        }
         let mut start = pos;
         loop {
-            if let Some(end) = part_at(part, s, start) {
+            if let Some(end) = part_at(&part.pieces, s, start) {
                 pos = end;
                 break;
             }
@@ -244,6 +280,14 @@ mod tests {
         assert!(!m("a*a", "a"));
         assert!(m("s3:*object", "s3:getobject"));
         assert!(m("*:list*", "iam:listroles"));
+        // substring search and tail checks respect what earlier parts consumed
+        assert!(!m("ab*b", "ab"));
+        assert!(m("ab*b", "abb"));
+        assert!(m("*é*", "xéy"));
+        assert!(m("a*é?", "abéz"));
+        assert!(!m("a*é?", "abé"));
+        assert!(m("x*y*z", "xyyz"));
+        assert!(!m("x*yy*z", "xyz"));
     }
 
     #[test]

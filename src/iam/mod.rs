@@ -10,6 +10,7 @@ mod glob;
 pub mod operations;
 mod pattern;
 pub mod policy;
+pub mod simulate;
 mod vars;
 
 pub use condition::Condition;

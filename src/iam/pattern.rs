@@ -74,7 +74,7 @@ impl ArnGlob {
                 t => segs.last_mut().expect("non-empty").push(t),
             }
         }
-        let is_arn = segs.len() > 1 && segs[0] == vec![Tok::Lit("arn".into())];
+        let is_arn = segs.len() > 1 && matches!(segs[0].as_slice(), [Tok::Lit(s)] if s == "arn");
         if !is_arn {
             let whole = segs
                 .into_iter()
