@@ -1323,3 +1323,43 @@ async fn member_sessions_are_assumed_once_and_reused() {
     // AssumeRole and three ListRoles: the session is made once, and nothing is retried.
     assert_eq!(requests, 8, "{log}");
 }
+
+#[tokio::test]
+async fn role_arn_is_assumed_before_any_call() {
+    let server = MotoServer::start();
+    let role_arn = "arn:aws:iam::111111111111:role/OrgchardDeployer";
+    let api = AwsBackend::connect_with_credentials(
+        &AwsOptions {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(server.url.clone()),
+            role_arn: Some(role_arn.into()),
+            ..AwsOptions::default()
+        },
+        &ConnectOptions::default(),
+        moto::test_credentials(),
+    )
+    .await
+    .expect("connect with a role to assume");
+    let me = api
+        .get_caller_identity(&Scope::Management, GetCallerIdentityInput {})
+        .await
+        .expect("caller identity");
+    assert_eq!(me.account, "111111111111");
+    assert!(
+        me.arn.contains("assumed-role/OrgchardDeployer/orgchard"),
+        "{}",
+        me.arn
+    );
+    // The organization is created in the assumed role's account.
+    let org = api
+        .create_organization(
+            &Scope::Management,
+            CreateOrganizationInput {
+                feature_set: "ALL".into(),
+            },
+        )
+        .await
+        .expect("create organization")
+        .organization;
+    assert_eq!(org.master_account_id, "111111111111");
+}
