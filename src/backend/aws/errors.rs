@@ -113,16 +113,7 @@ where
                 not_implemented(operation, endpoint, raw)
             }
         }
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => ApiError::new(
-            operation,
-            TIMEOUT_ERROR,
-            format!(
-                "{} did not answer {} in time",
-                endpoint.plain_label(),
-                operation.action()
-            ),
-        )
-        .with_kind(ErrorKind::Transient),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => timeout(operation, endpoint),
         SdkError::DispatchFailure(failure) if failure.is_io() => endpoint_error(
             operation,
             format!(
@@ -132,16 +123,7 @@ where
                 DisplayErrorContext(&error)
             ),
         ),
-        SdkError::TimeoutError(_) => ApiError::new(
-            operation,
-            TIMEOUT_ERROR,
-            format!(
-                "{} did not answer {} in time",
-                endpoint.plain_label(),
-                operation.action()
-            ),
-        )
-        .with_kind(ErrorKind::Transient),
+        SdkError::TimeoutError(_) => timeout(operation, endpoint),
         _ => ApiError::new(
             operation,
             REQUEST_ERROR,
@@ -150,20 +132,47 @@ where
     }
 }
 
-/// An answer without an AWS error code: the endpoint does not implement the operation.
+fn timeout(operation: Operation, endpoint: &Endpoint) -> ApiError {
+    let mut e = ApiError::new(
+        operation,
+        TIMEOUT_ERROR,
+        format!(
+            "{} did not answer {} in time",
+            endpoint.plain_label(),
+            operation.action()
+        ),
+    );
+    e.kind = ErrorKind::Transient;
+    e
+}
+
+/// An answer without an AWS error code. From an emulator, the operation is not implemented
+/// there: final. From AWS itself, only a failing front end (a 502/503 page) answers so, and
+/// that is worth another try.
 fn not_implemented(operation: Operation, endpoint: &Endpoint, raw: &HttpResponse) -> ApiError {
     let content_type = raw
         .headers()
         .get("content-type")
         .unwrap_or("no content type");
+    let status = raw.status().as_u16();
+    if endpoint.url.is_none() && raw.status().is_server_error() {
+        let mut e = endpoint_error(
+            operation,
+            format!(
+                "{} answered {} with HTTP {status} and no AWS error ({content_type})",
+                endpoint.plain_label(),
+                operation.action(),
+            ),
+        );
+        e.kind = ErrorKind::Transient;
+        return e;
+    }
     endpoint_error(
         operation,
         format!(
-            "{} does not implement {} (it answered HTTP {}, {})",
+            "{} does not implement {} (it answered HTTP {status}, {content_type})",
             endpoint.label(server_of(raw)),
             operation.action(),
-            raw.status().as_u16(),
-            content_type
         ),
     )
 }
@@ -195,17 +204,6 @@ pub(crate) fn invalid_request(operation: Operation, what: impl std::fmt::Display
         REQUEST_ERROR,
         format!("{}: {what}", operation.action()),
     )
-}
-
-trait WithKind {
-    fn with_kind(self, kind: ErrorKind) -> Self;
-}
-
-impl WithKind for ApiError {
-    fn with_kind(mut self, kind: ErrorKind) -> Self {
-        self.kind = kind;
-        self
-    }
 }
 
 #[cfg(test)]
@@ -293,6 +291,30 @@ mod tests {
         let api = from_sdk(Operation::DetachPolicy, &moto(), err);
         assert_eq!(api.kind, ErrorKind::Endpoint);
         assert!(api.message.starts_with("LocalStack at "), "{}", api.message);
+    }
+
+    #[test]
+    fn a_bare_server_error_from_aws_itself_is_transient() {
+        let aws = Endpoint {
+            url: None,
+            region: "us-east-1".into(),
+        };
+        let bare = || {
+            DetachPolicyError::generic(
+                aws_sdk_organizations::error::ErrorMetadata::builder().build(),
+            )
+        };
+        let err = SdkError::service_error(bare(), response(503, &[("content-type", "text/html")]));
+        let api = from_sdk(Operation::DetachPolicy, &aws, err);
+        assert_eq!(api.kind, ErrorKind::Transient);
+        assert!(api.is_retryable());
+        assert!(api.message.contains("HTTP 503"), "{}", api.message);
+        // The same answer from a configured endpoint is final.
+        let err = SdkError::service_error(bare(), response(503, &[]));
+        assert_eq!(
+            from_sdk(Operation::DetachPolicy, &moto(), err).kind,
+            ErrorKind::Endpoint
+        );
     }
 
     #[test]
