@@ -1363,3 +1363,215 @@ async fn role_arn_is_assumed_before_any_call() {
         .organization;
     assert_eq!(org.master_account_id, "111111111111");
 }
+
+#[tokio::test]
+async fn account_closure_removal_trust_updates_and_caller_reads() {
+    let (_server, api, _org, _root) = organization().await;
+    let s = Scope::Management;
+
+    let closing = create_account(&api, "Closing", "closing@example.com").await;
+    api.close_account(
+        &s,
+        CloseAccountInput {
+            account_id: closing.clone(),
+        },
+    )
+    .await
+    .expect("close account");
+    let closed = api
+        .describe_account(
+            &s,
+            DescribeAccountInput {
+                account_id: closing.clone(),
+            },
+        )
+        .await
+        .expect("describe closed account")
+        .account;
+    assert!(
+        ["SUSPENDED", "PENDING_CLOSURE"].contains(&closed.status.as_str()),
+        "{closed:?}"
+    );
+
+    let leaving = create_account(&api, "Leaving", "leaving@example.com").await;
+    api.remove_account_from_organization(
+        &s,
+        RemoveAccountFromOrganizationInput {
+            account_id: leaving.clone(),
+        },
+    )
+    .await
+    .expect("remove account");
+    let accounts = api
+        .list_accounts(&s, ListAccountsInput::default())
+        .await
+        .expect("list accounts")
+        .accounts;
+    assert!(accounts.iter().all(|a| a.id != leaving), "{accounts:?}");
+    let gone = api
+        .describe_account(
+            &s,
+            DescribeAccountInput {
+                account_id: leaving.clone(),
+            },
+        )
+        .await
+        .expect_err("no longer in the organization");
+    assert_eq!(gone.code, "AccountNotFoundException");
+    assert_eq!(gone.kind, ErrorKind::NotFound);
+
+    // A trust policy replaced in place, and the role then assumed directly.
+    let trust = |principal: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    let role = api
+        .create_role(
+            &s,
+            CreateRoleInput {
+                role_name: "Deployer".into(),
+                assume_role_policy_document: trust("arn:aws:iam::123456789012:root"),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("create role")
+        .role;
+    let new_trust = trust("arn:aws:iam::210987654321:root");
+    api.update_assume_role_policy(
+        &s,
+        UpdateAssumeRolePolicyInput {
+            role_name: "Deployer".into(),
+            policy_document: new_trust.clone(),
+        },
+    )
+    .await
+    .expect("update trust policy");
+    let reread = api
+        .get_role(
+            &s,
+            GetRoleInput {
+                role_name: "Deployer".into(),
+            },
+        )
+        .await
+        .expect("get role")
+        .role;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&reread.assume_role_policy_document).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&new_trust).unwrap()
+    );
+    let assumed = api
+        .assume_role(
+            &s,
+            AssumeRoleInput {
+                role_arn: role.arn.clone(),
+                role_session_name: "check".into(),
+                duration_seconds: Some(900),
+            },
+        )
+        .await
+        .expect("assume role");
+    assert!(!assumed.credentials.access_key_id.is_empty());
+    assert!(!assumed.credentials.session_token.is_empty());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        assumed.credentials.expiration > now,
+        "expires {} (now {now})",
+        assumed.credentials.expiration
+    );
+    assert!(
+        assumed
+            .assumed_role_arn
+            .ends_with("assumed-role/Deployer/check"),
+        "{}",
+        assumed.assumed_role_arn
+    );
+
+    // The caller's own policies are read through user and group reads; for names IAM does not
+    // know, each answers NoSuchEntity (implemented, and classified as not found).
+    let user = "nobody".to_string();
+    let group = "nogroup".to_string();
+    let errors = [
+        api.list_attached_user_policies(
+            &s,
+            ListAttachedUserPoliciesInput {
+                user_name: user.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .err(),
+        api.list_user_policies(
+            &s,
+            ListUserPoliciesInput {
+                user_name: user.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .err(),
+        api.get_user_policy(
+            &s,
+            GetUserPolicyInput {
+                user_name: user.clone(),
+                policy_name: "p".into(),
+            },
+        )
+        .await
+        .err(),
+        api.list_groups_for_user(
+            &s,
+            ListGroupsForUserInput {
+                user_name: user.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .err(),
+        api.get_user(
+            &s,
+            GetUserInput {
+                user_name: Some(user.clone()),
+            },
+        )
+        .await
+        .err(),
+        api.list_attached_group_policies(
+            &s,
+            ListAttachedGroupPoliciesInput {
+                group_name: group.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .err(),
+        api.list_group_policies(
+            &s,
+            ListGroupPoliciesInput {
+                group_name: group.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .err(),
+        api.get_group_policy(
+            &s,
+            GetGroupPolicyInput {
+                group_name: group.clone(),
+                policy_name: "p".into(),
+            },
+        )
+        .await
+        .err(),
+    ];
+    for e in errors {
+        let e = e.expect("an unknown user or group is an error");
+        assert_eq!(e.code, "NoSuchEntity", "{e}");
+        assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
+    }
+}
