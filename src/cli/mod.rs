@@ -15,6 +15,7 @@ mod graph;
 mod import;
 mod plan;
 mod policy;
+mod session;
 mod show;
 mod snapshot;
 mod validate;

@@ -1,11 +1,14 @@
-//! `orgchard validate [DIR]`.
+//! `orgchard validate [DIR]`: loads and checks the configuration, prints every diagnostic, and
+//! exits 1 on any error. Touches no backend.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::CommonArgs;
+use crate::config::{self, VarInputs};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -16,6 +19,26 @@ pub struct ValidateArgs {
     pub common: CommonArgs,
 }
 
-pub fn run(_args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet("validate")
+pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let vars = VarInputs::from_env(args.common.vars.clone(), args.common.var_files.clone());
+    let color = !args.common.no_color && std::io::stderr().is_terminal();
+    let (desired, diags) = config::load_with_diagnostics(&args.dir, &vars);
+    if !diags.is_empty() {
+        eprint!("{}", diags.render(color));
+    }
+    match desired {
+        Some(desired) if !diags.has_errors() => {
+            println!("Success! The configuration is valid.");
+            println!("It describes {}.", desired.summary());
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            let n = diags.error_count();
+            eprintln!(
+                "The configuration is invalid: {n} error{}.",
+                if n == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }

@@ -2,3 +2,56 @@
 //! evaluating variables, locals, functions, `for_each` and modules, and turning the result
 //! into the typed desired [`crate::model`], with diagnostics that point at file, line and
 //! column.
+//!
+//! The entry point is [`load`]. It parses with `hcl-edit` (which keeps byte spans), evaluates
+//! one attribute at a time with our own evaluator ([`eval`]; values only known after apply
+//! stay explicit unknowns), decodes blocks into the model ([`decode`]) and runs the checks
+//! that need no live state ([`checks`]). Every problem found on the way is collected, so one
+//! run reports all of them.
+
+pub mod checks;
+mod decode;
+pub mod diag;
+mod eval;
+pub mod fmt;
+pub mod functions;
+pub mod import;
+mod source;
+pub mod vars;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics, Severity, SourceSpan};
+pub use vars::VarInputs;
+
+use crate::model::Desired;
+
+/// Loads, evaluates and validates the configuration in `dir` (every `*.hcl` file directly in
+/// it forms the root module). Returns the desired model, or every diagnostic of the run when
+/// there is at least one error. Warnings of a successful run are dropped; use
+/// [`load_with_diagnostics`] to see them.
+pub fn load(dir: &Path, vars: &VarInputs) -> Result<Desired, Diagnostics> {
+    match load_with_diagnostics(dir, vars) {
+        (Some(desired), diags) if !diags.has_errors() => Ok(desired),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Like [`load`], but also returns the warnings of a successful run. The model is `None` when
+/// the configuration could not be evaluated far enough to build one; it is `Some` with errors
+/// in the diagnostics when only validation failed.
+pub fn load_with_diagnostics(dir: &Path, vars: &VarInputs) -> (Option<Desired>, Diagnostics) {
+    let mut diags = Diagnostics::new(dir);
+    let Some(tree) = source::load_tree(dir, &mut diags) else {
+        diags.sort();
+        return (None, diags);
+    };
+    let mut ev = eval::Evaluator::new(tree, vars, diags);
+    let decoded = decode::decode(&mut ev);
+    let mut diags = ev.into_diagnostics();
+    if let Some(decoded) = &decoded {
+        checks::check(decoded, &mut diags);
+    }
+    diags.sort();
+    (decoded.map(|d| d.desired), diags)
+}

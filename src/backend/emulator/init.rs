@@ -86,7 +86,7 @@ pub fn aws_managed_iam_policies() -> BTreeMap<String, String> {
             doc(json!([{"Effect": "Allow", "Action": ["*:Describe*", "*:Get*", "*:List*"], "Resource": "*"}])),
         ),
         (
-            "ViewOnlyAccess",
+            "job-function/ViewOnlyAccess",
             doc(json!([{"Effect": "Allow", "Action": ["*:Describe*", "*:List*"], "Resource": "*"}])),
         ),
         (

@@ -1,0 +1,8 @@
+module "security" {
+  source            = "../../modules/security-baseline"
+  parent            = root
+  policies          = [aws_policy.FullAWSAccess]
+  log_archive_email = format("aws+log-archive@%s", local.email_domain)
+  audit_email       = format("aws+audit@%s", local.email_domain)
+  tags              = local.common_tags
+}

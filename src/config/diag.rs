@@ -1,0 +1,370 @@
+//! Diagnostics: errors and warnings about a configuration, as values that accumulate.
+//!
+//! Each carries a severity, a message, the source span it is about (file, line, column and
+//! byte range), and a help text saying what is accepted. They are collected for a whole run
+//! and rendered together with `miette`, which quotes the source line and marks the span. The
+//! planner reuses them for its own configuration-level errors (`prevent_destroy`, lockout).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::{Deserialize, Serialize};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A place in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SourceSpan {
+    /// The file, relative to the configuration directory (`main.hcl`,
+    /// `../modules/guardrails/main.hcl`).
+    pub file: String,
+    /// 1-based line of the start.
+    pub line: usize,
+    /// 1-based column (in characters) of the start.
+    pub column: usize,
+    /// Byte offsets in the file.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl fmt::Display for SourceSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One error or warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// What is wrong, one sentence.
+    pub message: String,
+    /// Where; `None` for problems with no place in a file (a missing directory, `-var`).
+    pub span: Option<SourceSpan>,
+    /// A short note shown at the marker.
+    pub label: Option<String>,
+    /// What is accepted, or how to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn at(mut self, span: Option<SourceSpan>) -> Self {
+        self.span = span;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.span {
+            Some(span) => write!(f, "{span}: {sev}: {}", self.message)?,
+            None => write!(f, "{sev}: {}", self.message)?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, " ({help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one run, with the sources needed to quote them.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+    /// File text by the relative name used in [`SourceSpan::file`].
+    sources: BTreeMap<String, Arc<str>>,
+    /// The configuration directory, prefixed to file names when rendering.
+    base: PathBuf,
+}
+
+impl Diagnostics {
+    pub fn new(base: &Path) -> Self {
+        Diagnostics {
+            base: base.to_path_buf(),
+            ..Default::default()
+        }
+    }
+
+    /// Remembers a file's text so diagnostics pointing into it can quote it.
+    pub fn add_source(&mut self, file: &str, text: Arc<str>) {
+        self.sources.insert(file.to_string(), text);
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        // The same problem reached twice (e.g. through two references) is reported once.
+        if !self.items.contains(&d) {
+            self.items.push(d);
+        }
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        for (k, v) in other.sources {
+            self.sources.entry(k).or_insert(v);
+        }
+        for d in other.items {
+            self.push(d);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorted by file and position, so output is stable and reads top to bottom.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.span, b.severity, &a.message).cmp(&(&b.span, a.severity, &b.message))
+        });
+    }
+
+    /// Renders every diagnostic: a header, the quoted source line with a marker at the span,
+    /// and the help. With `color` false (`--no-color`, or not a terminal) the output is plain
+    /// ASCII text without escape sequences.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::none()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(100);
+        let mut out = String::new();
+        for d in &self.items {
+            let report = Report::new(d, self);
+            if handler.render_report(&mut out, &report).is_err() {
+                // Rendering into a String cannot fail in practice; fall back to one line.
+                out.push_str(&d.to_string());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.items {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// One diagnostic in the shape miette renders.
+#[derive(Debug)]
+struct Report {
+    message: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    label: Option<LabeledSpan>,
+}
+
+impl Report {
+    fn new(d: &Diagnostic, all: &Diagnostics) -> Report {
+        let mut source = None;
+        let mut label = None;
+        let mut message = d.message.clone();
+        if let Some(span) = &d.span {
+            if let Some(text) = all.sources.get(&span.file) {
+                let name = display_path(&all.base, &span.file);
+                source = Some(NamedSource::new(name, text.clone()));
+                let start = span.start.min(text.len());
+                let end = span.end.clamp(start, text.len());
+                label = Some(LabeledSpan::new_with_span(
+                    d.label.clone(),
+                    miette::SourceSpan::from(start..end),
+                ));
+            } else {
+                message = format!("{}: {message}", display_path(&all.base, &span.file));
+            }
+        }
+        Report {
+            message,
+            severity: d.severity,
+            help: d.help.clone(),
+            source,
+            label,
+        }
+    }
+}
+
+/// `examples/quickstart/main.hcl` rather than `main.hcl` when the user named a directory.
+pub fn display_path(base: &Path, file: &str) -> String {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        file.to_string()
+    } else {
+        base.join(file).display().to_string()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+/// Line starts of a file, to turn byte offsets into line and column.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start)
+            + 1;
+        (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnostics {
+        let text: Arc<str> = Arc::from("account \"a\" {\n  emial = \"x\"\n}\n");
+        let mut diags = Diagnostics::new(Path::new("conf"));
+        diags.add_source("main.hcl", text.clone());
+        let idx = LineIndex::new(&text);
+        let start = text.find("emial").unwrap();
+        let (line, column) = idx.position(&text, start);
+        diags.push(
+            Diagnostic::error("unknown attribute `emial` in an account block")
+                .at(Some(SourceSpan {
+                    file: "main.hcl".into(),
+                    line,
+                    column,
+                    start,
+                    end: start + 5,
+                }))
+                .label("not an account attribute")
+                .help("did you mean `email`?"),
+        );
+        diags
+    }
+
+    #[test]
+    fn line_index_counts_characters() {
+        let text = "ab\néx = 1\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), (1, 1));
+        assert_eq!(idx.position(text, text.find('x').unwrap()), (2, 2));
+    }
+
+    #[test]
+    fn plain_rendering_quotes_the_line_with_a_marker_and_no_escapes() {
+        let out = sample().render(false);
+        assert!(out.contains("conf/main.hcl:2:3"), "{out}");
+        assert!(out.contains("emial = \"x\""), "{out}");
+        assert!(out.contains("did you mean `email`?"), "{out}");
+        assert!(out.contains("^"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn duplicates_are_reported_once() {
+        let mut d = sample();
+        let again = d.iter().next().unwrap().clone();
+        d.push(again);
+        assert_eq!(d.error_count(), 1);
+    }
+}

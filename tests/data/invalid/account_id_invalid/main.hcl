@@ -1,0 +1,5 @@
+account "a" {
+  id    = "12345"
+  name  = "A"
+  email = "aws+a@example.com"
+}

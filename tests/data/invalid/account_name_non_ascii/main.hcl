@@ -1,0 +1,4 @@
+account "a" {
+  name  = "Café Ops"
+  email = "aws+a@example.com"
+}

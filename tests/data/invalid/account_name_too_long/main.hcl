@@ -1,0 +1,4 @@
+account "a" {
+  name  = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+  email = "aws+a@example.com"
+}

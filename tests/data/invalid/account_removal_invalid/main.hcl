@@ -1,0 +1,3 @@
+organization {
+  account_removal = "delete"
+}

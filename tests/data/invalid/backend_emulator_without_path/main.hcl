@@ -1,0 +1,3 @@
+backend "emulator" {
+  paht = "x.json"
+}

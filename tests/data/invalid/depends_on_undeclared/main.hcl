@@ -1,0 +1,4 @@
+organizational_unit "x" {
+  name       = "X"
+  depends_on = [account.nope]
+}

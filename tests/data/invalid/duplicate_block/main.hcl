@@ -1,0 +1,7 @@
+organizational_unit "x" {
+  name = "X"
+}
+
+organizational_unit "x" {
+  name = "Y"
+}

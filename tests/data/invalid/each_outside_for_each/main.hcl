@@ -1,0 +1,3 @@
+organizational_unit "x" {
+  name = each.key
+}

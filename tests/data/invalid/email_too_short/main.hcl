@@ -1,0 +1,4 @@
+account "a" {
+  name  = "A"
+  email = "a@b.c"
+}

@@ -1,0 +1,3 @@
+organization {
+  feature_set = "SOME"
+}

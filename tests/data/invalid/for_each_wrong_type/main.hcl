@@ -1,0 +1,4 @@
+organizational_unit "x" {
+  for_each = "abc"
+  name     = each.key
+}

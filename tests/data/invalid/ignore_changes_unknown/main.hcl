@@ -1,0 +1,6 @@
+organizational_unit "x" {
+  name = "X"
+  lifecycle {
+    ignore_changes = [tgas]
+  }
+}

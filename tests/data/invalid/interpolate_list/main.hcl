@@ -1,0 +1,7 @@
+locals {
+  l = ["a"]
+}
+
+organizational_unit "x" {
+  name = "ou-${local.l}"
+}

@@ -1,0 +1,3 @@
+organization {
+  management_account_id = "mgmt"
+}

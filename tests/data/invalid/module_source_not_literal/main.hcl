@@ -1,0 +1,7 @@
+locals {
+  dir = "./m"
+}
+
+module "m" {
+  source = local.dir
+}

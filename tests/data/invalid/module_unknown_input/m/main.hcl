@@ -1,0 +1,3 @@
+variable "ou_name" {
+  default = "Y"
+}

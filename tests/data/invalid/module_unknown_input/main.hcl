@@ -1,0 +1,4 @@
+module "m" {
+  source  = "./m"
+  ou_nam = "X"
+}

@@ -1,0 +1,4 @@
+moved {
+  from = organizational_unit.old
+  to   = organizational_unit.new
+}

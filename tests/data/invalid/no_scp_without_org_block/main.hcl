@@ -1,0 +1,5 @@
+account "a" {
+  name     = "A"
+  email    = "aws+a@example.com"
+  policies = []
+}

@@ -1,0 +1,4 @@
+organizational_unit "x" {
+  id   = "ou-1"
+  name = "X"
+}

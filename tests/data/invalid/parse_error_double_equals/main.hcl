@@ -1,0 +1,3 @@
+account "a" {
+  name = = "x"
+}

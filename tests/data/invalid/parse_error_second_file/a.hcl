@@ -1,0 +1,3 @@
+organizational_unit "ok" {
+  name = "Ok"
+}

@@ -1,0 +1,6 @@
+organizational_unit "x" {
+  name = "X"
+
+account "a" {
+  name = "A" "B"
+}

@@ -1,0 +1,6 @@
+policy "p" {
+  id      = "p-x"
+  type    = "TAG_POLICY"
+  name    = "P"
+  content = "{}"
+}

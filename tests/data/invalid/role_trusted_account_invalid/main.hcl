@@ -1,0 +1,5 @@
+role "r" {
+  account          = management
+  name             = "R"
+  trusted_accounts = ["1234"]
+}

@@ -1,0 +1,4 @@
+role "r" {
+  account = management
+  name    = "R"
+}

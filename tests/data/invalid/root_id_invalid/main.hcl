@@ -1,0 +1,3 @@
+root {
+  id = "root"
+}

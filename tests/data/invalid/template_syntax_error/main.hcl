@@ -1,0 +1,5 @@
+policy "p" {
+  type    = "TAG_POLICY"
+  name    = "P"
+  content = templatefile("p.tpl", {})
+}

@@ -1,0 +1,7 @@
+locals {
+  prefix = "x"
+}
+
+organizational_unit "x" {
+  name = "${local.prefx}-ou"
+}

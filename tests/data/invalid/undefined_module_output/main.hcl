@@ -1,0 +1,7 @@
+module "m" {
+  source = "./m"
+}
+
+organizational_unit "x" {
+  name = module.m.nme
+}

@@ -1,0 +1,4 @@
+account "a" {
+  name  = "A"
+  emial = "aws+a@example.com"
+}

@@ -1,0 +1,3 @@
+organisational_unit "x" {
+  name = "X"
+}

@@ -1,0 +1,6 @@
+organizational_unit "x" {
+  name = "X"
+  lifecycel {
+    prevent_destroy = true
+  }
+}

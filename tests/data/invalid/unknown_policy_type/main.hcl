@@ -1,0 +1,5 @@
+policy "p" {
+  type    = "SERVICE_CONTROL"
+  name    = "P"
+  content = "{}"
+}

@@ -1,0 +1,4 @@
+variable "n" {
+  type    = strng
+  default = "x"
+}

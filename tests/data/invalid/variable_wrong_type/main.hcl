@@ -1,0 +1,8 @@
+variable "regions" {
+  type    = list(string)
+  default = "eu-west-1"
+}
+
+locals {
+  r = var.regions
+}

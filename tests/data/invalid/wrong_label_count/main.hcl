@@ -1,0 +1,4 @@
+account {
+  name  = "A"
+  email = "aws+a@example.com"
+}
