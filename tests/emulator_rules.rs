@@ -1004,3 +1004,88 @@ async fn a_creation_in_progress_finishes_across_runs() {
         .create_account_status;
     assert_eq!(done.state, "SUCCEEDED");
 }
+
+#[tokio::test(start_paused = true)]
+async fn calls_are_authorized_against_the_callers_policies() {
+    let mut o = options();
+    o.caller_policies = vec![(
+        "read-only".into(),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:List*","organizations:Describe*"],"Resource":"*"}]}"#.into(),
+    )];
+    let env = fresh(o);
+    env.ok(Request::ListRoots(ListRootsInput::default())).await;
+    let e = env
+        .rejected(
+            create_ou_req(&env.root(), "nope"),
+            "AccessDeniedException",
+            None,
+        )
+        .await;
+    assert_eq!(e.kind, ErrorKind::AccessDenied);
+    assert!(
+        e.message.contains("organizations:CreateOrganizationalUnit"),
+        "{e}"
+    );
+    // Anyone may ask who they are.
+    env.emu
+        .get_caller_identity(M, GetCallerIdentityInput {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_in_member_accounts_are_subject_to_the_scp_chain() {
+    let env = with_accounts(1);
+    let acct = members(&env)[0].clone();
+    let member = Scope::Account(acct.clone());
+    let deny = policy(
+        &env,
+        "SERVICE_CONTROL_POLICY",
+        "no-roles",
+        &scp("iam:CreateRole"),
+    )
+    .await;
+    attach(&env, &deny, &env.root()).await.unwrap();
+    let create = |name: &str| {
+        Request::CreateRole(CreateRoleInput {
+            role_name: name.into(),
+            assume_role_policy_document: orgchard::backend::emulator::trust_policy_for(&acct),
+            ..Default::default()
+        })
+    };
+    let e = env
+        .rejected_in(&member, create("Blocked"), "AccessDenied", None)
+        .await;
+    assert!(e.message.contains("service control policy"), "{e}");
+    // Reads are not denied, and the management account is not subject to SCPs.
+    env.emu
+        .list_roles(&member, ListRolesInput::default())
+        .await
+        .unwrap();
+    env.ok(create("Allowed")).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn simulate_principal_policy_answers_with_the_engine() {
+    let env = fresh(options());
+    let caller = env
+        .emu
+        .get_caller_identity(M, GetCallerIdentityInput {})
+        .await
+        .unwrap()
+        .arn;
+    let out = env
+        .emu
+        .simulate_principal_policy(
+            M,
+            SimulatePrincipalPolicyInput {
+                policy_source_arn: caller,
+                action_names: vec!["organizations:CreatePolicy".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.evaluation_results.len(), 1);
+    assert_eq!(out.evaluation_results[0].eval_decision, "allowed");
+}

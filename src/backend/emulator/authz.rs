@@ -4,12 +4,17 @@
 //! accounts the SCP chain from the root down to the account), and whether a role's trust policy
 //! lets the caller in.
 //!
-//! The policy decision itself belongs to the IAM engine (`crate::iam`); [`Core::authorize`]
-//! gathers the policy set the engine needs and is the single call site for it.
+//! The policy decision itself belongs to the IAM engine (`crate::iam`): [`Core::authorize`]
+//! asks the engine's operation table which authorization requests a call makes and evaluates
+//! each against the policy set gathered here.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::backend::*;
+use crate::iam;
 
 use super::Core;
 use super::org::err;
@@ -215,35 +220,218 @@ impl Core {
         }
     }
 
-    /// Authorizes one call: the scope must be reachable, and the call must be allowed by the
-    /// policies that govern it. This is the one place the IAM engine is consulted.
-    pub(super) fn authorize(&self, scope: &Scope, request: &Request) -> Result<(), ApiError> {
-        let policies = self.call_policies(request.operation(), scope)?;
-        self.evaluate(scope, request, &policies)
-    }
-
-    /// The policy decision. The IAM engine (crate::iam) is not on this branch yet: until it
-    /// is, every call that reaches a valid scope is allowed.
-    fn evaluate(
-        &self,
-        _scope: &Scope,
-        _request: &Request,
-        _policies: &CallPolicies,
-    ) -> Result<(), ApiError> {
+    /// Authorizes one call: the scope must be reachable, and every authorization request the
+    /// call makes must be allowed by the policies that govern it. This is the one place the
+    /// IAM engine is consulted.
+    pub(super) fn authorize(&mut self, scope: &Scope, request: &Request) -> Result<(), ApiError> {
+        let op = request.operation();
+        let policies = self.call_policies(op, scope)?;
+        // Anyone may ask who they are.
+        if op == Operation::GetCallerIdentity {
+            return Ok(());
+        }
+        let set = self.policy_set(op, &policies)?;
+        let org = self.org_context();
+        for auth in iam::authorizations(request, scope, &org, &*self) {
+            for resource in &auth.resources {
+                let mut req = iam::AuthzRequest::new(
+                    policies.principal_arn.clone(),
+                    policies.principal_account.clone(),
+                    auth.action.clone(),
+                    resource.clone(),
+                );
+                for (key, value) in &auth.context {
+                    req = req.with_context(key.clone(), value.clone());
+                }
+                let decision = iam::evaluate(&req, &set);
+                if !decision.outcome.is_allowed() {
+                    return Err(access_denied(op, &policies.principal_arn, &decision));
+                }
+            }
+        }
         Ok(())
     }
 
-    /// `iam:SimulatePrincipalPolicy` needs the IAM engine.
-    pub(super) fn simulate(
-        &self,
+    fn org_context(&self) -> iam::OrgContext {
+        iam::OrgContext {
+            partition: "aws".into(),
+            organization_id: self.state.organization.id.clone(),
+            management_account_id: self.state.management_account_id().to_string(),
+        }
+    }
+
+    /// Parses (once; parsed documents are cached) the documents of a call into the engine's
+    /// policy set.
+    fn policy_set(&mut self, op: Operation, p: &CallPolicies) -> Result<iam::PolicySet, ApiError> {
+        let identity = p
+            .identity
+            .iter()
+            .map(|d| self.parsed(op, d, iam::PolicyKind::Identity))
+            .collect::<Result<Vec<_>, _>>()?;
+        let permissions_boundary = match &p.permissions_boundary {
+            Some(d) => Some(vec![self.parsed(
+                op,
+                d,
+                iam::PolicyKind::PermissionsBoundary,
+            )?]),
+            None => None,
+        };
+        let scp_chain = match &p.scp_chain {
+            Some(levels) => Some(
+                levels
+                    .iter()
+                    .map(|level| {
+                        level
+                            .iter()
+                            .map(|d| self.parsed(op, d, iam::PolicyKind::Scp))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        Ok(iam::PolicySet {
+            identity,
+            permissions_boundary,
+            session: None,
+            scp_chain,
+            rcp_chain: None,
+            resource_policy: None,
+        })
+    }
+
+    fn parsed(
+        &mut self,
         op: Operation,
-        _input: &SimulatePrincipalPolicyInput,
+        doc: &NamedDocument,
+        kind: iam::PolicyKind,
+    ) -> Result<iam::NamedPolicy, ApiError> {
+        let key = (format!("{kind:?}"), doc.document.clone());
+        if let Some(policy) = self.parsed_policies.get(&key) {
+            return Ok(iam::NamedPolicy {
+                id: doc.id.clone(),
+                policy: policy.clone(),
+            });
+        }
+        // AWS-managed documents are larger than a customer policy may be; the engine's size
+        // limit is for what users write, so a known AWS document is parsed as inline.
+        let policy = iam::Policy::parse(&doc.document, kind)
+            .or_else(|_| iam::Policy::parse(&doc.document, iam::PolicyKind::Identity))
+            .map_err(|e| {
+                err(
+                    op,
+                    denied_code(op),
+                    format!(
+                        "the policy {} that governs this call cannot be evaluated: {e}",
+                        doc.id
+                    ),
+                )
+            })?;
+        let policy = Arc::new(policy);
+        self.parsed_policies.insert(key, policy.clone());
+        Ok(iam::NamedPolicy {
+            id: doc.id.clone(),
+            policy,
+        })
+    }
+
+    /// `iam:SimulatePrincipalPolicy` for the caller or a role of the caller's account,
+    /// answered with the IAM engine.
+    pub(super) fn simulate(
+        &mut self,
+        op: Operation,
+        input: &SimulatePrincipalPolicyInput,
     ) -> Result<Vec<SimulationResult>, ApiError> {
-        Err(err(
-            op,
-            "OrgchardEndpointError",
-            "the emulator answers SimulatePrincipalPolicy once the IAM engine is built in",
-        ))
+        let mgmt = self.state.management_account_id().to_string();
+        let caller = self.caller_arn(&Scope::Management);
+        let policies = if input.policy_source_arn == caller {
+            self.call_policies(op, &Scope::Management)?
+        } else if let Some((account, name)) = super::iam::parse_role_arn(&input.policy_source_arn)
+            .filter(|(account, _)| *account == mgmt)
+        {
+            let role = self
+                .state
+                .iam
+                .get(account)
+                .and_then(|i| i.roles.get(name))
+                .ok_or_else(|| {
+                    err(
+                        op,
+                        "NoSuchEntity",
+                        format!("The role with name {name} cannot be found."),
+                    )
+                })?;
+            let mut identity: Vec<NamedDocument> = role
+                .inline_policies
+                .iter()
+                .map(|(n, d)| NamedDocument {
+                    id: format!("role/{name}/{n}"),
+                    document: d.clone(),
+                })
+                .collect();
+            for arn in &role.managed_policies {
+                if let Some(document) = self.managed_document(account, arn) {
+                    identity.push(NamedDocument {
+                        id: arn.clone(),
+                        document,
+                    });
+                }
+            }
+            CallPolicies {
+                principal_arn: input.policy_source_arn.clone(),
+                principal_account: account.to_string(),
+                identity,
+                permissions_boundary: None,
+                scp_chain: None,
+            }
+        } else {
+            return Err(err(
+                op,
+                "NoSuchEntity",
+                format!(
+                    "The emulator simulates the caller and roles of account {mgmt}; {} is neither.",
+                    input.policy_source_arn
+                ),
+            ));
+        };
+        let set = self.policy_set(op, &policies)?;
+        let resources = if input.resource_arns.is_empty() {
+            vec!["*".to_string()]
+        } else {
+            input.resource_arns.clone()
+        };
+        let mut results = Vec::new();
+        for action in &input.action_names {
+            for resource in &resources {
+                let mut req = iam::AuthzRequest::new(
+                    policies.principal_arn.clone(),
+                    policies.principal_account.clone(),
+                    action.clone(),
+                    resource.clone(),
+                );
+                for entry in &input.context_entries {
+                    let value = if entry.r#type.ends_with("List") {
+                        iam::ContextValue::list(entry.values.clone())
+                    } else {
+                        iam::ContextValue::string(entry.values.first().cloned().unwrap_or_default())
+                    };
+                    req = req.with_context(entry.key.clone(), value);
+                }
+                let d = iam::evaluate(&req, &set);
+                results.push(SimulationResult {
+                    eval_action_name: action.clone(),
+                    eval_resource_name: resource.clone(),
+                    eval_decision: match d.outcome {
+                        iam::Outcome::Allow => "allowed",
+                        iam::Outcome::ExplicitDeny => "explicitDeny",
+                        _ => "implicitDeny",
+                    }
+                    .into(),
+                    matched_statements: d.statement.map(|s| s.policy_id).into_iter().collect(),
+                });
+            }
+        }
+        Ok(results)
     }
 
     /// Whether a role's trust policy lets the caller of `scope` assume the role: an Allow
@@ -301,5 +489,73 @@ fn strings(v: Option<&Value>) -> Vec<String> {
             .filter_map(|x| x.as_str().map(String::from))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The code AWS uses for a denial: Organizations and Account say `AccessDeniedException`,
+/// IAM and STS `AccessDenied`.
+fn denied_code(op: Operation) -> &'static str {
+    match op.service() {
+        Service::Organizations | Service::Account => "AccessDeniedException",
+        Service::Iam | Service::Sts => "AccessDenied",
+    }
+}
+
+fn access_denied(op: Operation, principal: &str, d: &iam::Decision) -> ApiError {
+    let why = match (d.outcome, d.layer) {
+        (iam::Outcome::ExplicitDeny, Some(layer)) => format!(
+            "with an explicit deny in a {layer}{}",
+            d.statement
+                .as_ref()
+                .map(|s| format!(" ({})", s.policy_id))
+                .unwrap_or_default()
+        ),
+        (iam::Outcome::Indeterminate, _) => format!(
+            "because the decision depends on context keys the emulator does not know ({})",
+            d.unknown_keys.join(", ")
+        ),
+        (_, Some(layer)) => format!("because no {layer} allows the {} action", d.action),
+        _ => format!(
+            "because no identity-based policy allows the {} action",
+            d.action
+        ),
+    };
+    err(
+        op,
+        denied_code(op),
+        format!(
+            "User: {principal} is not authorized to perform: {} on resource: {} {why}",
+            d.action, d.resource
+        ),
+    )
+}
+
+impl iam::ResourceInfo for Core {
+    fn policy_type(&self, policy_id: &str) -> Option<String> {
+        self.state.policies.get(policy_id).map(|p| p.r#type.clone())
+    }
+
+    fn tags(&self, resource_id: &str) -> Option<BTreeMap<String, String>> {
+        let s = &self.state;
+        if resource_id == s.organization.root_id {
+            return Some(s.root_tags.clone());
+        }
+        if let Some((account, name)) = super::iam::parse_role_arn(resource_id) {
+            return s.iam.get(account)?.roles.get(name).map(|r| r.tags.clone());
+        }
+        s.ous
+            .get(resource_id)
+            .map(|o| o.tags.clone())
+            .or_else(|| s.accounts.get(resource_id).map(|a| a.tags.clone()))
+            .or_else(|| s.policies.get(resource_id).map(|p| p.tags.clone()))
+    }
+
+    fn role_path(&self, account_id: &str, role_name: &str) -> Option<String> {
+        self.state
+            .iam
+            .get(account_id)?
+            .roles
+            .get(role_name)
+            .map(|r| r.path.clone())
     }
 }

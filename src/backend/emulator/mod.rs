@@ -44,6 +44,10 @@ pub(crate) struct Core {
     pub(crate) index: state::Index,
     /// The role assumed in member accounts (`ConnectOptions::member_access_role`).
     pub(crate) member_role: String,
+    /// Policy documents parsed by the IAM engine, by kind and text: a call parses nothing
+    /// it has seen before.
+    pub(crate) parsed_policies:
+        std::collections::HashMap<(String, String), std::sync::Arc<crate::iam::Policy>>,
 }
 
 impl Core {
@@ -53,6 +57,7 @@ impl Core {
             state,
             index,
             member_role,
+            parsed_policies: Default::default(),
         }
     }
 

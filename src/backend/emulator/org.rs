@@ -318,6 +318,9 @@ impl Core {
     /// Moves time-driven processes forward: account creations that finished, closures that
     /// completed. Returns whether anything changed.
     pub(super) fn advance(&mut self, now: u64) -> bool {
+        if !self.index.time_pending {
+            return false;
+        }
         let mut due: Vec<(u64, String)> = self
             .state
             .create_requests

@@ -470,14 +470,17 @@ impl State {
             }
         }
         if self.enabled_policy_types.contains(SCP) {
-            let targets = std::iter::once(root.clone())
-                .chain(self.ous.keys().cloned())
-                .chain(self.accounts.keys().cloned());
+            let with_scp: BTreeSet<&String> = self
+                .attachments
+                .iter()
+                .filter(|(p, _)| self.policies.get(*p).is_some_and(|p| p.r#type == SCP))
+                .flat_map(|(_, ts)| ts)
+                .collect();
+            let targets = std::iter::once(root)
+                .chain(self.ous.keys())
+                .chain(self.accounts.keys());
             for t in targets {
-                let has_scp = self.attachments.iter().any(|(p, ts)| {
-                    ts.contains(&t) && self.policies.get(p).is_some_and(|p| p.r#type == SCP)
-                });
-                if !has_scp {
+                if !with_scp.contains(t) {
                     problems.push(format!("target {t} has no SCP while SCPs are enabled"));
                 }
             }
@@ -501,6 +504,9 @@ pub struct Index {
     pub target_policies: BTreeMap<String, BTreeSet<String>>,
     /// Policy type to its policies, in id order.
     pub policies_by_type: BTreeMap<String, Vec<String>>,
+    /// Whether any account creation or closure is waiting for time to pass (so that calls
+    /// need not scan every account when none is).
+    pub time_pending: bool,
 }
 
 impl Index {
@@ -529,6 +535,11 @@ impl Index {
                     .insert(p.clone());
             }
         }
+        index.time_pending = state
+            .create_requests
+            .values()
+            .any(|r| r.state == "IN_PROGRESS")
+            || state.accounts.values().any(|a| a.suspends_at_ms.is_some());
         for (id, p) in &state.policies {
             index
                 .policies_by_type

@@ -97,42 +97,40 @@ pub fn load(path: &Path) -> Result<State, StoreError> {
     parse(path, &bytes)
 }
 
-/// Parses state bytes, checking the format version first so an old or new file gets a clear
-/// message rather than a field error.
+/// Parses state bytes. A file that does not parse is looked at again for its format version,
+/// so that an old or new file gets a clear message rather than a field error.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<State, StoreError> {
-    #[derive(serde::Deserialize)]
-    struct Header {
-        format_version: Option<u64>,
-    }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| StoreError::Invalid {
+    let invalid = |message: String| StoreError::Invalid {
         path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    match header.format_version {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(found) => {
-            return Err(StoreError::Version {
-                path: path.to_path_buf(),
-                found,
+        message,
+    };
+    let state: State = match serde_json::from_slice(bytes) {
+        Ok(state) => state,
+        Err(e) => {
+            #[derive(serde::Deserialize)]
+            struct Header {
+                format_version: Option<u64>,
+            }
+            return Err(match serde_json::from_slice::<Header>(bytes) {
+                Ok(Header {
+                    format_version: Some(found),
+                }) if found != u64::from(FORMAT_VERSION) => StoreError::Version {
+                    path: path.to_path_buf(),
+                    found,
+                },
+                _ => invalid(e.to_string()),
             });
         }
-        None => {
-            return Err(StoreError::Invalid {
-                path: path.to_path_buf(),
-                message: "no format_version".into(),
-            });
-        }
+    };
+    if state.format_version != FORMAT_VERSION {
+        return Err(StoreError::Version {
+            path: path.to_path_buf(),
+            found: u64::from(state.format_version),
+        });
     }
-    let state: State = serde_json::from_slice(bytes).map_err(|e| StoreError::Invalid {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
     let problems = state.check_invariants();
     if !problems.is_empty() {
-        return Err(StoreError::Invalid {
-            path: path.to_path_buf(),
-            message: problems.join("; "),
-        });
+        return Err(invalid(problems.join("; ")));
     }
     Ok(state)
 }
