@@ -154,6 +154,8 @@ pub struct Evaluator {
     resource_instances: HashMap<BlockKey, Memo<Instances>>,
     module_instances: HashMap<(ModulePath, String), Memo<Instances>>,
     templates: HashMap<PathBuf, Option<(usize, Arc<Template>)>>,
+    /// Bare references by address: built once, shared (the attributes sit behind an `Arc`).
+    refs: HashMap<Address, Value>,
 }
 
 fn op_name(op: BinaryOperator) -> &'static str {
@@ -187,6 +189,7 @@ impl Evaluator {
             resource_instances: HashMap::new(),
             module_instances: HashMap::new(),
             templates: HashMap::new(),
+            refs: HashMap::new(),
         };
         ev.instances.insert(
             ModulePath::root(),
@@ -724,6 +727,9 @@ impl Evaluator {
 
     /// A bare reference to a resource instance.
     pub fn instance_ref(&mut self, addr: &Address, at: Option<SourceSpan>) -> R {
+        if let Some(v) = self.refs.get(addr) {
+            return Ok(v.clone());
+        }
         let config = self.module_config(&addr.module).ok_or(Stop)?;
         let item = config
             .resources
@@ -755,10 +761,14 @@ impl Evaluator {
         {
             return Err(Stop);
         }
-        Ok(Value::Ref(Box::new(RefValue {
+        let v = Value::Ref(Arc::new(RefValue {
             target: RefTarget::Resource(addr.clone()),
             attrs,
-        })))
+        }));
+        if !failed {
+            self.refs.insert(addr.clone(), v.clone());
+        }
+        Ok(v)
     }
 
     // ----- expressions -------------------------------------------------------------------
@@ -922,8 +932,8 @@ impl Evaluator {
             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
             Value::Ref(r) => r
                 .attrs
-                .into_iter()
-                .map(|(k, v)| (Value::String(k), v))
+                .iter()
+                .map(|(k, v)| (Value::String(k.clone()), v.clone()))
                 .collect(),
             Value::Unknown(_) => {
                 return Err(self.error(
@@ -1406,7 +1416,7 @@ impl Evaluator {
                     "name".to_string(),
                     Value::unknown_attr(RefTarget::Management, "name"),
                 );
-                let v = Value::Ref(Box::new(RefValue {
+                let v = Value::Ref(Arc::new(RefValue {
                     target: RefTarget::Management,
                     attrs,
                 }));
@@ -1422,7 +1432,7 @@ impl Evaluator {
                     "arn".to_string(),
                     Value::unknown_attr(target.clone(), "arn"),
                 );
-                let v = Value::Ref(Box::new(RefValue { target, attrs }));
+                let v = Value::Ref(Arc::new(RefValue { target, attrs }));
                 self.apply_ops(v, rest, sc, span)
             }
             other => match ResourceKind::from_block_type(other) {
@@ -1454,7 +1464,7 @@ impl Evaluator {
             "arn".to_string(),
             Value::unknown_attr(target.clone(), "arn"),
         );
-        Ok(Value::Ref(Box::new(RefValue { target, attrs })))
+        Ok(Value::Ref(Arc::new(RefValue { target, attrs })))
     }
 
     fn eval_resource_ref(
