@@ -1732,3 +1732,100 @@ fn first_reference(expr: &Expression) -> Option<std::ops::Range<usize>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::source::load_tree;
+
+    /// Evaluates the locals of a one-file configuration.
+    fn locals(text: &str) -> (BTreeMap<String, Option<Value>>, Diagnostics) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), text).unwrap();
+        let mut diags = Diagnostics::new(dir.path());
+        let tree = load_tree(dir.path(), &mut diags).unwrap();
+        let mut ev = Evaluator::new(tree, &VarInputs::default(), diags);
+        let names: Vec<String> = ev.tree.modules[0].locals.keys().cloned().collect();
+        let out = names
+            .into_iter()
+            .map(|n| {
+                let v = ev.local_value(&ModulePath::root(), &n, None).ok();
+                (n, v)
+            })
+            .collect();
+        (out, ev.into_diagnostics())
+    }
+
+    #[test]
+    fn unknowns_flow_through_templates_conditionals_and_calls() {
+        let (l, diags) = locals(
+            "account \"a\" {\n  name = \"A\"\n  email = \"aws+a@example.com\"\n}\n\
+             locals {\n  arn = \"arn:aws:iam::${account.a.id}:root\"\n  pick = account.a.id == \"1\" ? \"x\" : \"y\"\n  upper = upper(account.a.id)\n  n = length([account.a.id])\n  known = account.a.name\n}\n",
+        );
+        assert!(!diags.has_errors(), "{diags}");
+        let arn = l["arn"].clone().unwrap();
+        assert!(arn.is_unknown());
+        let id = |t: &RefTarget, a: &str| {
+            (t == &RefTarget::Resource("account.a".parse().unwrap()) && a == "id")
+                .then(|| Value::string("123456789012"))
+        };
+        assert_eq!(
+            arn.resolve(&id).unwrap(),
+            Value::string("arn:aws:iam::123456789012:root")
+        );
+        assert_eq!(
+            l["pick"].clone().unwrap().resolve(&id).unwrap(),
+            Value::string("y")
+        );
+        assert_eq!(
+            l["upper"].clone().unwrap().resolve(&id).unwrap(),
+            Value::string("123456789012")
+        );
+        assert_eq!(l["n"], Some(Value::Number(1.0)));
+        assert_eq!(l["known"], Some(Value::string("A")));
+    }
+
+    #[test]
+    fn for_expressions_and_splats() {
+        let (l, diags) = locals(
+            "locals {\n  m = { for k, v in { a = 1, b = 2 } : upper(k) => v * 10 if v > 1 }\n  g = { for s in [\"ab\", \"ac\", \"b\"] : substrless(s) => s... }\n}\n",
+        );
+        // `substrless` is not a function: reported with its span, the other local still works.
+        assert!(diags.has_errors());
+        assert_eq!(
+            l["m"],
+            Some(Value::Map(BTreeMap::from([(
+                "B".to_string(),
+                Value::Number(20.0)
+            )])))
+        );
+        assert_eq!(l["g"], None);
+        let (l, diags) = locals(
+            "locals {\n  objs = [{ n = \"x\" }, { n = \"y\" }]\n  names = local.objs[*].n\n  g = { for s in [\"ab\", \"ac\", \"b\"] : split(\"\", s)[0] => s... }\n}\n",
+        );
+        assert!(
+            diags.has_errors(),
+            "split with an empty separator is rejected"
+        );
+        assert_eq!(
+            l["names"],
+            Some(Value::List(vec![Value::string("x"), Value::string("y")]))
+        );
+    }
+
+    #[test]
+    fn cycles_are_named_once() {
+        let (l, diags) = locals("locals {\n  a = local.b\n  b = local.c\n  c = local.a\n}\n");
+        assert!(l.values().all(Option::is_none));
+        let cycles: Vec<_> = diags
+            .iter()
+            .filter(|d| d.message.starts_with("reference cycle"))
+            .collect();
+        assert_eq!(cycles.len(), 1, "{diags}");
+        assert!(
+            cycles[0]
+                .message
+                .contains("local.a -> local.b -> local.c -> local.a")
+        );
+    }
+}
