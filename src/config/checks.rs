@@ -542,7 +542,7 @@ pub fn check_policy_grammar(json: &serde_json::Value, kind: GrammarKind) -> Chec
 }
 
 /// The checks that compare resources with each other.
-pub fn check(decoded: &Decoded, diags: &mut Diagnostics) {
+pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
     let d = &decoded.desired;
     let mut push = |span: SourceSpan, msg: String, help: String| {
         diags.push(Diagnostic::error(msg).at(Some(span)).help(help));

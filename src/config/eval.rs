@@ -202,6 +202,45 @@ impl Evaluator {
         ev
     }
 
+    /// Reports `-var` and `-var-file` values for variables the root module does not declare
+    /// (a typo there would otherwise go unnoticed); environment variables are not checked,
+    /// since they may be meant for another configuration.
+    pub fn check_undeclared_inputs(&mut self) {
+        let declared: Vec<String> = self.tree.modules[0].variables.keys().cloned().collect();
+        let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let mut found = Vec::new();
+        for (name, input) in &self.inputs {
+            if declared.contains(name) {
+                continue;
+            }
+            let help = match suggest(name, &names) {
+                Some(s) => format!(
+                    "did you mean `{s}`? declare it with a `variable \"{name}\"` block, or remove the value"
+                ),
+                None => {
+                    format!("declare it with a `variable \"{name}\"` block, or remove the value")
+                }
+            };
+            match input {
+                Input::Text { origin, .. } if origin.starts_with("-var") => found.push(
+                    Diagnostic::error(format!("value for undeclared variable `{name}` ({origin})"))
+                        .help(help),
+                ),
+                Input::Value { span, .. } => found.push(
+                    Diagnostic::warning(format!(
+                        "value for undeclared variable `{name}` in a variable file"
+                    ))
+                    .at(span.clone())
+                    .help(help),
+                ),
+                Input::Text { .. } => {}
+            }
+        }
+        for d in found {
+            self.diags.push(d);
+        }
+    }
+
     pub fn into_diagnostics(self) -> Diagnostics {
         self.diags
     }
