@@ -434,7 +434,7 @@ impl Evaluator {
 
     fn compute_var(&mut self, module: &ModulePath, name: &str) -> R {
         let config = self.module_config(module).ok_or(Stop)?;
-        let decl = config.variables.get(name).ok_or(Stop)?.clone();
+        let decl = config.variables.get(name).ok_or(Stop)?;
         let decl_span = self.span(decl.file, decl.node.ident.span());
         let ty = match decl.node.body.get_attribute("type") {
             Some(a) => match vars::parse_type(&a.value) {
@@ -478,7 +478,7 @@ impl Evaluator {
             },
             Some(call) => {
                 let parent_cfg = self.module_config(&call.parent).ok_or(Stop)?;
-                let (item, _) = parent_cfg.modules.get(&call.name).ok_or(Stop)?.clone();
+                let (item, _) = parent_cfg.modules.get(&call.name).ok_or(Stop)?;
                 if let Some(attr) = item.node.body.get_attribute(name) {
                     let pscope = Scope {
                         module: call.parent.clone(),
@@ -505,7 +505,7 @@ impl Evaluator {
                     {
                         Some(call) => {
                             let cfg = self.module_config(&call.parent).ok_or(Stop)?;
-                            let (item, _) = cfg.modules.get(&call.name).ok_or(Stop)?.clone();
+                            let (item, _) = cfg.modules.get(&call.name).ok_or(Stop)?;
                             (
                                 self.span(item.file, item.node.ident.span()),
                                 format!(
@@ -544,7 +544,7 @@ impl Evaluator {
         let name = name.to_string();
         self.memo(Node::Local(module.clone(), name.clone()), at, move |ev| {
             let config = ev.module_config(&module).ok_or(Stop)?;
-            let item = config.locals.get(&name).ok_or(Stop)?.clone();
+            let item = config.locals.get(&name).ok_or(Stop)?;
             let scope = ev.scope(&module, item.file, None).ok_or(Stop)?;
             ev.eval(&item.node.value, &scope)
         })
@@ -556,7 +556,7 @@ impl Evaluator {
         let name = name.to_string();
         self.memo(Node::Output(module.clone(), name.clone()), at, move |ev| {
             let config = ev.module_config(&module).ok_or(Stop)?;
-            let item = config.outputs.get(&name).ok_or(Stop)?.clone();
+            let item = config.outputs.get(&name).ok_or(Stop)?;
             let Some(attr) = item.node.body.get_attribute("value") else {
                 let span = ev.span(item.file, item.node.ident.span());
                 return Err(ev.error(
@@ -668,7 +668,8 @@ impl Evaluator {
             return v.clone().ok_or(Stop);
         }
         let config = self.module_config(parent).ok_or(Stop)?;
-        let (item, child) = config.modules.get(name).ok_or(Stop)?.clone();
+        let (item, child) = config.modules.get(name).ok_or(Stop)?;
+        let child = *child;
         let result = match child {
             None => Err(Stop),
             Some(child) => {
@@ -733,8 +734,7 @@ impl Evaluator {
         let item = config
             .resources
             .get(&(addr.kind, addr.name.clone()))
-            .ok_or(Stop)?
-            .clone();
+            .ok_or(Stop)?;
         let instances = self.resource_instances(&addr.module, addr.kind, &addr.name)?;
         let each = instances
             .iter()
@@ -773,8 +773,7 @@ impl Evaluator {
         let item = config
             .resources
             .get(&(addr.kind, addr.name.clone()))
-            .ok_or(Stop)?
-            .clone();
+            .ok_or(Stop)?;
         let mut attrs = BTreeMap::new();
         let mut names: Vec<String> = vec!["id".into(), "arn".into()];
         for a in item.node.body.attributes() {
@@ -1513,17 +1512,18 @@ impl Evaluator {
         sc: &Scope,
         span: Option<SourceSpan>,
     ) -> R {
-        let labels: Vec<String> = sc
-            .config
-            .resources
-            .keys()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, l)| l.clone())
-            .collect();
+        let labels = || -> Vec<String> {
+            sc.config
+                .resources
+                .keys()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, l)| l.clone())
+                .collect()
+        };
         let Some(first) = ops.first() else {
             // `account` alone: every block of the kind, by label.
             let mut map = BTreeMap::new();
-            for label in labels {
+            for label in labels() {
                 let v = self.block_value(kind, &label, sc, span.clone())?;
                 map.insert(label, v);
             }
@@ -1541,12 +1541,12 @@ impl Evaluator {
             }
         };
         let rest = &ops[1..];
-        let Some(item) = sc.config.resources.get(&(kind, label.clone())).cloned() else {
+        let Some(item) = sc.config.resources.get(&(kind, label.clone())) else {
             return Err(self.undefined(
                 span,
                 format!("{} `{}.{label}`", kind.block_type(), kind.block_type()),
                 &label,
-                labels,
+                labels(),
             ));
         };
         let base = Address::new(kind, label.clone()).in_module(sc.module.clone());
