@@ -28,6 +28,6 @@ locals {
 root {
   policies = concat(
     [aws_policy.FullAWSAccess, policy.tagging],
-    module.guardrails.baseline_policies
+    module.guardrails.baseline_policies,
   )
 }

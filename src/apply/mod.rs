@@ -1,3 +1,330 @@
 //! Applying: walk a plan's operation graph in dependency order, in parallel within AWS's rate
 //! limits, retrying what AWS says is transient, so that an apply converges even when it is
 //! interrupted.
+//!
+//! The walker is built from the plan only (its operations and edges), never from the
+//! configuration. Every operation is written to be safe to run again: a create that may have
+//! happened before an ambiguous failure (a 5xx) is looked up before it is repeated, an attach
+//! that finds the policy attached counts as done, and `CreateAccount` first looks for a
+//! creation of the same account still in progress and waits for it instead of starting
+//! another. Together with the ownership tag that every create writes at once, this is what
+//! makes a re-run after a crash converge without duplicates.
+
+pub mod exec;
+pub mod progress;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::addr::Address;
+use crate::backend::client::Client;
+use crate::backend::{ApiError, ErrorKind};
+use crate::plan::{Action, Plan};
+
+pub use progress::{Event, EventSink};
+
+/// Settings of one apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Operations in flight at once.
+    pub parallelism: usize,
+    /// How long to wait for a new account's member-access role to become assumable.
+    pub role_wait: Duration,
+    /// How long to wait for a CreateAccount to finish.
+    pub create_account_timeout: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            parallelism: 10,
+            role_wait: Duration::from_secs(600),
+            create_account_timeout: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// How one operation ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum OpOutcome {
+    Done,
+    Failed {
+        error: String,
+    },
+    /// Not run because an operation it depends on failed.
+    Skipped {
+        because: usize,
+    },
+    /// Not run because the apply was interrupted.
+    NotStarted,
+}
+
+/// A failed operation that is a root cause (not a consequence of another failure).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub address: Address,
+    pub operation: String,
+    pub error: String,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplyReport {
+    pub outcomes: Vec<OpOutcome>,
+    pub failures: Vec<Failure>,
+    pub interrupted: bool,
+    /// Changes whose operations all completed, by action.
+    pub completed: BTreeMap<String, usize>,
+    pub elapsed_ms: u128,
+    /// Ids of resources this apply created, by address.
+    pub created: BTreeMap<Address, String>,
+}
+
+impl ApplyReport {
+    pub fn succeeded(&self) -> bool {
+        self.failures.is_empty() && !self.interrupted
+    }
+
+    /// `Apply complete: N created, N updated, N moved, N replaced, N deleted.`
+    pub fn summary_line(&self) -> String {
+        let n = |k: &str| self.completed.get(k).copied().unwrap_or(0);
+        let head = if self.succeeded() {
+            "Apply complete"
+        } else if self.interrupted {
+            "Apply interrupted"
+        } else {
+            "Apply failed"
+        };
+        format!(
+            "{head}: {} created, {} updated, {} moved, {} replaced, {} deleted.",
+            n("create"),
+            n("update") + n("adopt"),
+            n("move"),
+            n("replace"),
+            n("delete")
+        )
+    }
+}
+
+/// Why an apply stopped before it could report.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The emulator simulated a crash: the process must stop at once.
+    #[error("simulated crash: {0}")]
+    SimulatedCrash(ApiError),
+}
+
+/// Runs the plan. `interrupt` is polled between operations: once set, no new operation
+/// starts, the running ones finish, and the report says what was done.
+pub async fn apply(
+    plan: &Plan,
+    client: Arc<Client>,
+    options: &ApplyOptions,
+    events: Arc<dyn EventSink>,
+    interrupt: Arc<AtomicBool>,
+) -> Result<ApplyReport, ApplyError> {
+    let start = Instant::now();
+    let n = plan.operations.len();
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in &plan.edges {
+        preds[e.to].push(e.from);
+        succs[e.from].push(e.to);
+    }
+    let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
+    let mut outcomes: Vec<Option<OpOutcome>> = vec![None; n];
+    let known = Arc::new(exec::KnownIds::new(plan));
+    let ctx = Arc::new(exec::ExecContext::new(
+        plan,
+        client,
+        options.clone(),
+        known.clone(),
+    ));
+    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut locked: HashSet<String> = HashSet::new();
+    let mut running: JoinSet<(usize, Result<(), ApiError>, Duration)> = JoinSet::new();
+    let mut in_flight = 0usize;
+    let parallelism = options.parallelism.max(1);
+    events.event(&Event::Started { operations: n });
+    let mut interrupted = false;
+
+    loop {
+        if interrupt.load(Ordering::SeqCst) && !interrupted {
+            interrupted = true;
+            events.event(&Event::Interrupted { running: in_flight });
+        }
+        // Start what is ready and whose resources are free.
+        if !interrupted {
+            let startable: Vec<usize> = ready.iter().copied().collect();
+            for i in startable {
+                if in_flight >= parallelism {
+                    break;
+                }
+                let locks = plan.operations[i].op.locks();
+                if locks.iter().any(|l| locked.contains(l)) {
+                    continue;
+                }
+                ready.remove(&i);
+                locked.extend(locks);
+                in_flight += 1;
+                let ctx = ctx.clone();
+                events.event(&Event::OpStarted {
+                    index: i,
+                    address: plan.operations[i].address.to_string(),
+                    operation: plan.operations[i].op.describe(),
+                });
+                running.spawn(async move {
+                    let t = Instant::now();
+                    let r = ctx.run(i).await;
+                    (i, r, t.elapsed())
+                });
+            }
+        }
+        if in_flight == 0 {
+            break;
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let (i, result, took) = match joined {
+            Ok(x) => x,
+            Err(e) => {
+                // A panicking operation is a bug of ours; report it as that operation's failure.
+                let msg = format!("internal error: {e}");
+                events.event(&Event::Internal {
+                    message: msg.clone(),
+                });
+                continue;
+            }
+        };
+        in_flight -= 1;
+        for l in plan.operations[i].op.locks() {
+            locked.remove(&l);
+        }
+        match result {
+            Ok(()) => {
+                outcomes[i] = Some(OpOutcome::Done);
+                events.event(&Event::OpFinished {
+                    index: i,
+                    address: plan.operations[i].address.to_string(),
+                    operation: plan.operations[i].op.describe(),
+                    millis: took.as_millis(),
+                    error: None,
+                });
+                for &s in &succs[i] {
+                    waiting[s] -= 1;
+                    if waiting[s] == 0 && outcomes[s].is_none() {
+                        ready.insert(s);
+                    }
+                }
+            }
+            Err(err) if err.kind == ErrorKind::SimulatedCrash => {
+                running.abort_all();
+                return Err(ApplyError::SimulatedCrash(err));
+            }
+            Err(err) => {
+                let text = err.to_string();
+                events.event(&Event::OpFinished {
+                    index: i,
+                    address: plan.operations[i].address.to_string(),
+                    operation: plan.operations[i].op.describe(),
+                    millis: took.as_millis(),
+                    error: Some(text.clone()),
+                });
+                outcomes[i] = Some(OpOutcome::Failed { error: text });
+                // Everything downstream is skipped; independent branches go on.
+                let mut stack = succs[i].clone();
+                while let Some(s) = stack.pop() {
+                    if outcomes[s].is_none() {
+                        outcomes[s] = Some(OpOutcome::Skipped { because: i });
+                        ready.remove(&s);
+                        stack.extend(succs[s].iter().copied());
+                    }
+                }
+            }
+        }
+    }
+
+    let outcomes: Vec<OpOutcome> = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(OpOutcome::NotStarted))
+        .collect();
+    let failures = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            OpOutcome::Failed { error } => Some(Failure {
+                address: plan.operations[i].address.clone(),
+                operation: plan.operations[i].op.describe(),
+                error: error.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut completed = BTreeMap::new();
+    for c in &plan.changes {
+        if c.action == Action::Read || c.operations.is_empty() {
+            continue;
+        }
+        if c.operations.iter().all(|&i| outcomes[i] == OpOutcome::Done) {
+            *completed.entry(c.action.to_string()).or_insert(0) += 1;
+        }
+    }
+    let report = ApplyReport {
+        outcomes,
+        failures,
+        interrupted,
+        completed,
+        elapsed_ms: start.elapsed().as_millis(),
+        created: known.created(),
+    };
+    events.event(&Event::Finished {
+        summary: report.summary_line(),
+        millis: report.elapsed_ms,
+    });
+    Ok(report)
+}
+
+/// A shared flag that Ctrl-C sets.
+pub fn interrupt_on_ctrl_c() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            f.store(true, Ordering::SeqCst);
+        }
+    });
+    flag
+}
+
+/// For tests: a sink that keeps every event.
+#[derive(Default)]
+pub struct Recorder(pub Mutex<Vec<Event>>);
+
+impl EventSink for Recorder {
+    fn event(&self, e: &Event) {
+        self.0.lock().expect("recorder lock").push(e.clone());
+    }
+}
+
+/// Runs the operations one at a time in `order` (a topological order of the plan's graph).
+/// Tests run plans in many random orders with it, to prove the graph's edges are enough.
+pub async fn apply_in_order(
+    plan: &Plan,
+    client: Arc<Client>,
+    order: &[usize],
+) -> Result<BTreeMap<Address, String>, (usize, ApiError)> {
+    let known = Arc::new(exec::KnownIds::new(plan));
+    let ctx = exec::ExecContext::new(plan, client, ApplyOptions::default(), known.clone());
+    for &i in order {
+        ctx.run(i).await.map_err(|e| (i, e))?;
+    }
+    Ok(known.created())
+}

@@ -11,7 +11,9 @@
 pub mod api;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod client;
 pub mod emulator;
+pub mod rates;
 
 use std::fmt;
 use std::path::PathBuf;

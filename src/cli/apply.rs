@@ -1,11 +1,16 @@
-//! `orgchard apply`.
+//! `orgchard apply [DIR | PLANFILE]`: plan (or load a saved plan and check it is not stale),
+//! print it, ask for `yes`, and execute it with progress.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
-use super::CommonArgs;
+use super::{CommonArgs, session};
+use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
+use crate::plan::{self, render};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -28,6 +33,84 @@ pub struct ApplyArgs {
     pub common: CommonArgs,
 }
 
-pub fn run(_args: ApplyArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet("apply")
+pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+    let from_file = args.path.is_file();
+    let (plan, choice) = if from_file {
+        let plan = super::show::read_plan(&args.path)?;
+        let choice = session::backend_choice(&args.common, plan.context.backend.as_ref())?;
+        (plan, choice)
+    } else {
+        super::plan::make_plan(&args.path, &args.common, &args.target)?
+    };
+    let color = session::color(&args.common);
+    if !args.json {
+        print!("{}", render::render(&plan, render::Style { color }));
+    }
+    if !plan.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.auto_approve && !confirm()? {
+        eprintln!("Apply cancelled.");
+        return Ok(ExitCode::from(1));
+    }
+    let rt = session::runtime(&choice)?;
+    let sink: Arc<dyn EventSink> = if args.json {
+        Arc::new(progress::JsonLines)
+    } else {
+        Arc::new(progress::Human::new(std::io::stderr().is_terminal()))
+    };
+    let options = ApplyOptions {
+        parallelism: args.parallelism,
+        ..ApplyOptions::default()
+    };
+    let result = rt.block_on(async {
+        let client = session::client(&choice, &plan.context.member_access_role).await?;
+        if from_file && !plan::is_current(&plan, &client).await? {
+            anyhow::bail!(
+                "the saved plan is stale: the organization has changed since it was made; run `orgchard plan` again"
+            );
+        }
+        let interrupt = apply::interrupt_on_ctrl_c();
+        Ok(apply::apply(&plan, client, &options, sink, interrupt).await)
+    })?;
+    let report = match result {
+        Ok(r) => r,
+        Err(ApplyError::SimulatedCrash(e)) => {
+            eprintln!("orgchard: {e}");
+            // A crash leaves no time to tidy up: stop here, as a real one would.
+            std::process::exit(1);
+        }
+    };
+    if !report.failures.is_empty() {
+        eprintln!("\nErrors (root causes; operations that depended on them were skipped):");
+        for f in &report.failures {
+            eprintln!("  - {}: {}: {}", f.address, f.operation, f.error);
+        }
+    }
+    if !args.json {
+        println!(
+            "\n{} ({:.1} s)",
+            report.summary_line(),
+            report.elapsed_ms as f64 / 1000.0
+        );
+    }
+    Ok(if report.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Asks for `yes` on a terminal; without one, refuses (use `--auto-approve`).
+fn confirm() -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no terminal to confirm on: run with --auto-approve to apply without asking");
+    }
+    print!(
+        "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: "
+    );
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim() == "yes")
 }

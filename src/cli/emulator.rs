@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand};
+
+use crate::backend::emulator::{self, InitOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
@@ -49,6 +52,141 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
-pub fn run(_command: EmulatorCommand) -> anyhow::Result<ExitCode> {
-    super::not_yet("emulator")
+pub fn run(command: EmulatorCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        EmulatorCommand::Init(args) => init(args),
+        EmulatorCommand::Stats(args) => stats(args),
+    }
+}
+
+/// Turns the command-line options into [`InitOptions`], naming the option of any bad value.
+fn init_options(args: &InitArgs) -> anyhow::Result<InitOptions> {
+    let mut options = InitOptions {
+        from: args.from.clone(),
+        ..InitOptions::default()
+    };
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    if let Some(spec) = &args.faults {
+        options.faults = emulator::parse_faults(spec)?;
+    }
+    if let Some(ms) = args.latency_ms {
+        options.latency_ms = ms;
+    }
+    options.rate_limits = match args.rate_limits.as_deref() {
+        None | Some("aws") => true,
+        Some("off") => false,
+        Some(other) => bail!("invalid --rate-limits {other:?}: accepted are `aws` and `off`"),
+    };
+    for q in &args.quota {
+        let (name, value) = q
+            .split_once('=')
+            .with_context(|| format!("invalid --quota {q:?}: expected NAME=N"))?;
+        if !emulator::QUOTAS.iter().any(|(n, _, _)| *n == name) {
+            bail!(
+                "invalid --quota {q:?}: unknown quota {name:?}; accepted quotas: {}",
+                emulator::quota_names()
+            );
+        }
+        let value: u64 = value
+            .parse()
+            .map_err(|_| anyhow!("invalid --quota {q:?}: {value:?} is not a whole number"))?;
+        options.quotas.insert(name.to_string(), value);
+    }
+    for file in &args.caller_policy {
+        let doc = std::fs::read_to_string(file)
+            .with_context(|| format!("--caller-policy {}", file.display()))?;
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "caller-policy".into());
+        options.caller_policies.push((name, doc));
+    }
+    Ok(options)
+}
+
+fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    let options = init_options(&args)?;
+    emulator::init(&args.path, &options)?;
+    let state = emulator::store::load(&args.path)?;
+    println!(
+        "Created emulator state {}: organization {}, management account {}, root {}.",
+        args.path.display(),
+        state.organization.id,
+        state.organization.management_account_id,
+        state.organization.root_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    // The file is replaced atomically, so it can be read while another process uses it.
+    let state = emulator::store::load(&args.path)?;
+    let stats = emulator::Stats::of(&state);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:<40} {:>8} {:>8}  kind", "API", "calls", "errors");
+    for (name, c) in &stats.calls {
+        let kind = if c.mutating { "mutation" } else { "read" };
+        println!("{name:<40} {:>8} {:>8}  {kind}", c.calls, c.errors);
+    }
+    println!(
+        "Total: {} reads, {} mutations, {} errors; virtual time elapsed {:.3} s.",
+        stats.reads,
+        stats.mutations,
+        stats.errors,
+        stats.virtual_elapsed_ms as f64 / 1000.0
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> InitArgs {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            init: InitArgs,
+        }
+        let mut argv = vec!["x", "state.json"];
+        argv.extend_from_slice(extra);
+        Wrapper::parse_from(argv).init
+    }
+
+    #[test]
+    fn options_are_parsed_and_bad_values_named() {
+        let o = init_options(&args(&[
+            "--seed",
+            "9",
+            "--faults",
+            "throttle=0.5",
+            "--latency-ms",
+            "20",
+            "--rate-limits",
+            "off",
+            "--quota",
+            "accounts=50",
+        ]))
+        .unwrap();
+        assert_eq!(o.seed, 9);
+        assert_eq!(o.faults.throttle, 0.5);
+        assert_eq!(o.latency_ms, 20);
+        assert!(!o.rate_limits);
+        assert_eq!(o.quotas["accounts"], 50);
+
+        let e = init_options(&args(&["--rate-limits", "fast"])).unwrap_err();
+        assert!(e.to_string().contains("--rate-limits") && e.to_string().contains("`off`"));
+        let e = init_options(&args(&["--quota", "bananas=3"])).unwrap_err();
+        assert!(e.to_string().contains("accepted quotas"), "{e}");
+        let e = init_options(&args(&["--quota", "accounts=x"])).unwrap_err();
+        assert!(e.to_string().contains("not a whole number"), "{e}");
+        let e = init_options(&args(&["--faults", "crash_after=0"])).unwrap_err();
+        assert!(e.to_string().contains("--faults"), "{e}");
+    }
 }

@@ -1,11 +1,15 @@
-//! `orgchard import`.
+//! `orgchard import [--out DIR]`: write HCL that describes the live organization, ids pinned,
+//! so that `plan` on it shows no changes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
 
-use super::CommonArgs;
+use super::{CommonArgs, session};
+use crate::config::import;
+use crate::plan::read;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -16,6 +20,40 @@ pub struct ImportArgs {
     pub common: CommonArgs,
 }
 
-pub fn run(_args: ImportArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet("import")
+pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let choice = session::backend_choice(&args.common, None)?;
+    let rt = session::runtime(&choice)?;
+    let live = rt.block_on(async {
+        let client = session::client(&choice, crate::model::DEFAULT_MEMBER_ACCESS_ROLE).await?;
+        anyhow::Ok(read::read_organization(&client).await?)
+    })?;
+    let files = import::generate(&live);
+    for f in &files {
+        let path = args.out.join(&f.path);
+        if path.exists() {
+            anyhow::bail!(
+                "{} exists; import writes into an empty directory so it never overwrites your files",
+                path.display()
+            );
+        }
+    }
+    for f in &files {
+        let path = args.out.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, &f.text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    println!(
+        "Imported {} OUs, {} accounts and {} policies. `orgchard plan {}` should show no changes.",
+        live.ous.len(),
+        live.accounts.len().saturating_sub(1),
+        live.policies
+            .values()
+            .filter(|p| !p.summary.aws_managed)
+            .count(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ mod graph;
 mod import;
 mod plan;
 mod policy;
+mod session;
 mod show;
 mod snapshot;
 mod validate;
@@ -120,7 +121,19 @@ fn normalize_args(args: impl IntoIterator<Item = String>) -> Vec<String> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse_from(normalize_args(std::env::args()));
+    // clap exits 2 on usage errors, which `policy simulate` uses for "denied" and
+    // `--detailed-exitcode` for "changes"; orgchard's usage errors exit 1 like any error.
+    let cli = match Cli::try_parse_from(normalize_args(std::env::args())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Fmt(a) => fmt::run(a),

@@ -1,9 +1,13 @@
-//! `orgchard show PLANFILE`.
+//! `orgchard show PLANFILE [--json]`: print a saved plan.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
+
+use crate::plan::{json, render};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -17,6 +21,20 @@ pub struct ShowArgs {
     pub no_color: bool,
 }
 
-pub fn run(_args: ShowArgs) -> anyhow::Result<ExitCode> {
-    super::not_yet("show")
+/// Reads a saved plan.
+pub fn read_plan(path: &std::path::Path) -> anyhow::Result<crate::plan::Plan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    json::from_json(&text).with_context(|| format!("{} is not a usable plan", path.display()))
+}
+
+pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let plan = read_plan(&args.planfile)?;
+    if args.json {
+        println!("{}", json::to_json(&plan));
+    } else {
+        let color = !args.no_color && std::io::stdout().is_terminal();
+        print!("{}", render::render(&plan, render::Style { color }));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,9 @@ pub mod checks;
 mod decode;
 pub mod diag;
 mod eval;
+pub mod fmt;
 pub mod functions;
+pub mod import;
 mod source;
 pub mod vars;
 

@@ -9,6 +9,7 @@
 //! knows which resource is meant without parsing strings; values that depend on the outcome of
 //! the apply stay [`Value::Unknown`] until [`Value::resolve`] fills them.
 
+pub mod live;
 pub mod value;
 
 use std::collections::BTreeMap;

@@ -1,2 +1,274 @@
 //! Planning: read the live organization, match configuration blocks to live resources, diff
 //! them into changes, and order the changes' API operations in a dependency graph.
+//!
+//! The parts are separate, as in Terraform: [`read`] (the reader), [`diff`] (identity
+//! resolution and the changes with their operations), [`graph`] (the ordering rules and cycle
+//! detection), and the renderers ([`render`] for people, [`json`] for machines). A [`Plan`] is
+//! plain data: it is saved to a file and applied later without the configuration.
+
+pub mod diff;
+pub mod graph;
+pub mod json;
+pub mod ops;
+pub mod read;
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::Address;
+pub use ops::{IdRef, Op};
+
+/// The version of the saved-plan and `--json` formats.
+pub const FORMAT_VERSION: &str = "1.0";
+
+/// What a change does to its resource: a closed set, each with its plan symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Nothing to do.
+    Read,
+    /// Match an existing untagged resource by its natural key, tag it, and manage it from now
+    /// on (with any in-place updates it needs).
+    Adopt,
+    Create,
+    Update,
+    /// An account to a new parent.
+    Move,
+    /// Create anew and delete the old one (an OU whose parent changed).
+    Replace,
+    Delete,
+    /// Stop managing (an account whose block was removed, with `account_removal = "ignore"`).
+    Forget,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Read => " ",
+            Action::Adopt => "⇐",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Move => "→",
+            Action::Replace => "±",
+            Action::Delete => "-",
+            Action::Forget => ".",
+        }
+    }
+
+    /// `will be created`, as the plan's heading of a change says it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Read => "has no changes",
+            Action::Adopt => "will be adopted",
+            Action::Create => "will be created",
+            Action::Update => "will be updated in-place",
+            Action::Move => "will be moved",
+            Action::Replace => "must be replaced",
+            Action::Delete => "will be deleted",
+            Action::Forget => "will no longer be managed",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Read => "read",
+            Action::Adopt => "adopt",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Move => "move",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Forget => "forget",
+        })
+    }
+}
+
+/// One attribute of a change, before and after, as the plan shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttrChange {
+    pub name: String,
+    /// None: the attribute does not exist before (create).
+    pub before: Option<String>,
+    /// None: it does not exist after (delete). `(known after apply)` for unknowns.
+    pub after: Option<String>,
+    /// For documents: both sides pretty-printed JSON, for a line diff.
+    pub document: bool,
+}
+
+impl AttrChange {
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// The planned change of one address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub address: Address,
+    pub action: Action,
+    /// Why, when the action is not obvious ("parent changed: AWS cannot move an OU").
+    pub reason: Option<String>,
+    /// The live id, when there is one.
+    pub id: Option<String>,
+    pub attributes: Vec<AttrChange>,
+    /// Indexes into [`Plan::operations`].
+    pub operations: Vec<usize>,
+}
+
+/// One node of the operation graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedOp {
+    /// The change this operation belongs to.
+    pub address: Address,
+    pub op: Op,
+}
+
+/// Why one operation must wait for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub reason: String,
+}
+
+/// A live resource that no block manages and no ownership tag claims: listed, never touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// What the plan was made against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanContext {
+    pub organization_id: String,
+    pub management_account_id: String,
+    pub root_id: String,
+    pub member_access_role: String,
+    /// The digest of the live state the plan was made from.
+    pub fingerprint: String,
+    /// The backend the plan was made against, so `apply PLANFILE` talks to the same one.
+    #[serde(default)]
+    pub backend: Option<crate::backend::BackendChoice>,
+    /// The accounts whose roles were read, with the declared role names: `apply PLANFILE`
+    /// reads exactly these again to check the plan is not stale.
+    #[serde(default)]
+    pub role_queries: BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: String,
+    pub context: PlanContext,
+    pub changes: Vec<Change>,
+    pub operations: Vec<PlannedOp>,
+    pub edges: Vec<Edge>,
+    pub unmanaged: Vec<Unmanaged>,
+    pub warnings: Vec<String>,
+    /// Ids of the live resources the configuration's addresses are bound to.
+    pub bindings: BTreeMap<Address, String>,
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum MakePlanError {
+    /// Reading the live organization failed.
+    #[error("reading the organization: {0}")]
+    Read(#[from] crate::backend::ApiError),
+    /// The configuration cannot be applied to this organization.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<diff::PlanError>),
+}
+
+/// Reads the live organization (and the roles the configuration needs) through `client`
+/// and plans the configuration against it.
+pub async fn make(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    let mut live = read::read_organization(client).await?;
+    let queries = diff::role_queries(desired, &live);
+    read::read_roles(client, &mut live, &queries).await?;
+    let mut plan = diff::plan(desired, &live, options).map_err(MakePlanError::Invalid)?;
+    plan.context.role_queries = queries
+        .into_iter()
+        .map(|(account, q)| (account, q.names))
+        .collect();
+    Ok((plan, live))
+}
+
+/// Reads the live organization the way `plan` read it for this plan, and says whether it
+/// is still the state the plan was made from.
+pub async fn is_current(
+    plan: &Plan,
+    client: &crate::backend::client::Client,
+) -> Result<bool, crate::backend::ApiError> {
+    let mut live = read::read_organization(client).await?;
+    let queries = plan
+        .context
+        .role_queries
+        .iter()
+        .map(|(a, names)| {
+            (
+                a.clone(),
+                read::RoleQuery {
+                    names: names.clone(),
+                },
+            )
+        })
+        .collect();
+    read::read_roles(client, &mut live, &queries).await?;
+    Ok(live.fingerprint() == plan.context.fingerprint)
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    #[serde(rename = "move")]
+    pub moves: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub adopt: usize,
+    pub forget: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Move => s.moves += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
+                Action::Adopt => s.adopt += 1,
+                Action::Forget => s.forget += 1,
+                Action::Read => {}
+            }
+        }
+        s
+    }
+
+    /// True when applying would call anything.
+    pub fn has_changes(&self) -> bool {
+        !self.operations.is_empty()
+            || self
+                .changes
+                .iter()
+                .any(|c| !matches!(c.action, Action::Read))
+    }
+}
+
+#[cfg(test)]
+mod tests;

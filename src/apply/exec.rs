@@ -1,0 +1,588 @@
+//! Running one operation: resolving the ids it needs from what the apply has learnt so far,
+//! sending it through the paced, retrying [`Client`], and making it safe to repeat. Every
+//! "already done" answer AWS gives for an operation orgchard would repeat (an attachment that
+//! exists, an OU created by an earlier attempt whose answer was lost) counts as success, and
+//! `CreateAccount` is never sent twice for one account.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::addr::{Address, ResourceKind};
+use crate::backend::client::Client;
+use crate::backend::{
+    self as api, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope,
+};
+use crate::model::{RefTarget, Value};
+use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
+use crate::plan::{Plan, PlanContext};
+
+use super::ApplyOptions;
+
+/// The ids known while the apply runs: the plan's bindings plus what creates return.
+pub struct KnownIds {
+    context: PlanContext,
+    ids: Mutex<BTreeMap<Address, String>>,
+    created: Mutex<BTreeMap<Address, String>>,
+    policy_types: BTreeMap<Address, String>,
+}
+
+impl KnownIds {
+    pub fn new(plan: &Plan) -> Self {
+        let policy_types = plan
+            .operations
+            .iter()
+            .filter_map(|p| match &p.op {
+                Op::CreatePolicy {
+                    address,
+                    policy_type,
+                    ..
+                } => Some((address.clone(), policy_type.clone())),
+                _ => None,
+            })
+            .collect();
+        KnownIds {
+            context: plan.context.clone(),
+            ids: Mutex::new(plan.bindings.clone()),
+            created: Mutex::new(BTreeMap::new()),
+            policy_types,
+        }
+    }
+
+    pub fn set(&self, address: &Address, id: String) {
+        self.ids
+            .lock()
+            .expect("ids lock")
+            .insert(address.clone(), id.clone());
+        self.created
+            .lock()
+            .expect("created lock")
+            .insert(address.clone(), id);
+    }
+
+    pub fn created(&self) -> BTreeMap<Address, String> {
+        self.created.lock().expect("created lock").clone()
+    }
+
+    fn arn(&self, address: &Address, id: &str) -> Option<String> {
+        let c = &self.context;
+        let (mgmt, org) = (&c.management_account_id, &c.organization_id);
+        Some(match address.kind {
+            ResourceKind::Account => format!("arn:aws:organizations::{mgmt}:account/{org}/{id}"),
+            ResourceKind::OrganizationalUnit => {
+                format!("arn:aws:organizations::{mgmt}:ou/{org}/{id}")
+            }
+            ResourceKind::Root => format!("arn:aws:organizations::{mgmt}:root/{org}/{id}"),
+            ResourceKind::Policy => {
+                let t = self.policy_types.get(address)?.to_lowercase();
+                format!("arn:aws:organizations::{mgmt}:policy/{org}/{t}/{id}")
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Known for KnownIds {
+    fn id_of(&self, address: &Address) -> Option<String> {
+        self.ids.lock().expect("ids lock").get(address).cloned()
+    }
+
+    fn resolve(&self, value: &Value) -> Result<Value, String> {
+        value
+            .resolve(&|target, attr| match target {
+                RefTarget::Resource(a) => {
+                    let id = self.id_of(a)?;
+                    match attr {
+                        "id" => Some(Value::String(id)),
+                        "arn" => self.arn(a, &id).map(Value::String),
+                        _ => None,
+                    }
+                }
+                RefTarget::Management => {
+                    let id = self.context.management_account_id.clone();
+                    match attr {
+                        "id" => Some(Value::String(id)),
+                        _ => None,
+                    }
+                }
+                RefTarget::AwsPolicy(_) => None,
+            })
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What every running operation shares.
+pub struct ExecContext {
+    plan: Plan,
+    client: Arc<Client>,
+    options: ApplyOptions,
+    known: Arc<KnownIds>,
+    /// Accounts whose member-access role has been assumed once.
+    reachable: Mutex<HashSet<String>>,
+}
+
+fn endpoint_error(op: Operation, message: String) -> ApiError {
+    ApiError::new(op, "OrgchardEndpointError", message)
+}
+
+impl ExecContext {
+    pub fn new(
+        plan: &Plan,
+        client: Arc<Client>,
+        options: ApplyOptions,
+        known: Arc<KnownIds>,
+    ) -> Self {
+        ExecContext {
+            plan: plan.clone(),
+            client,
+            options,
+            known,
+            reachable: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Runs operation `i` to completion.
+    pub async fn run(&self, i: usize) -> Result<(), ApiError> {
+        let planned = &self.plan.operations[i];
+        let op = &planned.op;
+        if let Op::CreateAccount { .. } = op {
+            return self.create_account(op).await;
+        }
+        if let Some(IdRef::After(a)) = op.account_scope() {
+            // Inside an account this apply created: wait until its role can be assumed.
+            if let Some(id) = self.known.id_of(a) {
+                self.wait_until_reachable(&id).await?;
+            }
+        }
+        let (scope, request) = op
+            .to_request(&*self.known, &self.plan.context.management_account_id)
+            .map_err(|e| match e {
+                ResolveOpError::Id(_) | ResolveOpError::Value(_) => {
+                    ApiError::new(request_op(op), "OrgchardUnresolved", e.to_string())
+                }
+            })?;
+        let operation = request.operation();
+        match self.client.call(&scope, request.clone()).await {
+            Ok(response) => {
+                self.record(op, &response);
+                Ok(())
+            }
+            Err(err) => {
+                self.already_done(op, &scope, &request, err, operation)
+                    .await
+            }
+        }
+    }
+
+    fn record(&self, op: &Op, response: &Response) {
+        let Some(address) = op.produces() else { return };
+        let id = match response {
+            Response::CreateOrganizationalUnit(o) => o.organizational_unit.id.clone(),
+            Response::CreatePolicy(o) => o.policy.policy_summary.id.clone(),
+            _ => return,
+        };
+        self.known.set(address, id);
+    }
+
+    /// Turns AWS's "that is already so" answers into success, so that repeating an
+    /// operation after a lost answer or a crash is harmless.
+    async fn already_done(
+        &self,
+        op: &Op,
+        scope: &Scope,
+        request: &Request,
+        err: ApiError,
+        operation: Operation,
+    ) -> Result<(), ApiError> {
+        let benign = matches!(
+            (op, err.code.as_str()),
+            (
+                Op::AttachPolicy { .. },
+                "DuplicatePolicyAttachmentException"
+            ) | (Op::DetachPolicy { .. }, "PolicyNotAttachedException")
+                | (Op::DeleteOu { .. }, "OrganizationalUnitNotFoundException")
+                | (Op::DeletePolicy { .. }, "PolicyNotFoundException")
+                | (
+                    Op::EnablePolicyType { .. },
+                    "PolicyTypeAlreadyEnabledException"
+                )
+                | (
+                    Op::DisablePolicyType { .. },
+                    "PolicyTypeNotEnabledException"
+                )
+                | (
+                    Op::RegisterDelegatedAdministrator { .. },
+                    "AccountAlreadyRegisteredException"
+                )
+                | (
+                    Op::DeregisterDelegatedAdministrator { .. },
+                    "AccountNotRegisteredException"
+                )
+                | (Op::MoveAccount { .. }, "DuplicateAccountException")
+                | (Op::CreateRole { .. }, "EntityAlreadyExists")
+                | (Op::DeleteRole { .. }, "NoSuchEntity")
+                | (Op::DeleteRolePolicy { .. }, "NoSuchEntity")
+                | (Op::DetachRolePolicy { .. }, "NoSuchEntity")
+        );
+        if benign {
+            return Ok(());
+        }
+        match (op, request, err.code.as_str()) {
+            (
+                Op::CreateOu { address, tags, .. },
+                Request::CreateOrganizationalUnit(input),
+                "DuplicateOrganizationalUnitException",
+            ) => {
+                let found = self
+                    .find_ou(&input.parent_id, &input.name)
+                    .await?
+                    .ok_or(err.clone())?;
+                self.claim(&found, address, tags, err).await?;
+                self.known.set(address, found);
+                Ok(())
+            }
+            (
+                Op::CreatePolicy { address, tags, .. },
+                Request::CreatePolicy(input),
+                "DuplicatePolicyException",
+            ) => {
+                let found = self
+                    .find_policy(&input.r#type, &input.name)
+                    .await?
+                    .ok_or(err.clone())?;
+                self.claim(&found, address, tags, err).await?;
+                self.known.set(address, found);
+                Ok(())
+            }
+            _ => {
+                let _ = (scope, operation);
+                Err(err)
+            }
+        }
+    }
+
+    /// Takes over a resource an earlier attempt of ours created: only when it carries our
+    /// ownership tag or none at all (then it gets ours).
+    async fn claim(
+        &self,
+        id: &str,
+        address: &Address,
+        tags: &BTreeMap<String, String>,
+        original: ApiError,
+    ) -> Result<(), ApiError> {
+        let live = self
+            .client
+            .list_tags_for_resource(
+                &Scope::Management,
+                api::ListTagsForResourceInput {
+                    resource_id: id.to_string(),
+                    next_token: None,
+                },
+            )
+            .await?;
+        let owner = live
+            .tags
+            .iter()
+            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
+            .map(|t| t.value.clone());
+        match owner {
+            Some(o) if o == address.to_string() => Ok(()),
+            Some(_) => Err(original),
+            None => {
+                self.client
+                    .tag_resource(
+                        &Scope::Management,
+                        api::TagResourceInput {
+                            resource_id: id.to_string(),
+                            tags: api::tags_from_map(tags),
+                        },
+                    )
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn find_ou(&self, parent: &str, name: &str) -> Result<Option<String>, ApiError> {
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_organizational_units_for_parent(
+                    &Scope::Management,
+                    api::ListOrganizationalUnitsForParentInput {
+                        parent_id: parent.to_string(),
+                        next_token: token,
+                        max_results: Some(20),
+                    },
+                )
+                .await?;
+            if let Some(ou) = page.organizational_units.iter().find(|o| o.name == name) {
+                return Ok(Some(ou.id.clone()));
+            }
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    async fn find_policy(&self, policy_type: &str, name: &str) -> Result<Option<String>, ApiError> {
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_policies(
+                    &Scope::Management,
+                    api::ListPoliciesInput {
+                        filter: policy_type.to_string(),
+                        next_token: token,
+                        max_results: Some(20),
+                    },
+                )
+                .await?;
+            if let Some(p) = page
+                .policies
+                .iter()
+                .find(|p| p.name == name && !p.aws_managed)
+            {
+                return Ok(Some(p.id.clone()));
+            }
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// CreateAccount, exactly once per account: a creation of the same account still in
+    /// progress (from an interrupted earlier run) is awaited instead of repeated, and an
+    /// ambiguous failure is answered by looking, not by sending again.
+    async fn create_account(&self, op: &Op) -> Result<(), ApiError> {
+        let Op::CreateAccount {
+            address,
+            email,
+            name,
+            ..
+        } = op
+        else {
+            unreachable!("create_account is only called for CreateAccount");
+        };
+        let (scope, request) = op
+            .to_request(&*self.known, &self.plan.context.management_account_id)
+            .map_err(|e| endpoint_error(Operation::CreateAccount, e.to_string()))?;
+        let mut request_id = self.in_progress_creation(name).await?;
+        let mut attempts = 0;
+        while request_id.is_none() {
+            attempts += 1;
+            match self.client.call_once(&scope, request.clone()).await {
+                Ok(Response::CreateAccount(o)) => request_id = Some(o.create_account_status.id),
+                Ok(other) => {
+                    return Err(endpoint_error(
+                        Operation::CreateAccount,
+                        format!("unexpected answer {}", other.operation()),
+                    ));
+                }
+                Err(e) if e.kind == ErrorKind::Transient && attempts < 5 => {
+                    // The request may or may not have started: look before sending again.
+                    tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
+                    request_id = self.in_progress_creation(name).await?;
+                    if request_id.is_none() {
+                        if let Some(id) = self.existing_account(email).await? {
+                            self.known.set(address, id);
+                            return Ok(());
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let request_id = request_id.expect("set above");
+        let deadline = Instant::now() + self.options.create_account_timeout;
+        loop {
+            let status = self
+                .client
+                .describe_create_account_status(
+                    &Scope::Management,
+                    api::DescribeCreateAccountStatusInput {
+                        create_account_request_id: request_id.clone(),
+                    },
+                )
+                .await?
+                .create_account_status;
+            match status.state.as_str() {
+                "SUCCEEDED" => {
+                    let id = status.account_id.ok_or_else(|| {
+                        endpoint_error(
+                            Operation::DescribeCreateAccountStatus,
+                            "SUCCEEDED without an account id".into(),
+                        )
+                    })?;
+                    self.known.set(address, id);
+                    return Ok(());
+                }
+                "FAILED" => {
+                    let reason = status
+                        .failure_reason
+                        .unwrap_or_else(|| "no reason given".into());
+                    return Err(ApiError::new(
+                        Operation::CreateAccount,
+                        "CreateAccountFailed",
+                        format!("CreateAccount for {email} failed: {reason}"),
+                    )
+                    .with_reason(&reason));
+                }
+                _ if Instant::now() >= deadline => {
+                    return Err(ApiError::new(
+                        Operation::CreateAccount,
+                        "CreateAccountTimeout",
+                        format!(
+                            "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
+                        ),
+                    ));
+                }
+                _ => tokio::time::sleep(Duration::from_secs(5)).await,
+            }
+        }
+    }
+
+    async fn in_progress_creation(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_create_account_status(
+                    &Scope::Management,
+                    api::ListCreateAccountStatusInput {
+                        states: vec!["IN_PROGRESS".into()],
+                        next_token: token,
+                        max_results: Some(20),
+                    },
+                )
+                .await?;
+            if let Some(s) = page
+                .create_account_statuses
+                .iter()
+                .find(|s| s.account_name == name)
+            {
+                return Ok(Some(s.id.clone()));
+            }
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    async fn existing_account(&self, email: &str) -> Result<Option<String>, ApiError> {
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_accounts(
+                    &Scope::Management,
+                    api::ListAccountsInput {
+                        next_token: token,
+                        max_results: Some(20),
+                    },
+                )
+                .await?;
+            if let Some(a) = page
+                .accounts
+                .iter()
+                .find(|a| a.email.eq_ignore_ascii_case(email))
+            {
+                return Ok(Some(a.id.clone()));
+            }
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Waits until the member-access role of a new account can be assumed (IAM in a new
+    /// account takes a while to accept it).
+    async fn wait_until_reachable(&self, account_id: &str) -> Result<(), ApiError> {
+        if self
+            .reachable
+            .lock()
+            .expect("reachable lock")
+            .contains(account_id)
+        {
+            return Ok(());
+        }
+        let role_arn = format!(
+            "arn:aws:iam::{account_id}:role/{}",
+            self.plan.context.member_access_role
+        );
+        let deadline = Instant::now() + self.options.role_wait;
+        let mut wait = Duration::from_secs(1);
+        loop {
+            match self
+                .client
+                .assume_role(
+                    &Scope::Management,
+                    api::AssumeRoleInput {
+                        role_arn: role_arn.clone(),
+                        role_session_name: "orgchard".into(),
+                        duration_seconds: None,
+                    },
+                )
+                .await
+            {
+                Ok(_) => {
+                    self.reachable
+                        .lock()
+                        .expect("reachable lock")
+                        .insert(account_id.to_string());
+                    return Ok(());
+                }
+                Err(e) if e.kind == ErrorKind::AccessDenied && Instant::now() < deadline => {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// The seam operation an orgchard operation maps to, for errors raised before sending.
+fn request_op(op: &Op) -> Operation {
+    match op {
+        Op::EnablePolicyType { .. } => Operation::EnablePolicyType,
+        Op::DisablePolicyType { .. } => Operation::DisablePolicyType,
+        Op::EnableServiceAccess { .. } => Operation::EnableAwsServiceAccess,
+        Op::DisableServiceAccess { .. } => Operation::DisableAwsServiceAccess,
+        Op::CreateOu { .. } => Operation::CreateOrganizationalUnit,
+        Op::RenameOu { .. } => Operation::UpdateOrganizationalUnit,
+        Op::DeleteOu { .. } => Operation::DeleteOrganizationalUnit,
+        Op::CreateAccount { .. } => Operation::CreateAccount,
+        Op::MoveAccount { .. } => Operation::MoveAccount,
+        Op::RenameAccount { .. } => Operation::PutAccountName,
+        Op::CloseAccount { .. } => Operation::CloseAccount,
+        Op::RemoveAccount { .. } => Operation::RemoveAccountFromOrganization,
+        Op::CreatePolicy { .. } => Operation::CreatePolicy,
+        Op::UpdatePolicy { .. } => Operation::UpdatePolicy,
+        Op::DeletePolicy { .. } => Operation::DeletePolicy,
+        Op::AttachPolicy { .. } => Operation::AttachPolicy,
+        Op::DetachPolicy { .. } => Operation::DetachPolicy,
+        Op::TagResource { .. } => Operation::TagResource,
+        Op::UntagResource { .. } => Operation::UntagResource,
+        Op::RegisterDelegatedAdministrator { .. } => Operation::RegisterDelegatedAdministrator,
+        Op::DeregisterDelegatedAdministrator { .. } => Operation::DeregisterDelegatedAdministrator,
+        Op::CreateRole { .. } => Operation::CreateRole,
+        Op::UpdateRole { .. } => Operation::UpdateRole,
+        Op::UpdateAssumeRolePolicy { .. } => Operation::UpdateAssumeRolePolicy,
+        Op::AttachRolePolicy { .. } => Operation::AttachRolePolicy,
+        Op::DetachRolePolicy { .. } => Operation::DetachRolePolicy,
+        Op::PutRolePolicy { .. } => Operation::PutRolePolicy,
+        Op::DeleteRolePolicy { .. } => Operation::DeleteRolePolicy,
+        Op::TagRole { .. } => Operation::TagRole,
+        Op::UntagRole { .. } => Operation::UntagRole,
+        Op::DeleteRole { .. } => Operation::DeleteRole,
+    }
+}

@@ -1,0 +1,191 @@
+//! Request rates and fault injection: AWS's per-API throttling as token buckets on tokio's
+//! clock (virtual time when the runtime is paused), and seeded random faults.
+//!
+//! AWS does not publish per-operation rates for Organizations; the table below follows what
+//! practitioners report (Organizations throttles at a few requests per second per operation,
+//! IAM at tens, STS higher) and is documented in the README. Each operation has its own bucket.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tokio::time::Instant;
+
+use crate::backend::{Access, Operation, Service};
+
+use super::state::Faults;
+
+/// Sustained rate (requests per second) and burst of one operation.
+pub fn rate_of(op: Operation) -> (f64, f64) {
+    match (op.service(), op.access(), op) {
+        (_, _, Operation::CreateAccount) => (1.0, 2.0),
+        (_, _, Operation::CloseAccount) => (1.0, 2.0),
+        (Service::Organizations, Access::Read, _) => (5.0, 10.0),
+        (Service::Organizations, Access::Write, _) => (2.0, 5.0),
+        (Service::Account, _, _) => (2.0, 5.0),
+        (Service::Iam, Access::Read, _) => (20.0, 40.0),
+        (Service::Iam, Access::Write, _) => (10.0, 15.0),
+        (Service::Sts, _, _) => (50.0, 100.0),
+    }
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// One token bucket per operation.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    buckets: HashMap<Operation, Bucket>,
+}
+
+impl RateLimiter {
+    /// Takes a token for `op`; false when the bucket is empty (the call is throttled).
+    pub fn try_acquire(&mut self, op: Operation) -> bool {
+        let (rate, burst) = rate_of(op);
+        let now = Instant::now();
+        let bucket = self.buckets.entry(op).or_insert(Bucket {
+            tokens: burst,
+            last: now,
+        });
+        let refill = now.duration_since(bucket.last).as_secs_f64() * rate;
+        bucket.tokens = (bucket.tokens + refill).min(burst);
+        bucket.last = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A fault to inject instead of performing a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Throttle,
+    Concurrent,
+    Server,
+}
+
+/// Draws this call's fault, if any, from its own stream of the seed: the n-th call of a run
+/// sees the same fault for the same seed, whatever happened before.
+pub fn draw_fault(faults: &mut Faults, seed: u64) -> Option<Fault> {
+    if faults.throttle <= 0.0 && faults.concurrent <= 0.0 && faults.server <= 0.0 {
+        return None;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6f72_6763_6861_7264);
+    rng.set_stream(faults.draws);
+    faults.draws += 1;
+    let x: f64 = rng.random();
+    if x < faults.throttle {
+        Some(Fault::Throttle)
+    } else if x < faults.throttle + faults.concurrent {
+        Some(Fault::Concurrent)
+    } else if x < faults.throttle + faults.concurrent + faults.server {
+        Some(Fault::Server)
+    } else {
+        None
+    }
+}
+
+/// Why a `--faults` value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid --faults {spec:?}: {message}; accepted: comma-separated throttle=R, concurrent=R, \
+     server=R (probabilities from 0 to 1) and crash_after=N (a whole number of mutating calls)"
+)]
+pub struct FaultSpecError {
+    pub spec: String,
+    pub message: String,
+}
+
+/// Parses `throttle=R,concurrent=R,server=R,crash_after=N` (any subset, any order).
+pub fn parse_faults(spec: &str) -> Result<Faults, FaultSpecError> {
+    let fail = |message: String| FaultSpecError {
+        spec: spec.to_string(),
+        message,
+    };
+    let mut faults = Faults::default();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| fail(format!("{part:?} is not KEY=VALUE")))?;
+        let prob = |v: &str| -> Result<f64, FaultSpecError> {
+            match v.parse::<f64>() {
+                Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+                _ => Err(fail(format!("{key}={v} is not a probability from 0 to 1"))),
+            }
+        };
+        match key {
+            "throttle" => faults.throttle = prob(value)?,
+            "concurrent" => faults.concurrent = prob(value)?,
+            "server" => faults.server = prob(value)?,
+            "crash_after" => {
+                let n = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "crash_after={value} is not a positive whole number"
+                        ))
+                    })?;
+                faults.crash_after = Some(n);
+            }
+            other => return Err(fail(format!("unknown fault {other:?}"))),
+        }
+    }
+    if faults.throttle + faults.concurrent + faults.server > 1.0 {
+        return Err(fail("the probabilities add up to more than 1".into()));
+    }
+    Ok(faults)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_specs_parse_and_reject() {
+        let f = parse_faults("throttle=0.1,server=0.05,crash_after=3").unwrap();
+        assert_eq!(f.throttle, 0.1);
+        assert_eq!(f.server, 0.05);
+        assert_eq!(f.concurrent, 0.0);
+        assert_eq!(f.crash_after, Some(3));
+        assert!(parse_faults("throttle=2").is_err());
+        assert!(parse_faults("crash_after=-1").is_err());
+        let e = parse_faults("boom=1").unwrap_err();
+        assert!(e.to_string().contains("unknown fault \"boom\""), "{e}");
+        assert!(e.to_string().contains("accepted"), "{e}");
+    }
+
+    #[test]
+    fn fault_draws_are_reproducible() {
+        let spec = parse_faults("throttle=0.3,concurrent=0.3").unwrap();
+        let run = || {
+            let mut f = spec.clone();
+            (0..50).map(|_| draw_fault(&mut f, 7)).collect::<Vec<_>>()
+        };
+        let a = run();
+        assert_eq!(a, run());
+        assert!(a.contains(&Some(Fault::Throttle)));
+        assert!(a.contains(&None));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buckets_refill_on_the_virtual_clock() {
+        let mut limiter = RateLimiter::default();
+        let (_, burst) = rate_of(Operation::ListRoots);
+        for _ in 0..burst as usize {
+            assert!(limiter.try_acquire(Operation::ListRoots));
+        }
+        assert!(!limiter.try_acquire(Operation::ListRoots));
+        // Another operation has its own bucket.
+        assert!(limiter.try_acquire(Operation::ListAccounts));
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        assert!(limiter.try_acquire(Operation::ListRoots));
+    }
+}

@@ -1,0 +1,860 @@
+//! AWS's policy evaluation logic for one request against the layered policies that govern it:
+//! an explicit deny in any policy wins; then every level of the RCP chain (for services RCPs
+//! apply to) and of the SCP chain (root first, account last) must allow; then an identity
+//! policy (or, where AWS allows it, the resource policy) must allow; then the permissions
+//! boundary and the session policy, where present, must allow too.
+//!
+//! Context keys that only exist at request time and that the caller did not supply (the
+//! source IP, the current time, …) make a condition *unknown*. Allow statements are monotone
+//! in their matching and deny statements anti-monotone, so the engine evaluates the best and the
+//! worst case; when they differ the decision is [`Outcome::Indeterminate`] and names the keys.
+//!
+//! Reading of AWS's documentation where it leaves room (see the README's policy section):
+//! - a resource policy (e.g. a role's trust policy for `sts:AssumeRole`) allows on its own when
+//!   it names the principal itself (its ARN, or `*`) and the principal is in the resource's
+//!   account; naming the account only delegates to the account's identity policies; across
+//!   accounts both sides must allow;
+//! - the permissions boundary and the session policy limit every allow, including one that
+//!   comes from a resource policy (the conservative reading).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::actions;
+use super::condition::Tri;
+use super::policy::{Effect, Policy, PolicyKind, PrincipalId, Statement};
+
+/// A request context value: one string, or a list for multi-valued keys (`aws:TagKeys`).
+/// Booleans, numbers and dates are written as AWS sends them (`"true"`, `"42"`,
+/// `"2026-01-01T00:00:00Z"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ContextValue {
+    Single(String),
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    pub fn string(s: impl Into<String>) -> ContextValue {
+        ContextValue::Single(s.into())
+    }
+
+    pub fn list<I, S>(items: I) -> ContextValue
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ContextValue::Multi(items.into_iter().map(Into::into).collect())
+    }
+
+    pub fn bool(b: bool) -> ContextValue {
+        ContextValue::Single(b.to_string())
+    }
+
+    pub fn number(n: i64) -> ContextValue {
+        ContextValue::Single(n.to_string())
+    }
+
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::Single(s) => std::slice::from_ref(s),
+            ContextValue::Multi(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ContextValue {
+    fn from(s: &str) -> Self {
+        ContextValue::string(s)
+    }
+}
+
+impl From<String> for ContextValue {
+    fn from(s: String) -> Self {
+        ContextValue::Single(s)
+    }
+}
+
+impl From<bool> for ContextValue {
+    fn from(b: bool) -> Self {
+        ContextValue::bool(b)
+    }
+}
+
+/// One authorization request: who, what, on which resource, in which context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthzRequest {
+    /// The calling principal: a role, assumed-role session or user ARN.
+    pub principal_arn: String,
+    pub principal_account: String,
+    /// `service:Action`, any case.
+    pub action: String,
+    /// One resource ARN, or `*` for actions without a resource type.
+    pub resource: String,
+    /// Context keys, stored lower-cased (keys are case-insensitive; use
+    /// [`AuthzRequest::with_context`]).
+    #[serde(default)]
+    pub context: BTreeMap<String, ContextValue>,
+}
+
+impl AuthzRequest {
+    pub fn new(
+        principal_arn: impl Into<String>,
+        principal_account: impl Into<String>,
+        action: impl Into<String>,
+        resource: impl Into<String>,
+    ) -> AuthzRequest {
+        AuthzRequest {
+            principal_arn: principal_arn.into(),
+            principal_account: principal_account.into(),
+            action: action.into(),
+            resource: resource.into(),
+            context: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a context key (case-insensitive; a later value for the same key replaces it).
+    pub fn with_context(
+        mut self,
+        key: impl AsRef<str>,
+        value: impl Into<ContextValue>,
+    ) -> AuthzRequest {
+        self.context
+            .insert(key.as_ref().to_ascii_lowercase(), value.into());
+        self
+    }
+
+    /// A context value by key, any case.
+    pub fn context_value(&self, key: &str) -> Option<&ContextValue> {
+        self.context.get(&key.to_ascii_lowercase()).or_else(|| {
+            self.context
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
+    }
+}
+
+/// A policy with the name explanations show for it (an ARN, or a file name).
+#[derive(Debug, Clone)]
+pub struct NamedPolicy {
+    pub id: String,
+    pub policy: Arc<Policy>,
+}
+
+impl NamedPolicy {
+    pub fn new(id: impl Into<String>, policy: impl Into<Arc<Policy>>) -> NamedPolicy {
+        NamedPolicy {
+            id: id.into(),
+            policy: policy.into(),
+        }
+    }
+
+    /// Parses a document into a named policy.
+    pub fn parse(
+        id: impl Into<String>,
+        json: &str,
+        kind: PolicyKind,
+    ) -> Result<NamedPolicy, super::PolicyError> {
+        Ok(NamedPolicy::new(id, Policy::parse(json, kind)?))
+    }
+}
+
+/// Every policy that governs one request, by layer.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// The principal's identity policies (inline and managed, the groups' too).
+    pub identity: Vec<NamedPolicy>,
+    /// `None`: no permissions boundary is set.
+    pub permissions_boundary: Option<Vec<NamedPolicy>>,
+    /// `None`: not a session with session policies.
+    pub session: Option<Vec<NamedPolicy>>,
+    /// `None`: the principal is not subject to SCPs (the management account). Otherwise one
+    /// entry per level, root first, the account last; each level needs an allow.
+    pub scp_chain: Option<Vec<Vec<NamedPolicy>>>,
+    /// `None`: the resource is not subject to RCPs. Same shape as `scp_chain`.
+    pub rcp_chain: Option<Vec<Vec<NamedPolicy>>>,
+    /// The resource's own policy, e.g. a role's trust policy for `sts:AssumeRole`.
+    pub resource_policy: Option<NamedPolicy>,
+}
+
+/// The decision's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Allow,
+    ExplicitDeny,
+    ImplicitDeny,
+    /// The decision depends on context keys the offline engine cannot know.
+    Indeterminate,
+}
+
+impl Outcome {
+    pub fn is_allowed(self) -> bool {
+        self == Outcome::Allow
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Allow => "allowed",
+            Outcome::ExplicitDeny => "explicitly denied",
+            Outcome::ImplicitDeny => "implicitly denied",
+            Outcome::Indeterminate => "indeterminate",
+        })
+    }
+}
+
+/// The kind of policy that decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Identity,
+    PermissionsBoundary,
+    Session,
+    Scp,
+    Rcp,
+    ResourcePolicy,
+}
+
+impl Layer {
+    /// The layer's policies, for "no statement in the … allows it".
+    pub fn plural(self) -> &'static str {
+        match self {
+            Layer::Identity => "identity policies",
+            Layer::PermissionsBoundary => "permissions boundary",
+            Layer::Session => "session policies",
+            Layer::Scp => "service control policies",
+            Layer::Rcp => "resource control policies",
+            Layer::ResourcePolicy => "resource policy",
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Identity => "identity policy",
+            Layer::PermissionsBoundary => "permissions boundary",
+            Layer::Session => "session policy",
+            Layer::Scp => "service control policy",
+            Layer::Rcp => "resource control policy",
+            Layer::ResourcePolicy => "resource policy",
+        })
+    }
+}
+
+/// The statement that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementRef {
+    pub policy_id: String,
+    pub sid: Option<String>,
+    /// Position in the policy's statement list.
+    pub index: usize,
+}
+
+impl fmt::Display for StatementRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sid {
+            Some(sid) => write!(
+                f,
+                "statement {} (Sid {sid:?}) of {}",
+                self.index, self.policy_id
+            ),
+            None => write!(f, "statement {} of {}", self.index, self.policy_id),
+        }
+    }
+}
+
+/// The result of [`evaluate`], with what it takes to explain it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    /// The layer that decided: of the deny or the missing allow; of the allowing identity (or
+    /// resource) policy for an allow.
+    pub layer: Option<Layer>,
+    /// For SCP and RCP layers: the level (0 = root) that decided.
+    pub level: Option<usize>,
+    /// The policies at that level, for an implicit deny by an SCP or RCP level.
+    pub level_policies: Vec<String>,
+    pub statement: Option<StatementRef>,
+    /// Context keys the decision depends on but the request did not supply.
+    pub unknown_keys: Vec<String>,
+    pub action: String,
+    pub resource: String,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = format!("{} on {}", self.action, self.resource);
+        let level = |f: &mut fmt::Formatter<'_>| -> fmt::Result {
+            if let Some(l) = self.level {
+                write!(f, " (level {l} of the chain, root = 0)")?;
+            }
+            Ok(())
+        };
+        match self.outcome {
+            Outcome::Allow => {
+                write!(f, "Allowed: {what}")?;
+                if let (Some(layer), Some(st)) = (self.layer, &self.statement) {
+                    write!(f, " is allowed by {st} ({layer})")?;
+                }
+                write!(
+                    f,
+                    "; no policy denies it and every applicable layer allows it."
+                )
+            }
+            Outcome::ExplicitDeny => {
+                write!(f, "Explicitly denied: {what}")?;
+                if let (Some(layer), Some(st)) = (self.layer, &self.statement) {
+                    write!(f, " is denied by {st} ({layer}")?;
+                    level(f)?;
+                    write!(f, ")")?;
+                }
+                write!(f, "; an explicit deny overrides every allow.")
+            }
+            Outcome::ImplicitDeny => {
+                write!(f, "Implicitly denied: no statement allows {what}")?;
+                match self.layer {
+                    Some(layer @ (Layer::Scp | Layer::Rcp)) => {
+                        write!(f, " in the {}", layer.plural())?;
+                        level(f)?;
+                        if !self.level_policies.is_empty() {
+                            write!(f, " [{}]", self.level_policies.join(", "))?;
+                        } else {
+                            write!(f, " [no policy attached]")?;
+                        }
+                        write!(f, "; every level of the chain must allow the action.")?;
+                    }
+                    Some(layer) => write!(f, " in the {}.", layer.plural())?,
+                    None => write!(f, ".")?,
+                }
+                if !self.unknown_keys.is_empty() {
+                    write!(
+                        f,
+                        " (Unknown context keys, which could only add denials: {}.)",
+                        self.unknown_keys.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
+            Outcome::Indeterminate => write!(
+                f,
+                "Indeterminate: whether {what} is allowed depends on context keys that are not known offline: {}. Supply them (e.g. --context KEY=VALUE) to decide.",
+                self.unknown_keys.join(", ")
+            ),
+        }
+    }
+}
+
+/// Keys that exist in every real request (or depend on how it travels) but that an offline
+/// evaluation only knows when the caller supplies them: missing means unknown, not absent.
+const REQUEST_TIME_KEYS: &[&str] = &[
+    "aws:sourceip",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:securetransport",
+    "aws:useragent",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
+    "aws:tokenissuetime",
+    "aws:userid",
+    "aws:viaawsservice",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Unknown conditions count as matching in allows and not matching in denies.
+    Best,
+    /// The reverse.
+    Worst,
+}
+
+struct Env<'a> {
+    req: &'a AuthzRequest,
+    action_lower: String,
+    mode: Mode,
+    unknown: Vec<String>,
+}
+
+impl<'a> Env<'a> {
+    fn lookup(&self, key_lower: &str) -> Option<Cow<'a, [String]>> {
+        let req = self.req;
+        if let Some(v) = req.context.get(key_lower) {
+            return Some(Cow::Borrowed(v.values()));
+        }
+        if let Some(v) = req
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key_lower))
+        {
+            return Some(Cow::Borrowed(v.1.values()));
+        }
+        let one = |s: String| Some(Cow::Owned(vec![s]));
+        match key_lower {
+            "aws:principalarn" => Some(Cow::Borrowed(std::slice::from_ref(&req.principal_arn))),
+            "aws:principalaccount" => {
+                Some(Cow::Borrowed(std::slice::from_ref(&req.principal_account)))
+            }
+            "aws:username" => user_name(&req.principal_arn).and_then(|u| one(u.to_string())),
+            "aws:principaltype" => {
+                principal_type(&req.principal_arn).and_then(|t| one(t.to_string()))
+            }
+            "aws:resourceaccount" => resource_account(req).and_then(|a| one(a.to_string())),
+            _ => None,
+        }
+    }
+
+    fn known_absent(&self, key_lower: &str) -> bool {
+        !REQUEST_TIME_KEYS.contains(&key_lower)
+    }
+
+    fn var(&self, key_lower: &str) -> Option<String> {
+        match self.lookup(key_lower) {
+            Some(v) if v.len() == 1 => Some(v[0].clone()),
+            _ => None,
+        }
+    }
+
+    /// Evaluates one statement; `principal_match` receives whether the Principal matched the
+    /// caller directly (ARN or `*`) rather than through its account.
+    fn statement(&mut self, st: &Statement, direct: &mut bool) -> Tri {
+        if !st.action.matches_lower(&self.action_lower) {
+            return Tri::False;
+        }
+        if let Some(res) = &st.resource {
+            let lookup = |k: &str| self.var(k);
+            let hit = res
+                .patterns
+                .iter()
+                .any(|p| p.matches(&self.req.resource, &lookup).unwrap_or(false));
+            if hit == res.negated {
+                return Tri::False;
+            }
+        }
+        if let Some(pr) = &st.principal {
+            let mut d = false;
+            let hit = pr.ids.iter().any(|id| {
+                let (m, is_direct) = principal_matches(id, self.req);
+                if m && is_direct {
+                    d = true;
+                }
+                m
+            });
+            if hit == pr.negated {
+                return Tri::False;
+            }
+            *direct = d && !pr.negated;
+        }
+        let mut result = Tri::True;
+        for c in &st.conditions {
+            let values = self.lookup(&c.key_lower);
+            let known = values.is_some() || self.known_absent(&c.key_lower);
+            let lookup = |k: &str| self.var(k);
+            match c.eval(values.as_deref(), known, &lookup) {
+                Tri::False => return Tri::False,
+                Tri::Unknown => {
+                    if !self.unknown.contains(&c.key) {
+                        self.unknown.push(c.key.clone());
+                    }
+                    result = Tri::Unknown;
+                }
+                Tri::True => {}
+            }
+        }
+        result
+    }
+}
+
+fn user_name(arn: &str) -> Option<&str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let name = resource.strip_prefix("user/")?;
+    Some(name.rsplit('/').next().unwrap_or(name))
+}
+
+fn principal_type(arn: &str) -> Option<&'static str> {
+    let mut parts = arn.splitn(6, ':');
+    let service = parts.nth(2)?;
+    let resource = parts.nth(2)?;
+    Some(match (service, resource) {
+        (_, "root") => "Account",
+        ("iam", r) if r.starts_with("user/") => "User",
+        ("iam", r) if r.starts_with("role/") => "AssumedRole",
+        ("sts", r) if r.starts_with("assumed-role/") => "AssumedRole",
+        ("sts", r) if r.starts_with("federated-user/") => "FederatedUser",
+        _ => return None,
+    })
+}
+
+fn resource_account(req: &AuthzRequest) -> Option<&str> {
+    let acct = req.resource.split(':').nth(4)?;
+    (!acct.is_empty()).then_some(acct)
+}
+
+/// Whether a Principal entry names the caller, and whether it does so directly.
+fn principal_matches(id: &PrincipalId, req: &AuthzRequest) -> (bool, bool) {
+    match id {
+        PrincipalId::Any => (true, true),
+        PrincipalId::Account(a) => (*a == req.principal_account, false),
+        PrincipalId::Arn(arn) => {
+            if *arn == req.principal_arn {
+                return (true, true);
+            }
+            // A role ARN also names the sessions of that role.
+            let m = role_of_session(&req.principal_arn).is_some_and(|(acct, name)| {
+                let mut parts = arn.splitn(6, ':');
+                let (Some(_), Some(_), Some(svc), Some(_), Some(a), Some(res)) = (
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                    parts.next(),
+                ) else {
+                    return false;
+                };
+                svc == "iam"
+                    && a == acct
+                    && res
+                        .strip_prefix("role/")
+                        .is_some_and(|r| r.rsplit('/').next() == Some(name))
+            });
+            (m, m)
+        }
+        PrincipalId::Service(s) | PrincipalId::Federated(s) | PrincipalId::CanonicalUser(s) => {
+            let m = *s == req.principal_arn;
+            (m, m)
+        }
+    }
+}
+
+/// `(account, role name)` of an assumed-role session ARN.
+fn role_of_session(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let svc = parts.nth(2)?;
+    let acct = parts.nth(1)?;
+    let res = parts.next()?;
+    if svc != "sts" {
+        return None;
+    }
+    let rest = res.strip_prefix("assumed-role/")?;
+    Some((acct, rest.split('/').next()?))
+}
+
+/// What one layer's policies say: the first matching deny and the first matching allow.
+struct Scan<'p> {
+    deny: Option<Hit<'p>>,
+    allow: Option<Hit<'p>>,
+    /// Whether the allow named the principal directly (resource policies).
+    allow_direct: bool,
+}
+
+/// A matching statement, turned into a [`StatementRef`] only if it ends up deciding.
+type Hit<'p> = (&'p NamedPolicy, &'p Statement);
+
+fn stmt_ref((np, st): Hit<'_>) -> StatementRef {
+    StatementRef {
+        policy_id: np.id.clone(),
+        sid: st.sid.clone(),
+        index: st.index,
+    }
+}
+
+fn scan<'p>(env: &mut Env<'_>, policies: &'p [NamedPolicy]) -> Scan<'p> {
+    let mut out = Scan {
+        deny: None,
+        allow: None,
+        allow_direct: false,
+    };
+    for np in policies {
+        for st in &np.policy.statements {
+            let is_deny = st.effect == Effect::Deny;
+            // Skip what cannot change the scan's answer any more.
+            if is_deny && out.deny.is_some() {
+                continue;
+            }
+            // Once an allow is found, another can only matter if it names the principal
+            // directly where the first did not (resource policies).
+            if !is_deny && out.allow.is_some() && (out.allow_direct || st.principal.is_none()) {
+                continue;
+            }
+            let mut direct = false;
+            let t = env.statement(st, &mut direct);
+            let counts = match (t, env.mode, is_deny) {
+                (Tri::True, _, _) => true,
+                (Tri::False, _, _) => false,
+                (Tri::Unknown, Mode::Best, deny) => !deny,
+                (Tri::Unknown, Mode::Worst, deny) => deny,
+            };
+            if counts {
+                if is_deny {
+                    out.deny = Some((np, st));
+                } else if out.allow.is_none() || (direct && !out.allow_direct) {
+                    out.allow = Some((np, st));
+                    out.allow_direct = direct;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<String>) {
+    let mut env = Env {
+        req,
+        action_lower: req.action.to_ascii_lowercase(),
+        mode,
+        unknown: Vec::new(),
+    };
+    let mut d = Decision {
+        outcome: Outcome::ImplicitDeny,
+        layer: None,
+        level: None,
+        level_policies: Vec::new(),
+        statement: None,
+        unknown_keys: Vec::new(),
+        action: req.action.clone(),
+        resource: req.resource.clone(),
+    };
+
+    let rcp_chain = set
+        .rcp_chain
+        .as_ref()
+        .filter(|_| actions::rcp_supported(&req.action));
+    let rcp: Vec<Scan> = rcp_chain
+        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
+        .unwrap_or_default();
+    let scp: Vec<Scan> = set
+        .scp_chain
+        .as_ref()
+        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
+        .unwrap_or_default();
+    let resource = set
+        .resource_policy
+        .as_ref()
+        .map(|np| scan(&mut env, std::slice::from_ref(np)));
+    let identity = scan(&mut env, &set.identity);
+    let boundary = set.permissions_boundary.as_ref().map(|p| scan(&mut env, p));
+    let session = set.session.as_ref().map(|p| scan(&mut env, p));
+    let unknown = std::mem::take(&mut env.unknown);
+
+    // 1. An explicit deny anywhere wins.
+    let denies = rcp
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (Layer::Rcp, Some(i), s))
+        .chain(
+            scp.iter()
+                .enumerate()
+                .map(|(i, s)| (Layer::Scp, Some(i), s)),
+        )
+        .chain(resource.iter().map(|s| (Layer::ResourcePolicy, None, s)))
+        .chain(std::iter::once((Layer::Identity, None, &identity)))
+        .chain(
+            boundary
+                .iter()
+                .map(|s| (Layer::PermissionsBoundary, None, s)),
+        )
+        .chain(session.iter().map(|s| (Layer::Session, None, s)));
+    for (layer, level, s) in denies {
+        if let Some(hit) = s.deny {
+            d.outcome = Outcome::ExplicitDeny;
+            d.layer = Some(layer);
+            d.level = level;
+            d.statement = Some(stmt_ref(hit));
+            return (d, unknown);
+        }
+    }
+
+    // 2. Every level of the RCP chain, then of the SCP chain, must allow.
+    for (layer, chain, scans) in [
+        (Layer::Rcp, rcp_chain, &rcp),
+        (Layer::Scp, set.scp_chain.as_ref(), &scp),
+    ] {
+        for (i, s) in scans.iter().enumerate() {
+            if s.allow.is_none() {
+                d.layer = Some(layer);
+                d.level = Some(i);
+                d.level_policies = chain
+                    .map(|c| c[i].iter().map(|p| p.id.clone()).collect())
+                    .unwrap_or_default();
+                return (d, unknown);
+            }
+        }
+    }
+
+    // 3. An identity allow, or a resource-policy allow where AWS accepts one on its own.
+    let same_account = resource_account(req).is_none_or(|a| a == req.principal_account);
+    let by_resource = resource
+        .as_ref()
+        .filter(|r| r.allow.is_some() && r.allow_direct && same_account);
+    let allowing = if let Some(r) = by_resource {
+        d.layer = Some(Layer::ResourcePolicy);
+        r.allow
+    } else {
+        if identity.allow.is_none() {
+            d.layer = Some(Layer::Identity);
+            return (d, unknown);
+        }
+        if !same_account
+            && let Some(r) = &resource
+            && r.allow.is_none()
+        {
+            d.layer = Some(Layer::ResourcePolicy);
+            return (d, unknown);
+        }
+        d.layer = Some(Layer::Identity);
+        identity.allow
+    };
+
+    // 4. The permissions boundary and the session policy limit whatever was allowed.
+    for (layer, s) in [
+        (Layer::PermissionsBoundary, &boundary),
+        (Layer::Session, &session),
+    ] {
+        if let Some(s) = s
+            && s.allow.is_none()
+        {
+            d.layer = Some(layer);
+            return (d, unknown);
+        }
+    }
+
+    d.outcome = Outcome::Allow;
+    d.statement = allowing.map(stmt_ref);
+    (d, unknown)
+}
+
+/// Evaluates one request against its policies, as AWS would.
+pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
+    let (best, unknown) = decide(request, policies, Mode::Best);
+    if unknown.is_empty() {
+        return best;
+    }
+    let (worst, _) = decide(request, policies, Mode::Worst);
+    if best.outcome == worst.outcome {
+        // Report what holds for certain: the worst case's allow rests on statements that
+        // match whatever the unknown keys are, the best case's deny likewise.
+        return if best.outcome == Outcome::Allow {
+            worst
+        } else {
+            best
+        };
+    }
+    let mut d = best;
+    d.unknown_keys = unknown;
+    if d.outcome == Outcome::Allow {
+        d.outcome = Outcome::Indeterminate;
+        d.layer = None;
+        d.level = None;
+        d.statement = None;
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pol(json: &str, kind: PolicyKind) -> NamedPolicy {
+        NamedPolicy::parse("p", json, kind).unwrap()
+    }
+
+    fn allow_all() -> NamedPolicy {
+        pol(
+            r#"{"Version":"2012-10-17","Statement":{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}}"#,
+            PolicyKind::Identity,
+        )
+    }
+
+    fn req(action: &str) -> AuthzRequest {
+        AuthzRequest::new(
+            "arn:aws:iam::111111111111:role/Admin",
+            "111111111111",
+            action,
+            "*",
+        )
+    }
+
+    #[test]
+    fn identity_allow_and_implicit_deny() {
+        let set = PolicySet {
+            identity: vec![allow_all()],
+            ..Default::default()
+        };
+        let d = evaluate(&req("organizations:ListRoots"), &set);
+        assert_eq!(d.outcome, Outcome::Allow);
+        assert_eq!(d.statement.unwrap().sid.as_deref(), Some("All"));
+        let d = evaluate(&req("organizations:ListRoots"), &PolicySet::default());
+        assert_eq!(d.outcome, Outcome::ImplicitDeny);
+        assert_eq!(d.layer, Some(Layer::Identity));
+    }
+
+    #[test]
+    fn scp_levels_each_need_an_allow() {
+        let deny_nothing = pol(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*"}}"#,
+            PolicyKind::Scp,
+        );
+        let set = PolicySet {
+            identity: vec![allow_all()],
+            scp_chain: Some(vec![vec![allow_all()], vec![deny_nothing]]),
+            ..Default::default()
+        };
+        assert_eq!(evaluate(&req("iam:GetRole"), &set).outcome, Outcome::Allow);
+        let d = evaluate(&req("sts:GetCallerIdentity"), &set);
+        assert_eq!(d.outcome, Outcome::ImplicitDeny);
+        assert_eq!((d.layer, d.level), (Some(Layer::Scp), Some(1)));
+    }
+
+    #[test]
+    fn unknown_keys_make_an_allow_indeterminate() {
+        let p = pol(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}}"#,
+            PolicyKind::Identity,
+        );
+        let set = PolicySet {
+            identity: vec![p],
+            ..Default::default()
+        };
+        let d = evaluate(&req("iam:GetRole"), &set);
+        assert_eq!(d.outcome, Outcome::Indeterminate);
+        assert_eq!(d.unknown_keys, ["aws:SourceIp"]);
+        let d = evaluate(
+            &req("iam:GetRole").with_context("AWS:SOURCEIP", "10.1.1.1"),
+            &set,
+        );
+        assert_eq!(d.outcome, Outcome::Allow);
+    }
+
+    #[test]
+    fn display_explains() {
+        let d = evaluate(&req("iam:GetRole"), &PolicySet::default());
+        let text = d.to_string();
+        assert!(
+            text.contains("no statement allows iam:GetRole on * in the identity policies."),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! The live organization as the reader sees it: every OU, account, policy, attachment, tag,
+//! trusted service, delegated administrator, and the IAM roles orgchard may manage, keyed by
+//! AWS id. It is what the planner diffs the desired model against, what a saved plan's
+//! fingerprint is computed over, and what `snapshot` turns into an emulator state.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::backend::{
+    Account, CreateAccountStatus, Organization, OrganizationalUnit, PolicySummary, Role, Root,
+};
+
+/// The tag orgchard puts on every taggable resource it creates or adopts: its address.
+pub const OWNERSHIP_TAG: &str = "orgchard:address";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveOu {
+    pub ou: OrganizationalUnit,
+    pub parent_id: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveAccount {
+    pub account: Account,
+    pub parent_id: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LivePolicy {
+    pub summary: PolicySummary,
+    /// The document; read for customer policies only (AWS-managed ones never change).
+    pub content: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    /// Ids of the roots, OUs and accounts it is attached to.
+    pub targets: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveRole {
+    pub account_id: String,
+    pub role: Role,
+    pub managed_policy_arns: BTreeSet<String>,
+    /// Inline policy documents by name.
+    pub inline_policies: BTreeMap<String, String>,
+}
+
+/// One organization, read in full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveOrg {
+    pub organization: Organization,
+    pub root: Root,
+    pub root_tags: BTreeMap<String, String>,
+    pub ous: BTreeMap<String, LiveOu>,
+    pub accounts: BTreeMap<String, LiveAccount>,
+    pub policies: BTreeMap<String, LivePolicy>,
+    /// Trusted service access, by service principal.
+    pub service_access: BTreeSet<String>,
+    /// (account id, service principal) pairs.
+    pub delegated_administrators: BTreeSet<(String, String)>,
+    /// Accounts whose roles were read (the others' roles are unknown, not absent).
+    pub roles_read_in: BTreeSet<String>,
+    /// Roles read inside accounts: account id, then role name.
+    pub roles: BTreeMap<String, BTreeMap<String, LiveRole>>,
+    /// Account creations that have not finished (IN_PROGRESS).
+    pub pending_account_creations: Vec<CreateAccountStatus>,
+}
+
+impl LiveOrg {
+    /// Policy types enabled on the root.
+    pub fn enabled_policy_types(&self) -> BTreeSet<String> {
+        self.root
+            .policy_types
+            .iter()
+            .filter(|t| t.status == "ENABLED")
+            .map(|t| t.r#type.clone())
+            .collect()
+    }
+
+    /// The parent id of an OU or account; None for the root and unknown ids.
+    pub fn parent_of(&self, id: &str) -> Option<&str> {
+        self.ous
+            .get(id)
+            .map(|o| o.parent_id.as_str())
+            .or_else(|| self.accounts.get(id).map(|a| a.parent_id.as_str()))
+    }
+
+    /// The chain of parents from the root down to `id`'s parent.
+    pub fn ancestors(&self, id: &str) -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut cur = self.parent_of(id);
+        while let Some(p) = cur {
+            chain.push(p.to_string());
+            if chain.len() > 16 {
+                break; // A cycle can only come from a broken backend; never loop forever.
+            }
+            cur = self.parent_of(p);
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The policies attached to a target, by policy id.
+    pub fn attached_to(&self, target_id: &str) -> BTreeSet<String> {
+        self.policies
+            .iter()
+            .filter(|(_, p)| p.targets.contains(target_id))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The tags of any root, OU, account or policy id.
+    pub fn tags_of(&self, id: &str) -> Option<&BTreeMap<String, String>> {
+        if id == self.root.id {
+            return Some(&self.root_tags);
+        }
+        self.ous
+            .get(id)
+            .map(|o| &o.tags)
+            .or_else(|| self.accounts.get(id).map(|a| &a.tags))
+            .or_else(|| self.policies.get(id).map(|p| &p.tags))
+    }
+
+    /// A digest of everything a plan depends on, so that `apply PLANFILE` can refuse a plan
+    /// made from a state that has since changed. Timestamps that move without a change
+    /// (pending creations' progress) are left out.
+    pub fn fingerprint(&self) -> String {
+        let mut view = self.clone();
+        view.pending_account_creations.clear();
+        let json = serde_json::to_vec(&view).expect("the live model always serializes");
+        let digest = Sha256::digest(&json);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,611 @@
+//! The reader: the whole organization through the API seam with the fewest calls the API
+//! allows, and never a per-resource refresh. Organizations has no bulk "describe everything",
+//! so the call count is a formula of the organization's shape (see [`expected_calls`]):
+//!
+//! - DescribeOrganization, ListRoots, ListAWSServiceAccessForOrganization,
+//!   ListDelegatedAdministrators and ListCreateAccountStatus once (plus their pages);
+//! - per parent (the root and every OU): ListOrganizationalUnitsForParent and
+//!   ListAccountsForParent, pages followed to the end;
+//! - per enabled policy type: ListPolicies; per customer policy: DescribePolicy; per policy:
+//!   ListTargetsForPolicy (which yields every attachment without a per-target call);
+//! - per root, OU, account and customer policy: ListTagsForResource (Organizations has no bulk
+//!   tag read, and the ownership tag is how orgchard finds what it owns);
+//! - per delegated administrator: ListDelegatedServicesForAccount;
+//! - IAM roles only in the accounts the caller asks for ([`read_roles`]).
+//!
+//! Independent reads run concurrently; the [`Client`] keeps each API within its rate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use crate::backend::client::Client;
+use crate::backend::*;
+use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole};
+
+/// How many reads of one kind are in flight at once; the client's pacing does the rest.
+const CONCURRENCY: usize = 8;
+
+/// Page sizes the reader asks for: AWS's maximum for each list.
+const ORG_PAGE: i32 = 20;
+const IAM_PAGE: i32 = 1000;
+
+/// Follows `next_token` to the end.
+async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token = None;
+    loop {
+        let (mut batch, next) = page(token).await?;
+        items.append(&mut batch);
+        match next {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(items),
+        }
+    }
+}
+
+const M: Scope = Scope::Management;
+
+/// Reads the organization: structure, policies, attachments, tags, service access, delegated
+/// administrators and pending account creations.
+pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
+    let organization = client
+        .describe_organization(&M, DescribeOrganizationInput {})
+        .await?
+        .organization;
+    let root = all_pages(|t| async move {
+        let o = client
+            .list_roots(
+                &M,
+                ListRootsInput {
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.roots, o.next_token))
+    })
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| {
+        ApiError::new(
+            Operation::ListRoots,
+            "OrgchardEndpointError",
+            "the organization has no root",
+        )
+    })?;
+
+    // The tree, one level at a time: every parent of a level is listed concurrently.
+    let mut ous = BTreeMap::new();
+    let mut accounts = BTreeMap::new();
+    let mut level = vec![root.id.clone()];
+    while !level.is_empty() {
+        let children: Vec<(String, Vec<OrganizationalUnit>, Vec<Account>)> =
+            stream::iter(level.iter().cloned())
+                .map(|parent| read_children(client, parent))
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+        let mut next = Vec::new();
+        for (parent, child_ous, child_accounts) in children {
+            for ou in child_ous {
+                next.push(ou.id.clone());
+                ous.insert(
+                    ou.id.clone(),
+                    LiveOu {
+                        ou,
+                        parent_id: parent.clone(),
+                        tags: BTreeMap::new(),
+                    },
+                );
+            }
+            for account in child_accounts {
+                accounts.insert(
+                    account.id.clone(),
+                    LiveAccount {
+                        account,
+                        parent_id: parent.clone(),
+                        tags: BTreeMap::new(),
+                    },
+                );
+            }
+        }
+        next.sort();
+        level = next;
+    }
+
+    // Policies of every enabled type, their documents and targets.
+    let types: Vec<String> = root
+        .policy_types
+        .iter()
+        .filter(|t| t.status == "ENABLED")
+        .map(|t| t.r#type.clone())
+        .collect();
+    let summaries: Vec<Vec<PolicySummary>> = stream::iter(types)
+        .map(|filter| async move {
+            all_pages(|t| {
+                let filter = filter.clone();
+                async move {
+                    let o = client
+                        .list_policies(
+                            &M,
+                            ListPoliciesInput {
+                                filter,
+                                next_token: t,
+                                max_results: Some(ORG_PAGE),
+                            },
+                        )
+                        .await?;
+                    Ok((o.policies, o.next_token))
+                }
+            })
+            .await
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let policies: BTreeMap<String, LivePolicy> = stream::iter(summaries.into_iter().flatten())
+        .map(|summary| read_policy(client, summary))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?
+        .into_iter()
+        .map(|p| (p.summary.id.clone(), p))
+        .collect();
+
+    // Tags of the root, every OU, account and customer policy.
+    let mut taggable: Vec<String> = vec![root.id.clone()];
+    taggable.extend(ous.keys().cloned());
+    taggable.extend(accounts.keys().cloned());
+    taggable.extend(
+        policies
+            .values()
+            .filter(|p| !p.summary.aws_managed)
+            .map(|p| p.summary.id.clone()),
+    );
+    let tags: Vec<(String, BTreeMap<String, String>)> = stream::iter(taggable)
+        .map(|id| async move {
+            let tags = read_tags(client, &id).await?;
+            Ok::<_, ApiError>((id, tags))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut root_tags = BTreeMap::new();
+    let mut policies = policies;
+    for (id, t) in tags {
+        if id == root.id {
+            root_tags = t;
+        } else if let Some(ou) = ous.get_mut(&id) {
+            ou.tags = t;
+        } else if let Some(a) = accounts.get_mut(&id) {
+            a.tags = t;
+        } else if let Some(p) = policies.get_mut(&id) {
+            p.tags = t;
+        }
+    }
+
+    let service_access = all_pages(|t| async move {
+        let o = client
+            .list_aws_service_access_for_organization(
+                &M,
+                ListAwsServiceAccessForOrganizationInput {
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.enabled_service_principals, o.next_token))
+    })
+    .await?
+    .into_iter()
+    .map(|s| s.service_principal)
+    .collect();
+
+    let admins = all_pages(|t| async move {
+        let o = client
+            .list_delegated_administrators(
+                &M,
+                ListDelegatedAdministratorsInput {
+                    service_principal: None,
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.delegated_administrators, o.next_token))
+    })
+    .await?;
+    let delegated: Vec<Vec<(String, String)>> = stream::iter(admins)
+        .map(|admin| async move {
+            let services = all_pages(|t| {
+                let account_id = admin.id.clone();
+                async move {
+                    let o = client
+                        .list_delegated_services_for_account(
+                            &M,
+                            ListDelegatedServicesForAccountInput {
+                                account_id,
+                                next_token: t,
+                                max_results: Some(ORG_PAGE),
+                            },
+                        )
+                        .await?;
+                    Ok((o.delegated_services, o.next_token))
+                }
+            })
+            .await?;
+            Ok::<_, ApiError>(
+                services
+                    .into_iter()
+                    .map(|s| (admin.id.clone(), s.service_principal))
+                    .collect(),
+            )
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+
+    let pending_account_creations = all_pages(|t| async move {
+        let o = client
+            .list_create_account_status(
+                &M,
+                ListCreateAccountStatusInput {
+                    states: vec!["IN_PROGRESS".to_string()],
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.create_account_statuses, o.next_token))
+    })
+    .await?;
+
+    Ok(LiveOrg {
+        organization,
+        root,
+        root_tags,
+        ous,
+        accounts,
+        policies,
+        service_access,
+        delegated_administrators: delegated.into_iter().flatten().collect(),
+        roles_read_in: BTreeSet::new(),
+        roles: BTreeMap::new(),
+        pending_account_creations,
+    })
+}
+
+async fn read_children(
+    client: &Client,
+    parent: String,
+) -> Result<(String, Vec<OrganizationalUnit>, Vec<Account>), ApiError> {
+    let ous = all_pages(|t| {
+        let parent_id = parent.clone();
+        async move {
+            let o = client
+                .list_organizational_units_for_parent(
+                    &M,
+                    ListOrganizationalUnitsForParentInput {
+                        parent_id,
+                        next_token: t,
+                        max_results: Some(ORG_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.organizational_units, o.next_token))
+        }
+    });
+    let accounts = all_pages(|t| {
+        let parent_id = parent.clone();
+        async move {
+            let o = client
+                .list_accounts_for_parent(
+                    &M,
+                    ListAccountsForParentInput {
+                        parent_id,
+                        next_token: t,
+                        max_results: Some(ORG_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.accounts, o.next_token))
+        }
+    });
+    let (ous, accounts) = futures::try_join!(ous, accounts)?;
+    Ok((parent, ous, accounts))
+}
+
+async fn read_policy(client: &Client, summary: PolicySummary) -> Result<LivePolicy, ApiError> {
+    let content = async {
+        if summary.aws_managed {
+            return Ok(None);
+        }
+        let o = client
+            .describe_policy(
+                &M,
+                DescribePolicyInput {
+                    policy_id: summary.id.clone(),
+                },
+            )
+            .await?;
+        Ok(Some(o.policy.content))
+    };
+    let targets = all_pages(|t| {
+        let policy_id = summary.id.clone();
+        async move {
+            let o = client
+                .list_targets_for_policy(
+                    &M,
+                    ListTargetsForPolicyInput {
+                        policy_id,
+                        next_token: t,
+                        max_results: Some(ORG_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.targets, o.next_token))
+        }
+    });
+    let (content, targets) = futures::try_join!(content, targets)?;
+    Ok(LivePolicy {
+        summary,
+        content,
+        tags: BTreeMap::new(),
+        targets: targets.into_iter().map(|t| t.target_id).collect(),
+    })
+}
+
+async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, String>, ApiError> {
+    let tags = all_pages(|t| {
+        let resource_id = id.to_string();
+        async move {
+            let o = client
+                .list_tags_for_resource(
+                    &M,
+                    ListTagsForResourceInput {
+                        resource_id,
+                        next_token: t,
+                    },
+                )
+                .await?;
+            Ok((o.tags, o.next_token))
+        }
+    })
+    .await?;
+    Ok(tags_to_map(&tags))
+}
+
+/// Which roles to read in one account.
+#[derive(Debug, Clone, Default)]
+pub struct RoleQuery {
+    /// Role names the configuration declares there: read in full.
+    pub names: BTreeSet<String>,
+}
+
+/// Reads roles in the given accounts: one ListRoles walk per account, then, for every role
+/// that is declared or may carry the ownership tag (not AWS's service-linked roles), its
+/// tags, and for the declared or owned ones their managed and inline policies.
+pub async fn read_roles(
+    client: &Client,
+    live: &mut LiveOrg,
+    queries: &BTreeMap<String, RoleQuery>,
+) -> Result<(), ApiError> {
+    let management = live.organization.master_account_id.clone();
+    let results: Vec<(String, BTreeMap<String, LiveRole>)> = stream::iter(queries.iter())
+        .map(|(account_id, query)| {
+            let scope = if *account_id == management {
+                Scope::Management
+            } else {
+                Scope::Account(account_id.clone())
+            };
+            async move {
+                let roles = read_account_roles(client, &scope, account_id, query).await?;
+                Ok::<_, ApiError>((account_id.clone(), roles))
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (account_id, roles) in results {
+        live.roles_read_in.insert(account_id.clone());
+        live.roles.insert(account_id, roles);
+    }
+    Ok(())
+}
+
+async fn read_account_roles(
+    client: &Client,
+    scope: &Scope,
+    account_id: &str,
+    query: &RoleQuery,
+) -> Result<BTreeMap<String, LiveRole>, ApiError> {
+    let roles = all_pages(|t| async move {
+        let o = client
+            .list_roles(
+                scope,
+                ListRolesInput {
+                    path_prefix: None,
+                    next_token: t,
+                    max_results: Some(IAM_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.roles, o.next_token))
+    })
+    .await?;
+    let candidates = roles.into_iter().filter(|r| {
+        !r.path.starts_with("/aws-service-role/") && !r.path.starts_with("/aws-reserved/")
+    });
+    let read: Vec<Option<LiveRole>> = stream::iter(candidates)
+        .map(|role| read_role(client, scope, account_id, role, query))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(read
+        .into_iter()
+        .flatten()
+        .map(|r| (r.role.role_name.clone(), r))
+        .collect())
+}
+
+async fn read_role(
+    client: &Client,
+    scope: &Scope,
+    account_id: &str,
+    mut role: Role,
+    query: &RoleQuery,
+) -> Result<Option<LiveRole>, ApiError> {
+    let role_name = role.role_name.clone();
+    let tags = all_pages(|t| {
+        let role_name = role_name.clone();
+        async move {
+            let o = client
+                .list_role_tags(
+                    scope,
+                    ListRoleTagsInput {
+                        role_name,
+                        next_token: t,
+                        max_results: Some(IAM_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.tags, o.next_token))
+        }
+    })
+    .await?;
+    let owned = tags
+        .iter()
+        .any(|t| t.key == crate::model::live::OWNERSHIP_TAG);
+    if !owned && !query.names.contains(&role_name) {
+        return Ok(None);
+    }
+    role.tags = tags;
+    let managed = all_pages(|t| {
+        let role_name = role_name.clone();
+        async move {
+            let o = client
+                .list_attached_role_policies(
+                    scope,
+                    ListAttachedRolePoliciesInput {
+                        role_name,
+                        next_token: t,
+                        max_results: Some(IAM_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.attached_policies, o.next_token))
+        }
+    });
+    let inline_names = all_pages(|t| {
+        let role_name = role_name.clone();
+        async move {
+            let o = client
+                .list_role_policies(
+                    scope,
+                    ListRolePoliciesInput {
+                        role_name,
+                        next_token: t,
+                        max_results: Some(IAM_PAGE),
+                    },
+                )
+                .await?;
+            Ok((o.policy_names, o.next_token))
+        }
+    });
+    let (managed, inline_names) = futures::try_join!(managed, inline_names)?;
+    let mut inline_policies = BTreeMap::new();
+    for policy_name in inline_names {
+        let o = client
+            .get_role_policy(
+                scope,
+                GetRolePolicyInput {
+                    role_name: role_name.clone(),
+                    policy_name: policy_name.clone(),
+                },
+            )
+            .await?;
+        inline_policies.insert(policy_name, o.policy_document);
+    }
+    Ok(Some(LiveRole {
+        account_id: account_id.to_string(),
+        role,
+        managed_policy_arns: managed.into_iter().map(|p| p.policy_arn).collect(),
+        inline_policies,
+    }))
+}
+
+/// The calls [`read_organization`] makes on an organization of this shape, per operation:
+/// the reader's formula, for tests and for the closing figures.
+pub fn expected_calls(live: &LiveOrg) -> BTreeMap<Operation, u64> {
+    let pages = |n: usize| (n.max(1)).div_ceil(ORG_PAGE as usize) as u64;
+    let mut calls = BTreeMap::new();
+    let mut add = |op: Operation, n: u64| *calls.entry(op).or_insert(0) += n;
+    add(Operation::DescribeOrganization, 1);
+    add(Operation::ListRoots, 1);
+    let mut parents = vec![live.root.id.clone()];
+    parents.extend(live.ous.keys().cloned());
+    for parent in &parents {
+        let child_ous = live.ous.values().filter(|o| &o.parent_id == parent).count();
+        let child_accounts = live
+            .accounts
+            .values()
+            .filter(|a| &a.parent_id == parent)
+            .count();
+        add(
+            Operation::ListOrganizationalUnitsForParent,
+            pages(child_ous),
+        );
+        add(Operation::ListAccountsForParent, pages(child_accounts));
+    }
+    for t in live.enabled_policy_types() {
+        let n = live
+            .policies
+            .values()
+            .filter(|p| p.summary.r#type == t)
+            .count();
+        add(Operation::ListPolicies, pages(n));
+    }
+    let customer = live
+        .policies
+        .values()
+        .filter(|p| !p.summary.aws_managed)
+        .count() as u64;
+    add(Operation::DescribePolicy, customer);
+    for p in live.policies.values() {
+        add(Operation::ListTargetsForPolicy, pages(p.targets.len()));
+    }
+    add(
+        Operation::ListTagsForResource,
+        1 + live.ous.len() as u64 + live.accounts.len() as u64 + customer,
+    );
+    add(
+        Operation::ListAwsServiceAccessForOrganization,
+        pages(live.service_access.len()),
+    );
+    let admins: BTreeSet<&String> = live
+        .delegated_administrators
+        .iter()
+        .map(|(a, _)| a)
+        .collect();
+    add(Operation::ListDelegatedAdministrators, pages(admins.len()));
+    for admin in &admins {
+        let n = live
+            .delegated_administrators
+            .iter()
+            .filter(|(a, _)| a == *admin)
+            .count();
+        add(Operation::ListDelegatedServicesForAccount, pages(n));
+    }
+    add(
+        Operation::ListCreateAccountStatus,
+        pages(live.pending_account_creations.len()),
+    );
+    calls
+}

@@ -1,0 +1,652 @@
+//! Unit tests of matching, diffing and ordering on hand-built live organizations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff::{PlanOptions, plan};
+use super::ops::{IdRef, Op};
+use super::{Action, Plan};
+use crate::backend::{
+    Account, Organization, OrganizationalUnit, PolicySummary, PolicyTypeSummary, Root,
+};
+use crate::config::{self, VarInputs};
+use crate::model::Desired;
+use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, OWNERSHIP_TAG};
+
+const MGMT: &str = "111111111111";
+const ROOT: &str = "r-ab12";
+
+fn empty_org() -> LiveOrg {
+    let mut live = LiveOrg {
+        organization: Organization {
+            id: "o-abcdef1234".into(),
+            arn: format!("arn:aws:organizations::{MGMT}:organization/o-abcdef1234"),
+            feature_set: "ALL".into(),
+            master_account_id: MGMT.into(),
+            master_account_arn: String::new(),
+            master_account_email: "mgmt@example.com".into(),
+        },
+        root: Root {
+            id: ROOT.into(),
+            arn: format!("arn:aws:organizations::{MGMT}:root/o-abcdef1234/{ROOT}"),
+            name: "Root".into(),
+            policy_types: vec![PolicyTypeSummary {
+                r#type: "SERVICE_CONTROL_POLICY".into(),
+                status: "ENABLED".into(),
+            }],
+        },
+        root_tags: BTreeMap::new(),
+        ous: BTreeMap::new(),
+        accounts: BTreeMap::new(),
+        policies: BTreeMap::new(),
+        service_access: BTreeSet::new(),
+        delegated_administrators: BTreeSet::new(),
+        roles_read_in: BTreeSet::new(),
+        roles: BTreeMap::new(),
+        pending_account_creations: vec![],
+    };
+    live.policies.insert(
+        "p-FullAWSAccess".into(),
+        LivePolicy {
+            summary: PolicySummary {
+                id: "p-FullAWSAccess".into(),
+                arn: "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+                    .into(),
+                name: "FullAWSAccess".into(),
+                description: "Allows access to every operation".into(),
+                r#type: "SERVICE_CONTROL_POLICY".into(),
+                aws_managed: true,
+            },
+            content: None,
+            tags: BTreeMap::new(),
+            targets: [ROOT.to_string()].into(),
+        },
+    );
+    add_account(
+        &mut live,
+        MGMT,
+        "Management",
+        "mgmt@example.com",
+        ROOT,
+        None,
+    );
+    live
+}
+
+fn owner(addr: Option<&str>) -> BTreeMap<String, String> {
+    addr.map(|a| [(OWNERSHIP_TAG.to_string(), a.to_string())].into())
+        .unwrap_or_default()
+}
+
+fn add_ou(live: &mut LiveOrg, id: &str, name: &str, parent: &str, tag: Option<&str>) {
+    live.ous.insert(
+        id.into(),
+        LiveOu {
+            ou: OrganizationalUnit {
+                id: id.into(),
+                arn: format!("arn:aws:organizations::{MGMT}:ou/o-abcdef1234/{id}"),
+                name: name.into(),
+            },
+            parent_id: parent.into(),
+            tags: owner(tag),
+        },
+    );
+    live.policies
+        .get_mut("p-FullAWSAccess")
+        .unwrap()
+        .targets
+        .insert(id.into());
+}
+
+fn add_account(
+    live: &mut LiveOrg,
+    id: &str,
+    name: &str,
+    email: &str,
+    parent: &str,
+    tag: Option<&str>,
+) {
+    live.accounts.insert(
+        id.into(),
+        LiveAccount {
+            account: Account {
+                id: id.into(),
+                arn: format!("arn:aws:organizations::{MGMT}:account/o-abcdef1234/{id}"),
+                email: email.into(),
+                name: name.into(),
+                status: "ACTIVE".into(),
+                joined_method: "CREATED".into(),
+                joined_timestamp: 0.0,
+            },
+            parent_id: parent.into(),
+            tags: owner(tag),
+        },
+    );
+    live.policies
+        .get_mut("p-FullAWSAccess")
+        .unwrap()
+        .targets
+        .insert(id.into());
+}
+
+fn add_scp(live: &mut LiveOrg, id: &str, name: &str, tag: Option<&str>, targets: &[&str]) {
+    live.policies.insert(
+        id.into(),
+        LivePolicy {
+            summary: PolicySummary {
+                id: id.into(),
+                arn: format!(
+                    "arn:aws:organizations::{MGMT}:policy/o-abcdef1234/service_control_policy/{id}"
+                ),
+                name: name.into(),
+                description: String::new(),
+                r#type: "SERVICE_CONTROL_POLICY".into(),
+                aws_managed: false,
+            },
+            content: Some(DENY.into()),
+            tags: owner(tag),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        },
+    );
+}
+
+const DENY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
+
+fn load(hcl: &str) -> Desired {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+    match config::load(dir.path(), &VarInputs::default()) {
+        Ok(d) => d,
+        Err(diags) => panic!("{}", diags.render(false)),
+    }
+}
+
+fn ops_of(plan: &Plan) -> Vec<String> {
+    plan.operations.iter().map(|p| p.op.describe()).collect()
+}
+
+fn index(plan: &Plan, pred: impl Fn(&Op) -> bool) -> usize {
+    plan.operations
+        .iter()
+        .position(|p| pred(&p.op))
+        .unwrap_or_else(|| panic!("no such operation in {:#?}", ops_of(plan)))
+}
+
+/// True when `a` must run before `b` (a path of edges).
+fn before(plan: &Plan, a: usize, b: usize) -> bool {
+    let mut stack = vec![a];
+    let mut seen = BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        for e in plan.edges.iter().filter(|e| e.from == n) {
+            if e.to == b {
+                return true;
+            }
+            if seen.insert(e.to) {
+                stack.push(e.to);
+            }
+        }
+    }
+    false
+}
+
+fn policy_block(label: &str, name: &str) -> String {
+    format!(
+        r#"
+policy "{label}" {{
+  type    = "SERVICE_CONTROL_POLICY"
+  name    = "{name}"
+  content = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Deny", Action = "organizations:LeaveOrganization", Resource = "*" }}] }})
+}}
+"#
+    )
+}
+
+#[test]
+fn empty_organization_to_an_ou_an_account_and_a_policy() {
+    let live = empty_org();
+    let desired = load(&format!(
+        r#"
+organizational_unit "sec" {{
+  name     = "Security"
+  policies = [aws_policy.FullAWSAccess, policy.deny]
+}}
+account "log" {{
+  name   = "Log Archive"
+  email  = "log@example.com"
+  parent = organizational_unit.sec
+}}
+{}"#,
+        policy_block("deny", "Deny")
+    ));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let s = p.summary();
+    assert_eq!(
+        (s.create, s.update, s.delete),
+        (3, 0, 0),
+        "{:#?}",
+        p.changes
+    );
+    let create_ou = index(&p, |o| matches!(o, Op::CreateOu { .. }));
+    let create_policy = index(&p, |o| matches!(o, Op::CreatePolicy { .. }));
+    let attach = index(&p, |o| matches!(o, Op::AttachPolicy { .. }));
+    let create_account = index(&p, |o| matches!(o, Op::CreateAccount { .. }));
+    let move_account = index(&p, |o| matches!(o, Op::MoveAccount { .. }));
+    // FullAWSAccess comes with the new OU; only the custom SCP is attached.
+    assert_eq!(p.operations.len(), 5, "{:#?}", ops_of(&p));
+    assert!(before(&p, create_policy, attach));
+    assert!(before(&p, create_ou, attach));
+    assert!(
+        before(&p, attach, move_account),
+        "guardrails before the account moves in"
+    );
+    assert!(before(&p, create_account, move_account));
+    assert!(!before(&p, create_account, create_ou));
+    // The ownership tag goes on at creation.
+    match &p.operations[create_account].op {
+        Op::CreateAccount { tags, .. } => assert_eq!(tags[OWNERSHIP_TAG], "account.log"),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn planning_the_same_state_again_shows_no_changes() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "Security",
+        ROOT,
+        Some("organizational_unit.sec"),
+    );
+    add_scp(
+        &mut live,
+        "p-deny0001",
+        "Deny",
+        Some("policy.deny"),
+        &["ou-ab12-11111111"],
+    );
+    let desired = load(&format!(
+        r#"
+organizational_unit "sec" {{
+  name     = "Security"
+  policies = [aws_policy.FullAWSAccess, policy.deny]
+}}
+{}"#,
+        policy_block("deny", "Deny")
+    ));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    assert!(!p.has_changes(), "{:#?}", p.changes);
+    assert!(p.operations.is_empty());
+}
+
+#[test]
+fn scp_swap_on_a_target_with_only_full_aws_access_attaches_before_detaching() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "Workloads",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_scp(&mut live, "p-deny0001", "Deny", Some("policy.deny"), &[]);
+    let desired = load(&format!(
+        r#"
+organizational_unit "w" {{
+  name     = "Workloads"
+  policies = [policy.deny]
+}}
+{}"#,
+        policy_block("deny", "Deny")
+    ));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let attach = index(&p, |o| matches!(o, Op::AttachPolicy { .. }));
+    let detach = index(
+        &p,
+        |o| matches!(o, Op::DetachPolicy { policy: IdRef::Known(id), .. } if id == "p-FullAWSAccess"),
+    );
+    assert!(before(&p, attach, detach), "the target never has zero SCPs");
+}
+
+#[test]
+fn swap_at_the_attachment_maximum_never_exceeds_it_nor_empties_the_target() {
+    let mut live = empty_org();
+    let ou = "ou-ab12-11111111";
+    add_ou(
+        &mut live,
+        ou,
+        "Workloads",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    let mut blocks = String::new();
+    let mut new_refs = Vec::new();
+    for i in 0..4 {
+        add_scp(
+            &mut live,
+            &format!("p-old0000{i}"),
+            &format!("Old{i}"),
+            None,
+            &[ou],
+        );
+    }
+    for i in 0..5 {
+        blocks.push_str(&policy_block(&format!("new{i}"), &format!("New{i}")));
+        new_refs.push(format!("policy.new{i}"));
+    }
+    let desired = load(&format!(
+        "organizational_unit \"w\" {{\n  name = \"Workloads\"\n  policies = [{}]\n}}\n{blocks}",
+        new_refs.join(", ")
+    ));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    // Walk the target's attachment chain in edge order and count.
+    let chain: Vec<usize> = super::graph::random_order(&p, 7)
+        .into_iter()
+        .filter(|&i| {
+            matches!(
+                p.operations[i].op,
+                Op::AttachPolicy { .. } | Op::DetachPolicy { .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        chain.len(),
+        10,
+        "5 attaches and 5 detaches: {:#?}",
+        ops_of(&p)
+    );
+    let mut count = 5i32;
+    for i in chain {
+        match p.operations[i].op {
+            Op::AttachPolicy { .. } => count += 1,
+            _ => count -= 1,
+        }
+        assert!(
+            (1..=5).contains(&count),
+            "count {count} after {}",
+            p.operations[i].op.describe()
+        );
+    }
+}
+
+#[test]
+fn ou_reparent_is_a_replace_that_keeps_accounts_under_guardrails() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-aaaaaaaa",
+        "A",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-bbbbbbbb",
+        "B",
+        ROOT,
+        Some("organizational_unit.b"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-cccccccc",
+        "C",
+        "ou-ab12-bbbbbbbb",
+        Some("organizational_unit.c"),
+    );
+    add_account(
+        &mut live,
+        "222222222222",
+        "X",
+        "x@example.com",
+        "ou-ab12-bbbbbbbb",
+        Some("account.x"),
+    );
+    add_scp(
+        &mut live,
+        "p-deny0001",
+        "Deny",
+        Some("policy.deny"),
+        &["ou-ab12-bbbbbbbb"],
+    );
+    let desired = load(&format!(
+        r#"
+organizational_unit "a" {{ name = "A" }}
+organizational_unit "b" {{
+  name     = "B"
+  parent   = organizational_unit.a
+  policies = [aws_policy.FullAWSAccess, policy.deny]
+}}
+organizational_unit "c" {{
+  name   = "C"
+  parent = organizational_unit.b
+}}
+account "x" {{
+  name   = "X"
+  email  = "x@example.com"
+  parent = organizational_unit.b
+}}
+{}"#,
+        policy_block("deny", "Deny")
+    ));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let action = |a: &str| {
+        p.changes
+            .iter()
+            .find(|c| c.address.to_string() == a)
+            .unwrap()
+            .action
+    };
+    assert_eq!(action("organizational_unit.b"), Action::Replace);
+    assert_eq!(
+        action("organizational_unit.c"),
+        Action::Replace,
+        "children are rebuilt"
+    );
+    assert_eq!(action("account.x"), Action::Move);
+    let create_b = index(
+        &p,
+        |o| matches!(o, Op::CreateOu { name, .. } if name == "B"),
+    );
+    let create_c = index(
+        &p,
+        |o| matches!(o, Op::CreateOu { name, .. } if name == "C"),
+    );
+    let attach = index(
+        &p,
+        |o| matches!(o, Op::AttachPolicy { target: IdRef::After(a), .. } if a.to_string() == "organizational_unit.b"),
+    );
+    let mv = index(&p, |o| matches!(o, Op::MoveAccount { .. }));
+    let delete_b = index(
+        &p,
+        |o| matches!(o, Op::DeleteOu { ou } if ou == "ou-ab12-bbbbbbbb"),
+    );
+    let delete_c = index(
+        &p,
+        |o| matches!(o, Op::DeleteOu { ou } if ou == "ou-ab12-cccccccc"),
+    );
+    assert!(before(&p, create_b, attach));
+    assert!(
+        before(&p, attach, mv),
+        "guardrails on the new OU before the account moves in"
+    );
+    assert!(before(&p, attach, create_c));
+    assert!(before(&p, mv, delete_b));
+    assert!(
+        before(&p, delete_c, delete_b),
+        "children are deleted bottom-up"
+    );
+}
+
+#[test]
+fn adoption_and_unmanaged_resources() {
+    let mut live = empty_org();
+    add_ou(&mut live, "ou-ab12-11111111", "Security", ROOT, None);
+    add_ou(&mut live, "ou-ab12-22222222", "Legacy", ROOT, None);
+    let desired = load("organizational_unit \"sec\" { name = \"Security\" }\n");
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let c = &p
+        .changes
+        .iter()
+        .find(|c| c.address.to_string() == "organizational_unit.sec")
+        .unwrap();
+    assert_eq!(c.action, Action::Adopt);
+    assert!(
+        matches!(&p.operations[c.operations[0]].op, Op::TagResource { tags, .. } if tags[OWNERSHIP_TAG] == "organizational_unit.sec")
+    );
+    assert_eq!(p.unmanaged.len(), 1);
+    assert_eq!(p.unmanaged[0].name, "Legacy");
+    assert!(
+        p.operations
+            .iter()
+            .all(|o| !o.op.describe().contains("ou-ab12-22222222"))
+    );
+}
+
+#[test]
+fn deleting_an_owned_policy_detaches_it_first() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_scp(
+        &mut live,
+        "p-gone0001",
+        "Gone",
+        Some("policy.gone"),
+        &["ou-ab12-11111111"],
+    );
+    let desired = load("organizational_unit \"w\" { name = \"W\" }\n");
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let detach = index(&p, |o| matches!(o, Op::DetachPolicy { .. }));
+    let delete = index(&p, |o| matches!(o, Op::DeletePolicy { .. }));
+    assert!(before(&p, detach, delete));
+    assert_eq!(p.summary().delete, 1);
+}
+
+#[test]
+fn deleting_an_ou_that_still_holds_an_unmanaged_account_is_an_error() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "Old",
+        ROOT,
+        Some("organizational_unit.old"),
+    );
+    add_account(
+        &mut live,
+        "333333333333",
+        "Stray",
+        "stray@example.com",
+        "ou-ab12-11111111",
+        None,
+    );
+    let desired = load("organizational_unit \"w\" { name = \"W\" }\n");
+    let errs = plan(&desired, &live, &PlanOptions::default()).unwrap_err();
+    assert!(errs.iter().any(|e| e.message.contains("Stray")), "{errs:?}");
+}
+
+#[test]
+fn prevent_destroy_blocks_a_replace() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-aaaaaaaa",
+        "A",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-bbbbbbbb",
+        "B",
+        ROOT,
+        Some("organizational_unit.b"),
+    );
+    let desired = load(
+        r#"
+organizational_unit "a" { name = "A" }
+organizational_unit "b" {
+  name   = "B"
+  parent = organizational_unit.a
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#,
+    );
+    let errs = plan(&desired, &live, &PlanOptions::default()).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.message.contains("prevent_destroy")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn management_account_guard_refuses_another_organization() {
+    let live = empty_org();
+    let desired = load("organization {\n  management_account_id = \"999999999999\"\n}\n");
+    let errs = plan(&desired, &live, &PlanOptions::default()).unwrap_err();
+    assert!(errs[0].message.contains("refuses"), "{errs:?}");
+}
+
+#[test]
+fn a_depends_on_cycle_is_named() {
+    let live = empty_org();
+    let desired = load(
+        r#"
+organizational_unit "a" {
+  name       = "A"
+  depends_on = [organizational_unit.b]
+}
+organizational_unit "b" {
+  name       = "B"
+  depends_on = [organizational_unit.a]
+}
+"#,
+    );
+    match plan(&desired, &live, &PlanOptions::default()) {
+        Err(errs) => assert!(errs[0].message.contains("cycle"), "{errs:?}"),
+        Ok(p) => panic!("a cycle was planned: {:#?}", p.edges),
+    }
+}
+
+#[test]
+fn target_keeps_only_what_the_address_needs() {
+    let live = empty_org();
+    let desired = load(&format!(
+        r#"
+organizational_unit "sec" {{
+  name     = "Security"
+  policies = [aws_policy.FullAWSAccess, policy.deny]
+}}
+organizational_unit "other" {{ name = "Other" }}
+{}"#,
+        policy_block("deny", "Deny")
+    ));
+    let opts = PlanOptions {
+        targets: vec!["organizational_unit.sec".parse().unwrap()],
+    };
+    let p = plan(&desired, &live, &opts).unwrap();
+    let described = ops_of(&p).join("\n");
+    assert!(
+        described.contains("CreatePolicy"),
+        "the policy it needs is kept"
+    );
+    assert!(!described.contains("\"Other\""), "{described}");
+}
+
+#[test]
+fn saved_plans_round_trip_through_json() {
+    let live = empty_org();
+    let desired = load(&policy_block("deny", "Deny"));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let text = super::json::to_json(&p);
+    let back = super::json::from_json(&text).unwrap();
+    assert_eq!(back, p);
+    let bad = text.replacen("\"1.0\"", "\"9.9\"", 1);
+    assert!(super::json::from_json(&bad).is_err());
+}

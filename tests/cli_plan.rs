@@ -1,0 +1,221 @@
+//! The plan-side commands through the binary against the embedded emulator: `plan` (human,
+//! `--json`, `--out`, `--detailed-exitcode`, `--target`), `show`, `graph` and `import`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn orgchard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orgchard"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run orgchard")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+struct Org {
+    _dir: tempfile::TempDir,
+    backend: String,
+    root: PathBuf,
+}
+
+fn org() -> Org {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let out = orgchard(&[
+        "emulator",
+        "init",
+        state.to_str().unwrap(),
+        "--rate-limits",
+        "off",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    Org {
+        backend: format!("emulator:{}", state.display()),
+        root: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+#[test]
+fn plan_detailed_exitcode_then_apply_then_no_changes() {
+    let o = org();
+    let ex = example("quickstart");
+    let ex = ex.to_str().unwrap();
+    let out = orgchard(&["plan", ex, "--backend", &o.backend, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("# organizational_unit.security will be created"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Plan: 7 to create, 2 to update, 0 to move, 0 to replace, 0 to delete."),
+        "{t}"
+    );
+
+    let out = orgchard(&["apply", ex, "--backend", &o.backend, "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Apply complete: 7 created, 2 updated"),
+        "{}",
+        text(&out)
+    );
+
+    let out = orgchard(&["plan", ex, "--backend", &o.backend, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("No changes."));
+}
+
+#[test]
+fn json_plan_is_versioned_and_saved_plans_show_the_same() {
+    let o = org();
+    let ex = example("quickstart");
+    let planfile = o.root.join("plan.json");
+    let out = orgchard(&[
+        "plan",
+        ex.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+        "--json",
+        "--out",
+        planfile.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan --json is JSON");
+    assert_eq!(doc["format_version"], "1.0");
+    assert_eq!(doc["summary"]["create"], 7);
+    assert!(doc["operations"].as_array().unwrap().len() >= 9);
+    let shown = orgchard(&["show", planfile.to_str().unwrap(), "--json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown, doc);
+    let human = orgchard(&["show", planfile.to_str().unwrap()]);
+    assert!(text(&human).contains("Plan: 7 to create"));
+}
+
+#[test]
+fn target_limits_the_plan() {
+    let o = org();
+    let ex = example("quickstart");
+    let out = orgchard(&[
+        "plan",
+        ex.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+        "--target",
+        "organizational_unit.security",
+    ]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("organizational_unit.security"));
+    assert!(!t.contains("account.prod"), "{t}");
+    let bad = orgchard(&[
+        "plan",
+        ex.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+        "--target",
+        "bucket.x",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad).contains("unknown resource type"),
+        "{}",
+        text(&bad)
+    );
+}
+
+#[test]
+fn graph_prints_dot_with_ordering_edges() {
+    let o = org();
+    let ex = example("quickstart");
+    let out = orgchard(&["graph", ex.to_str().unwrap(), "--backend", &o.backend]);
+    let t = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(t.starts_with("digraph orgchard {"), "{t}");
+    assert!(t.contains("CreateAccount"));
+    assert!(t.contains(" -> "), "edges are drawn");
+}
+
+#[test]
+fn import_writes_configuration_that_plans_with_no_changes() {
+    let o = org();
+    let ex = example("quickstart");
+    let out = orgchard(&[
+        "apply",
+        ex.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+        "--auto-approve",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let imported = o.root.join("imported");
+    let out = orgchard(&[
+        "import",
+        "--out",
+        imported.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(imported.join("main.hcl").exists());
+    let out = orgchard(&["validate", imported.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = orgchard(&[
+        "plan",
+        imported.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Import never overwrites.
+    let again = orgchard(&[
+        "import",
+        "--out",
+        imported.to_str().unwrap(),
+        "--backend",
+        &o.backend,
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn invalid_configuration_fails_plan_before_any_call() {
+    let o = org();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        "organizational_unit \"x\" {\n  nme = \"X\"\n}\n",
+    )
+    .unwrap();
+    let out = orgchard(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--backend",
+        &o.backend,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("main.hcl"), "{}", text(&out));
+    let stats = orgchard(&[
+        "emulator",
+        "stats",
+        o.backend.trim_start_matches("emulator:"),
+        "--json",
+    ]);
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["reads"], 0, "{stats}");
+}

@@ -1,0 +1,6 @@
+backend "emulator" {path=".orgchard/emulator.json"}
+lifecycle {    }
+empty "x" {
+
+}
+variable "v" { default = [1, 2] }

@@ -1,0 +1,3 @@
+organizational_unit "old_label" {
+  name = "Sandbox"
+}

@@ -1,0 +1,4 @@
+account "x" {
+  name  = "X"
+  email = "x@example.com"
+}

@@ -1,0 +1,3 @@
+organizational_unit "apps" {
+  name = "Applications"
+}

@@ -1,0 +1,4 @@
+organizational_unit "w" {
+  name     = "Workloads"
+  policies = [aws_policy.FullAWSAccess]
+}

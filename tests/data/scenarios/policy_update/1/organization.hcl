@@ -1,0 +1,3 @@
+organization {
+  enabled_policy_types = ["SERVICE_CONTROL_POLICY"]
+}

@@ -1,0 +1,9 @@
+organizational_unit "w" {
+  name     = "Workloads"
+  policies = [aws_policy.FullAWSAccess]
+}
+policy "deny" {
+  type = "SERVICE_CONTROL_POLICY"
+  name = "Deny"
+  content = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Action = "organizations:LeaveOrganization", Resource = "*" }] })
+}
