@@ -675,7 +675,7 @@ impl Evaluator {
             Some(child) => {
                 let r = self.block_instances(
                     parent,
-                    &item,
+                    item,
                     Node::ForEach(parent.clone(), "module".into(), name.into()),
                 );
                 if let Ok(instances) = &r {
