@@ -7,15 +7,18 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Builder, Emulator, InitOptions};
 use orgchard::backend::{Api, ConnectOptions};
-use orgchard::config::{self, import, VarInputs};
+use orgchard::config::{self, VarInputs, import};
 use orgchard::plan::{self, diff::PlanOptions};
 
 fn client(state: &orgchard::backend::emulator::State) -> Client {
-    let api: Arc<dyn Api> = Arc::new(Emulator::in_memory(state.clone(), &ConnectOptions::default()));
+    let api: Arc<dyn Api> = Arc::new(Emulator::in_memory(
+        state.clone(),
+        &ConnectOptions::default(),
+    ));
     Client::new(api, |_| None, RetryPolicy::default())
 }
 
@@ -36,13 +39,18 @@ fn write_config(dir: &Path, files: &[import::GeneratedFile], renames: usize) {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let options = InitOptions {
         rate_limits: false,
         ..InitOptions::default()
     };
     let state = Builder::organization(&options, 5000, 500, 300, 10_000).unwrap();
-    let live = rt.block_on(plan::read::read_organization(&client(&state))).unwrap();
+    let live = rt
+        .block_on(plan::read::read_organization(&client(&state)))
+        .unwrap();
     let files = import::generate(&live);
     let same = tempfile::tempdir().unwrap();
     write_config(same.path(), &files, 0);
@@ -51,12 +59,19 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("plan_5000_accounts");
     group.sample_size(10);
-    for (name, dir, expected) in [("no_changes", same.path(), 0), ("1000_changes", changed.path(), 1000)] {
+    for (name, dir, expected) in [
+        ("no_changes", same.path(), 0),
+        ("1000_changes", changed.path(), 1000),
+    ] {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let desired = config::load(dir, &VarInputs::default()).expect("valid");
                 let (p, _) = rt
-                    .block_on(plan::make(&desired, &client(&state), &PlanOptions::default()))
+                    .block_on(plan::make(
+                        &desired,
+                        &client(&state),
+                        &PlanOptions::default(),
+                    ))
                     .expect("plan");
                 assert_eq!(p.summary().update, expected);
                 p
@@ -66,7 +81,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         for line in status.lines().filter(|l| l.starts_with("VmHWM")) {
-            println!("peak memory of the benchmark process: {}", line.trim_start_matches("VmHWM:").trim());
+            println!(
+                "peak memory of the benchmark process: {}",
+                line.trim_start_matches("VmHWM:").trim()
+            );
         }
     }
 }

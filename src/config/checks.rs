@@ -373,8 +373,8 @@ pub fn check_policy_content(s: &str, policy_type: &str) -> Check {
         );
     }
     match policy_type {
-        "SERVICE_CONTROL_POLICY" => check_policy_grammar(&json, GrammarKind::Scp),
-        "RESOURCE_CONTROL_POLICY" => check_policy_grammar(&json, GrammarKind::Rcp),
+        "SERVICE_CONTROL_POLICY" => check_policy_grammar(&json, crate::iam::PolicyKind::Scp),
+        "RESOURCE_CONTROL_POLICY" => check_policy_grammar(&json, crate::iam::PolicyKind::Rcp),
         _ => {
             if json.is_object() {
                 Ok(())
@@ -388,161 +388,23 @@ pub fn check_policy_content(s: &str, policy_type: &str) -> Check {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GrammarKind {
-    Scp,
-    Rcp,
-}
-
-/// The grammar of SCPs and RCPs. Kept in this one function so that it can be switched to the
-/// full IAM policy parser (`crate::iam`) once that exists.
-pub fn check_policy_grammar(json: &serde_json::Value, kind: GrammarKind) -> Check {
-    let what = match kind {
-        GrammarKind::Scp => "SCP",
-        GrammarKind::Rcp => "RCP",
-    };
-    let help = format!(
-        "an {what} is {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\"|\"Deny\", \"Action\": ..., \"Resource\": ...}}]}}"
-    );
-    let Some(obj) = json.as_object() else {
-        return reject(format!("the {what} is not a JSON object"), help);
-    };
-    for key in obj.keys() {
-        if !matches!(key.as_str(), "Version" | "Statement" | "Id") {
-            return reject(
-                format!("unknown top-level element {key:?} in the {what}"),
-                help,
-            );
-        }
-    }
-    match obj.get("Version") {
-        Some(serde_json::Value::String(v)) if v == "2012-10-17" => {}
-        Some(other) => {
-            return reject(
-                format!("unsupported policy Version {other}"),
-                "use \"Version\": \"2012-10-17\"",
-            );
-        }
-        None if kind == GrammarKind::Rcp => {
-            return reject("the RCP has no Version", "use \"Version\": \"2012-10-17\"");
-        }
-        None => {}
-    }
-    let statements: Vec<&serde_json::Value> = match obj.get("Statement") {
-        Some(serde_json::Value::Array(a)) if !a.is_empty() => a.iter().collect(),
-        Some(s @ serde_json::Value::Object(_)) => vec![s],
-        _ => return reject(format!("the {what} has no Statement"), help),
-    };
-    for (i, st) in statements.iter().enumerate() {
-        let n = i + 1;
-        let Some(st) = st.as_object() else {
-            return reject(
-                format!("statement {n} of the {what} is not an object"),
-                help,
-            );
-        };
-        for key in st.keys() {
-            let allowed = match kind {
-                GrammarKind::Scp => matches!(
-                    key.as_str(),
-                    "Sid"
-                        | "Effect"
-                        | "Action"
-                        | "NotAction"
-                        | "Resource"
-                        | "NotResource"
-                        | "Condition"
+/// The grammar of SCPs and RCPs, checked by the IAM policy engine ([`crate::iam::Policy`]),
+/// which knows every element, operator and rule of AWS's policy language.
+pub fn check_policy_grammar(json: &serde_json::Value, kind: crate::iam::PolicyKind) -> Check {
+    crate::iam::Policy::from_value(json, kind)
+        .map(|_| ())
+        .map_err(|e| {
+            (
+                format!("the {kind} is not a valid policy: {e}"),
+                format!(
+                    "see AWS's {kind} syntax: {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}}]}}"
                 ),
-                GrammarKind::Rcp => matches!(
-                    key.as_str(),
-                    "Sid"
-                        | "Effect"
-                        | "Action"
-                        | "NotAction"
-                        | "Resource"
-                        | "NotResource"
-                        | "Condition"
-                        | "Principal"
-                        | "NotPrincipal"
-                ),
-            };
-            if !allowed {
-                return reject(
-                    format!(
-                        "statement {n} of the {what} has an element {key:?} that {what}s do not support"
-                    ),
-                    help,
-                );
-            }
-        }
-        match st.get("Effect").and_then(|e| e.as_str()) {
-            Some("Allow") | Some("Deny") => {}
-            _ => {
-                return reject(
-                    format!("statement {n} of the {what} needs \"Effect\": \"Allow\" or \"Deny\""),
-                    help,
-                );
-            }
-        }
-        if kind == GrammarKind::Rcp && st.get("Effect").and_then(|e| e.as_str()) == Some("Allow") {
-            return reject(
-                format!("statement {n} of the RCP allows; RCPs may only deny"),
-                "RCP statements use \"Effect\": \"Deny\"",
-            );
-        }
-        let has_action = st.contains_key("Action");
-        let has_not_action = st.contains_key("NotAction");
-        if has_action == has_not_action {
-            return reject(
-                format!("statement {n} of the {what} needs exactly one of Action and NotAction"),
-                help,
-            );
-        }
-        for key in ["Action", "NotAction"] {
-            if let Some(v) = st.get(key) {
-                let items: Vec<&serde_json::Value> = match v {
-                    serde_json::Value::Array(a) => a.iter().collect(),
-                    other => vec![other],
-                };
-                if items.is_empty() {
-                    return reject(format!("statement {n}: {key} is empty"), help);
-                }
-                for a in items {
-                    match a.as_str() {
-                        Some("*") => {}
-                        Some(s)
-                            if s.split_once(':')
-                                .is_some_and(|(svc, act)| !svc.is_empty() && !act.is_empty()) => {}
-                        _ => {
-                            return reject(
-                                format!("statement {n}: {key} entry {a} is not service:action"),
-                                "actions look like \"organizations:LeaveOrganization\" or \"s3:*\"",
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        if st.contains_key("Resource") && st.contains_key("NotResource") {
-            return reject(
-                format!("statement {n} of the {what} has both Resource and NotResource"),
-                help,
-            );
-        }
-        if let Some(c) = st.get("Condition") {
-            if !c.is_object() {
-                return reject(
-                    format!("statement {n}: Condition is not an object"),
-                    "a Condition is {\"Operator\": {\"key\": value}}",
-                );
-            }
-        }
-    }
-    Ok(())
+            )
+        })
 }
 
 /// The checks that compare resources with each other.
-pub fn check(decoded: &Decoded, diags: &mut Diagnostics) {
+pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
     let d = &decoded.desired;
     let mut push = |span: SourceSpan, msg: String, help: String| {
         diags.push(Diagnostic::error(msg).at(Some(span)).help(help));

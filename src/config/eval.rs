@@ -154,6 +154,8 @@ pub struct Evaluator {
     resource_instances: HashMap<BlockKey, Memo<Instances>>,
     module_instances: HashMap<(ModulePath, String), Memo<Instances>>,
     templates: HashMap<PathBuf, Option<(usize, Arc<Template>)>>,
+    /// Bare references by address: built once, shared (the attributes sit behind an `Arc`).
+    refs: HashMap<Address, Value>,
 }
 
 fn op_name(op: BinaryOperator) -> &'static str {
@@ -187,6 +189,7 @@ impl Evaluator {
             resource_instances: HashMap::new(),
             module_instances: HashMap::new(),
             templates: HashMap::new(),
+            refs: HashMap::new(),
         };
         ev.instances.insert(
             ModulePath::root(),
@@ -197,6 +200,45 @@ impl Evaluator {
         );
         ev.collect_inputs(inputs);
         ev
+    }
+
+    /// Reports `-var` and `-var-file` values for variables the root module does not declare
+    /// (a typo there would otherwise go unnoticed); environment variables are not checked,
+    /// since they may be meant for another configuration.
+    pub fn check_undeclared_inputs(&mut self) {
+        let declared: Vec<String> = self.tree.modules[0].variables.keys().cloned().collect();
+        let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let mut found = Vec::new();
+        for (name, input) in &self.inputs {
+            if declared.contains(name) {
+                continue;
+            }
+            let help = match suggest(name, &names) {
+                Some(s) => format!(
+                    "did you mean `{s}`? declare it with a `variable \"{name}\"` block, or remove the value"
+                ),
+                None => {
+                    format!("declare it with a `variable \"{name}\"` block, or remove the value")
+                }
+            };
+            match input {
+                Input::Text { origin, .. } if origin.starts_with("-var") => found.push(
+                    Diagnostic::error(format!("value for undeclared variable `{name}` ({origin})"))
+                        .help(help),
+                ),
+                Input::Value { span, .. } => found.push(
+                    Diagnostic::warning(format!(
+                        "value for undeclared variable `{name}` in a variable file"
+                    ))
+                    .at(span.clone())
+                    .help(help),
+                ),
+                Input::Text { .. } => {}
+            }
+        }
+        for d in found {
+            self.diags.push(d);
+        }
     }
 
     pub fn into_diagnostics(self) -> Diagnostics {
@@ -392,7 +434,7 @@ impl Evaluator {
 
     fn compute_var(&mut self, module: &ModulePath, name: &str) -> R {
         let config = self.module_config(module).ok_or(Stop)?;
-        let decl = config.variables.get(name).ok_or(Stop)?.clone();
+        let decl = config.variables.get(name).ok_or(Stop)?;
         let decl_span = self.span(decl.file, decl.node.ident.span());
         let ty = match decl.node.body.get_attribute("type") {
             Some(a) => match vars::parse_type(&a.value) {
@@ -436,7 +478,7 @@ impl Evaluator {
             },
             Some(call) => {
                 let parent_cfg = self.module_config(&call.parent).ok_or(Stop)?;
-                let (item, _) = parent_cfg.modules.get(&call.name).ok_or(Stop)?.clone();
+                let (item, _) = parent_cfg.modules.get(&call.name).ok_or(Stop)?;
                 if let Some(attr) = item.node.body.get_attribute(name) {
                     let pscope = Scope {
                         module: call.parent.clone(),
@@ -463,7 +505,7 @@ impl Evaluator {
                     {
                         Some(call) => {
                             let cfg = self.module_config(&call.parent).ok_or(Stop)?;
-                            let (item, _) = cfg.modules.get(&call.name).ok_or(Stop)?.clone();
+                            let (item, _) = cfg.modules.get(&call.name).ok_or(Stop)?;
                             (
                                 self.span(item.file, item.node.ident.span()),
                                 format!(
@@ -502,7 +544,7 @@ impl Evaluator {
         let name = name.to_string();
         self.memo(Node::Local(module.clone(), name.clone()), at, move |ev| {
             let config = ev.module_config(&module).ok_or(Stop)?;
-            let item = config.locals.get(&name).ok_or(Stop)?.clone();
+            let item = config.locals.get(&name).ok_or(Stop)?;
             let scope = ev.scope(&module, item.file, None).ok_or(Stop)?;
             ev.eval(&item.node.value, &scope)
         })
@@ -514,7 +556,7 @@ impl Evaluator {
         let name = name.to_string();
         self.memo(Node::Output(module.clone(), name.clone()), at, move |ev| {
             let config = ev.module_config(&module).ok_or(Stop)?;
-            let item = config.outputs.get(&name).ok_or(Stop)?.clone();
+            let item = config.outputs.get(&name).ok_or(Stop)?;
             let Some(attr) = item.node.body.get_attribute("value") else {
                 let span = ev.span(item.file, item.node.ident.span());
                 return Err(ev.error(
@@ -626,13 +668,14 @@ impl Evaluator {
             return v.clone().ok_or(Stop);
         }
         let config = self.module_config(parent).ok_or(Stop)?;
-        let (item, child) = config.modules.get(name).ok_or(Stop)?.clone();
+        let (item, child) = config.modules.get(name).ok_or(Stop)?;
+        let child = *child;
         let result = match child {
             None => Err(Stop),
             Some(child) => {
                 let r = self.block_instances(
                     parent,
-                    &item,
+                    item,
                     Node::ForEach(parent.clone(), "module".into(), name.into()),
                 );
                 if let Ok(instances) = &r {
@@ -691,8 +734,7 @@ impl Evaluator {
         let item = config
             .resources
             .get(&(addr.kind, addr.name.clone()))
-            .ok_or(Stop)?
-            .clone();
+            .ok_or(Stop)?;
         let instances = self.resource_instances(&addr.module, addr.kind, &addr.name)?;
         let each = instances
             .iter()
@@ -724,12 +766,14 @@ impl Evaluator {
 
     /// A bare reference to a resource instance.
     pub fn instance_ref(&mut self, addr: &Address, at: Option<SourceSpan>) -> R {
+        if let Some(v) = self.refs.get(addr) {
+            return Ok(v.clone());
+        }
         let config = self.module_config(&addr.module).ok_or(Stop)?;
         let item = config
             .resources
             .get(&(addr.kind, addr.name.clone()))
-            .ok_or(Stop)?
-            .clone();
+            .ok_or(Stop)?;
         let mut attrs = BTreeMap::new();
         let mut names: Vec<String> = vec!["id".into(), "arn".into()];
         for a in item.node.body.attributes() {
@@ -755,10 +799,14 @@ impl Evaluator {
         {
             return Err(Stop);
         }
-        Ok(Value::Ref(Box::new(RefValue {
+        let v = Value::Ref(Arc::new(RefValue {
             target: RefTarget::Resource(addr.clone()),
             attrs,
-        })))
+        }));
+        if !failed {
+            self.refs.insert(addr.clone(), v.clone());
+        }
+        Ok(v)
     }
 
     // ----- expressions -------------------------------------------------------------------
@@ -922,8 +970,8 @@ impl Evaluator {
             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
             Value::Ref(r) => r
                 .attrs
-                .into_iter()
-                .map(|(k, v)| (Value::String(k), v))
+                .iter()
+                .map(|(k, v)| (Value::String(k.clone()), v.clone()))
                 .collect(),
             Value::Unknown(_) => {
                 return Err(self.error(
@@ -1406,7 +1454,7 @@ impl Evaluator {
                     "name".to_string(),
                     Value::unknown_attr(RefTarget::Management, "name"),
                 );
-                let v = Value::Ref(Box::new(RefValue {
+                let v = Value::Ref(Arc::new(RefValue {
                     target: RefTarget::Management,
                     attrs,
                 }));
@@ -1422,7 +1470,7 @@ impl Evaluator {
                     "arn".to_string(),
                     Value::unknown_attr(target.clone(), "arn"),
                 );
-                let v = Value::Ref(Box::new(RefValue { target, attrs }));
+                let v = Value::Ref(Arc::new(RefValue { target, attrs }));
                 self.apply_ops(v, rest, sc, span)
             }
             other => match ResourceKind::from_block_type(other) {
@@ -1454,7 +1502,7 @@ impl Evaluator {
             "arn".to_string(),
             Value::unknown_attr(target.clone(), "arn"),
         );
-        Ok(Value::Ref(Box::new(RefValue { target, attrs })))
+        Ok(Value::Ref(Arc::new(RefValue { target, attrs })))
     }
 
     fn eval_resource_ref(
@@ -1464,17 +1512,18 @@ impl Evaluator {
         sc: &Scope,
         span: Option<SourceSpan>,
     ) -> R {
-        let labels: Vec<String> = sc
-            .config
-            .resources
-            .keys()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, l)| l.clone())
-            .collect();
+        let labels = || -> Vec<String> {
+            sc.config
+                .resources
+                .keys()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, l)| l.clone())
+                .collect()
+        };
         let Some(first) = ops.first() else {
             // `account` alone: every block of the kind, by label.
             let mut map = BTreeMap::new();
-            for label in labels {
+            for label in labels() {
                 let v = self.block_value(kind, &label, sc, span.clone())?;
                 map.insert(label, v);
             }
@@ -1492,12 +1541,12 @@ impl Evaluator {
             }
         };
         let rest = &ops[1..];
-        let Some(item) = sc.config.resources.get(&(kind, label.clone())).cloned() else {
+        let Some(item) = sc.config.resources.get(&(kind, label.clone())) else {
             return Err(self.undefined(
                 span,
                 format!("{} `{}.{label}`", kind.block_type(), kind.block_type()),
                 &label,
-                labels,
+                labels(),
             ));
         };
         let base = Address::new(kind, label.clone()).in_module(sc.module.clone());
@@ -1720,5 +1769,102 @@ fn first_reference(expr: &Expression) -> Option<std::ops::Range<usize>> {
             _ => None,
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::source::load_tree;
+
+    /// Evaluates the locals of a one-file configuration.
+    fn locals(text: &str) -> (BTreeMap<String, Option<Value>>, Diagnostics) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), text).unwrap();
+        let mut diags = Diagnostics::new(dir.path());
+        let tree = load_tree(dir.path(), &mut diags).unwrap();
+        let mut ev = Evaluator::new(tree, &VarInputs::default(), diags);
+        let names: Vec<String> = ev.tree.modules[0].locals.keys().cloned().collect();
+        let out = names
+            .into_iter()
+            .map(|n| {
+                let v = ev.local_value(&ModulePath::root(), &n, None).ok();
+                (n, v)
+            })
+            .collect();
+        (out, ev.into_diagnostics())
+    }
+
+    #[test]
+    fn unknowns_flow_through_templates_conditionals_and_calls() {
+        let (l, diags) = locals(
+            "account \"a\" {\n  name = \"A\"\n  email = \"aws+a@example.com\"\n}\n\
+             locals {\n  arn = \"arn:aws:iam::${account.a.id}:root\"\n  pick = account.a.id == \"1\" ? \"x\" : \"y\"\n  upper = upper(account.a.id)\n  n = length([account.a.id])\n  known = account.a.name\n}\n",
+        );
+        assert!(!diags.has_errors(), "{diags}");
+        let arn = l["arn"].clone().unwrap();
+        assert!(arn.is_unknown());
+        let id = |t: &RefTarget, a: &str| {
+            (t == &RefTarget::Resource("account.a".parse().unwrap()) && a == "id")
+                .then(|| Value::string("123456789012"))
+        };
+        assert_eq!(
+            arn.resolve(&id).unwrap(),
+            Value::string("arn:aws:iam::123456789012:root")
+        );
+        assert_eq!(
+            l["pick"].clone().unwrap().resolve(&id).unwrap(),
+            Value::string("y")
+        );
+        assert_eq!(
+            l["upper"].clone().unwrap().resolve(&id).unwrap(),
+            Value::string("123456789012")
+        );
+        assert_eq!(l["n"], Some(Value::Number(1.0)));
+        assert_eq!(l["known"], Some(Value::string("A")));
+    }
+
+    #[test]
+    fn for_expressions_and_splats() {
+        let (l, diags) = locals(
+            "locals {\n  m = { for k, v in { a = 1, b = 2 } : upper(k) => v * 10 if v > 1 }\n  g = { for s in [\"ab\", \"ac\", \"b\"] : substrless(s) => s... }\n}\n",
+        );
+        // `substrless` is not a function: reported with its span, the other local still works.
+        assert!(diags.has_errors());
+        assert_eq!(
+            l["m"],
+            Some(Value::Map(BTreeMap::from([(
+                "B".to_string(),
+                Value::Number(20.0)
+            )])))
+        );
+        assert_eq!(l["g"], None);
+        let (l, diags) = locals(
+            "locals {\n  objs = [{ n = \"x\" }, { n = \"y\" }]\n  names = local.objs[*].n\n  g = { for s in [\"ab\", \"ac\", \"b\"] : split(\"\", s)[0] => s... }\n}\n",
+        );
+        assert!(
+            diags.has_errors(),
+            "split with an empty separator is rejected"
+        );
+        assert_eq!(
+            l["names"],
+            Some(Value::List(vec![Value::string("x"), Value::string("y")]))
+        );
+    }
+
+    #[test]
+    fn cycles_are_named_once() {
+        let (l, diags) = locals("locals {\n  a = local.b\n  b = local.c\n  c = local.a\n}\n");
+        assert!(l.values().all(Option::is_none));
+        let cycles: Vec<_> = diags
+            .iter()
+            .filter(|d| d.message.starts_with("reference cycle"))
+            .collect();
+        assert_eq!(cycles.len(), 1, "{diags}");
+        assert!(
+            cycles[0]
+                .message
+                .contains("local.a -> local.b -> local.c -> local.a")
+        );
     }
 }

@@ -47,6 +47,7 @@ pub fn load_with_diagnostics(dir: &Path, vars: &VarInputs) -> (Option<Desired>, 
         return (None, diags);
     };
     let mut ev = eval::Evaluator::new(tree, vars, diags);
+    ev.check_undeclared_inputs();
     let decoded = decode::decode(&mut ev);
     let mut diags = ev.into_diagnostics();
     if let Some(decoded) = &decoded {

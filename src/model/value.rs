@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +87,7 @@ pub enum Value {
     /// Maps and objects, keys sorted.
     Map(BTreeMap<String, Value>),
     /// A reference to a resource (see [`RefValue`]).
-    Ref(Box<RefValue>),
+    Ref(Arc<RefValue>),
     /// Only known after apply.
     Unknown(Box<Deferred>),
 }
@@ -231,7 +232,7 @@ impl Value {
                         }
                     }
                 }
-                Value::Ref(Box::new(r))
+                Value::Ref(Arc::new(r))
             }
             other => other.clone(),
         })
@@ -371,7 +372,7 @@ mod tests {
     fn resolve_fills_bare_references() {
         let mut attrs = BTreeMap::new();
         attrs.insert("id".to_string(), Value::unknown_attr(acct(), "id"));
-        let r = Value::Ref(Box::new(RefValue {
+        let r = Value::Ref(Arc::new(RefValue {
             target: acct(),
             attrs,
         }));

@@ -481,7 +481,10 @@ impl<'a> Planner<'a> {
         let live = self.live;
         let mut children: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (id, lo) in &live.ous {
-            children.entry(lo.parent_id.as_str()).or_default().push(id.clone());
+            children
+                .entry(lo.parent_id.as_str())
+                .or_default()
+                .push(id.clone());
         }
         for o in self.ous_parent_first() {
             let parent = self.matched_parent(&o.parent);
@@ -525,10 +528,16 @@ impl<'a> Planner<'a> {
         // Natural keys are looked up in an index: organizations have thousands of accounts.
         let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (id, la) in &live.accounts {
-            by_email.entry(la.account.email.to_ascii_lowercase()).or_default().push(id.clone());
+            by_email
+                .entry(la.account.email.to_ascii_lowercase())
+                .or_default()
+                .push(id.clone());
         }
         for a in &self.desired.accounts {
-            let all = by_email.get(&a.email.to_ascii_lowercase()).cloned().unwrap_or_default();
+            let all = by_email
+                .get(&a.email.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default();
             let bound = self.bind(
                 ResourceKind::Account,
                 &a.common.address,

@@ -1,0 +1,3 @@
+variable "owner" {
+  default = "me"
+}
