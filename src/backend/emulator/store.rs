@@ -66,7 +66,18 @@ pub fn lock(path: &Path) -> Result<Lock, StoreError> {
         .truncate(false)
         .open(&lock_path)
         .map_err(io(&lock_path))?;
-    match fs4::FileExt::try_lock(&file) {
+    // A lock can look taken for an instant after its holder let go: a process that forks
+    // (to run a command) shares the open lock file until its child execs. Another orgchard
+    // holds it for a whole command, so a short grace period changes nothing for that case.
+    let mut attempt = fs4::FileExt::try_lock(&file);
+    for _ in 0..20 {
+        if !matches!(attempt, Err(fs4::TryLockError::WouldBlock)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        attempt = fs4::FileExt::try_lock(&file);
+    }
+    match attempt {
         Ok(()) => {}
         Err(fs4::TryLockError::WouldBlock) => {
             let mut pid = String::new();
