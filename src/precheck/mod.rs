@@ -31,6 +31,9 @@ pub use collect::{CallerPolicies, Source};
 pub const FULL_AWS_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
+/// The id of the AWS-managed `FullAWSAccess` SCP.
+pub const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
+
 /// What the member-access role of an account this apply creates is given by AWS:
 /// `AdministratorAccess`, trusting the management account.
 const ADMINISTRATOR_ACCESS: &str = FULL_AWS_ACCESS;
@@ -280,8 +283,15 @@ impl<'a> Model<'a> {
                 scp_names.insert(id.clone(), format!("{} ({id})", p.summary.name));
             }
         }
-        for (i, op) in plan.operations.iter().enumerate() {
-            let _ = i;
+        // AWS attaches FullAWSAccess by itself (on enabling SCPs, and to every new OU and
+        // account), so it is known whether or not the reader listed it.
+        scps.entry(FULL_ACCESS_ID.to_string()).or_insert_with(|| {
+            Arc::new(Policy::parse(FULL_AWS_ACCESS, PolicyKind::Scp).expect("valid"))
+        });
+        scp_names
+            .entry(FULL_ACCESS_ID.to_string())
+            .or_insert_with(|| format!("FullAWSAccess ({FULL_ACCESS_ID})"));
+        for op in &plan.operations {
             match &op.op {
                 Op::CreatePolicy {
                     address,
@@ -374,15 +384,20 @@ impl<'a> Model<'a> {
                 Op::CreateOu {
                     address, parent, ..
                 } => {
-                    parents.insert(
-                        self.ph.id(&IdRef::After(address.clone())),
-                        self.ph.id(parent),
-                    );
+                    let id = self.ph.id(&IdRef::After(address.clone()));
+                    parents.insert(id.clone(), self.ph.id(parent));
+                    attachments
+                        .entry(id)
+                        .or_default()
+                        .insert(FULL_ACCESS_ID.into());
                 }
                 Op::CreateAccount { address, .. } => {
-                    parents
-                        .entry(self.ph.id(&IdRef::After(address.clone())))
-                        .or_insert_with(|| root.clone());
+                    let id = self.ph.id(&IdRef::After(address.clone()));
+                    parents.entry(id.clone()).or_insert_with(|| root.clone());
+                    attachments
+                        .entry(id)
+                        .or_default()
+                        .insert(FULL_ACCESS_ID.into());
                 }
                 Op::MoveAccount { account, to, .. } => {
                     parents.insert(self.ph.id(account), self.ph.id(to));
@@ -410,6 +425,14 @@ impl<'a> Model<'a> {
                 Op::EnablePolicyType { policy_type, .. }
                     if policy_type == "SERVICE_CONTROL_POLICY" =>
                 {
+                    if !scp_enabled {
+                        for t in parents.keys().chain(std::iter::once(&root)) {
+                            attachments
+                                .entry(t.clone())
+                                .or_default()
+                                .insert(FULL_ACCESS_ID.into());
+                        }
+                    }
                     scp_enabled = true;
                 }
                 Op::DisablePolicyType { policy_type, .. }
@@ -531,14 +554,13 @@ fn decided_by(d: &Decision) -> String {
     }
 }
 
-struct Checker<'m, 'a> {
-    model: &'m Model<'a>,
+struct Checker<'m> {
     caller: &'m CallerPolicies,
     api: &'m dyn Api,
     report: Report,
 }
 
-impl Checker<'_, '_> {
+impl Checker<'_> {
     async fn check(
         &mut self,
         address: &str,
@@ -680,7 +702,6 @@ pub async fn check(
     let mgmt = plan.context.management_account_id.clone();
     let role_name = plan.context.member_access_role.clone();
     let mut ck = Checker {
-        model: &model,
         caller,
         api,
         report: Report {
