@@ -784,7 +784,7 @@ pub async fn check(
                 action: "sts:AssumeRole".into(),
                 resource: arn.clone(),
                 outcome: "implicitly denied".into(),
-                decided_by: format!("the trust policy of {arn}"),
+                decided_by: format!("the trust policy of {arn}: {why}"),
                 explanation: why.clone(),
             });
         }
@@ -868,7 +868,13 @@ fn trust_refusal(trust: &str, caller: &CallerPolicies, role_arn: &str) -> Option
         "sts:AssumeRole",
         role_arn,
     );
+    // The caller's own sts:AssumeRole permission is checked separately: here only the
+    // trust policy decides.
     let set = PolicySet {
+        identity: vec![NamedPolicy::new(
+            "any identity policy",
+            Policy::parse(FULL_AWS_ACCESS, PolicyKind::Identity).expect("valid"),
+        )],
         resource_policy: Some(NamedPolicy::new(
             format!("trust policy of {role_arn}"),
             policy,
