@@ -313,12 +313,10 @@ impl<'a> Model<'a> {
                     policy,
                     content: Some(content),
                     ..
-                } => {
+                } if scps.contains_key(policy) => {
                     // The check evaluates the final document; a stricter interim is not modelled.
-                    if scps.contains_key(policy) {
-                        if let Some(pol) = value_policy(&ph, content) {
-                            scps.insert(policy.clone(), Arc::new(pol));
-                        }
+                    if let Some(pol) = value_policy(&ph, content) {
+                        scps.insert(policy.clone(), Arc::new(pol));
                     }
                 }
                 _ => {}
