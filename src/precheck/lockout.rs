@@ -107,7 +107,6 @@ pub fn check(plan: &Plan, live: &LiveOrg) -> Vec<Lockout> {
             });
         }
     }
-    // An SCP change of this plan that denies a later operation in an account.
     out
 }
 
