@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{CommonArgs, session};
+use super::{CommonArgs, PrecheckMode, session};
 use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
 use crate::plan::{self, render};
 
@@ -35,19 +35,54 @@ pub struct ApplyArgs {
 
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let from_file = args.path.is_file();
-    let (plan, choice) = if from_file {
+    let (plan, choice, report) = if from_file {
         let plan = super::show::read_plan(&args.path)?;
         let choice = session::backend_choice(&args.common, plan.context.backend.as_ref())?;
-        (plan, choice)
+        let rt = session::runtime(&choice)?;
+        let report = rt.block_on(async {
+            let client = session::client(&choice, &plan.context.member_access_role).await?;
+            let mut live = plan::read::read_organization(&client).await?;
+            let queries = plan
+                .context
+                .role_queries
+                .iter()
+                .map(|(a, names)| {
+                    (
+                        a.clone(),
+                        plan::read::RoleQuery {
+                            names: names.clone(),
+                        },
+                    )
+                })
+                .collect();
+            plan::read::read_roles(&client, &mut live, &queries).await?;
+            super::plan::precheck_plan(&plan, &live, &client, &args.common, false).await
+        })?;
+        (plan, choice, report)
     } else {
-        super::plan::make_plan(&args.path, &args.common, &args.target)?
+        let c = super::plan::make_checked(&args.path, &args.common, &args.target, false)?;
+        (c.plan, c.choice, c.report)
     };
     let color = session::color(&args.common);
     if !args.json {
         print!("{}", render::render(&plan, render::Style { color }));
+        if let Some(r) = &report {
+            print!("{}", r.render());
+        }
     }
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(r) = &report {
+        if !r.passed() && args.common.precheck == PrecheckMode::Strict {
+            if args.json {
+                eprint!("{}", r.render());
+            }
+            eprintln!(
+                "orgchard: the pre-check found requests that would be denied or cannot be checked; nothing was changed. Grant what is listed above, or run with --precheck warn to apply anyway."
+            );
+            return Ok(ExitCode::from(1));
+        }
     }
     if !args.auto_approve && !confirm()? {
         eprintln!("Apply cancelled.");

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use super::{CommonArgs, session};
+use super::{CommonArgs, PrecheckMode, session};
 use crate::addr::Address;
 use crate::plan::{self, Plan, diff::PlanOptions, render};
+use crate::precheck;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -68,13 +69,93 @@ pub fn make_plan(
     Ok((plan, choice))
 }
 
-pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    if args.emit_policy {
-        anyhow::bail!("`plan --emit-policy` is not available in this build yet");
+/// A plan with its lockout check and permission pre-check.
+pub struct CheckedPlan {
+    pub plan: Plan,
+    pub choice: crate::backend::BackendChoice,
+    /// None with `--precheck off` (and no `--emit-policy`).
+    pub report: Option<precheck::Report>,
+    pub placeholders: precheck::Placeholders,
+}
+
+/// Runs the lockout check and the pre-check of `plan` against the live state `live`.
+pub async fn precheck_plan(
+    plan: &Plan,
+    live: &crate::model::live::LiveOrg,
+    client: &crate::backend::client::Client,
+    common: &CommonArgs,
+    force: bool,
+) -> anyhow::Result<Option<precheck::Report>> {
+    let lockouts = precheck::lockout::check(plan, live);
+    if !lockouts.is_empty() {
+        anyhow::bail!(
+            "{}",
+            lockouts
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
-    let (plan, _) = make_plan(&args.dir, &args.common, &args.target)?;
+    if common.precheck == PrecheckMode::Off && !force {
+        return Ok(None);
+    }
+    let mut caller = precheck::collect::collect(client).await?;
+    if let Some(path) = &common.as_policy {
+        precheck::collect::as_policy(&mut caller, path)?;
+    }
+    Ok(Some(precheck::check(plan, live, client, &caller).await?))
+}
+
+/// `make_plan` followed by the lockout check and the pre-check.
+pub fn make_checked(
+    dir: &std::path::Path,
+    common: &CommonArgs,
+    target: &[String],
+    force_precheck: bool,
+) -> anyhow::Result<CheckedPlan> {
+    let desired = session::load_config(dir, common)?;
+    let choice = session::backend_choice(common, desired.backend.as_ref())?;
+    let options = PlanOptions {
+        targets: targets(target)?,
+    };
+    let rt = session::runtime(&choice)?;
+    let (mut plan, report) = rt.block_on(async {
+        let client = session::client(&choice, &desired.organization.member_access_role).await?;
+        let (plan, live) = plan::make(&desired, &client, &options).await?;
+        let report = precheck_plan(&plan, &live, &client, common, force_precheck).await?;
+        anyhow::Ok((plan, report))
+    })?;
+    plan.context.backend = Some(choice.clone());
+    let placeholders = precheck::Placeholders::new(&plan);
+    Ok(CheckedPlan {
+        plan,
+        choice,
+        report,
+        placeholders,
+    })
+}
+
+/// The plan's JSON document with the pre-check result added as `precheck`.
+pub fn json_with_precheck(plan: &Plan, report: Option<&precheck::Report>) -> String {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&plan::json::to_json(plan)).expect("plan JSON parses");
+    doc["precheck"] = serde_json::to_value(report).expect("report serializes");
+    serde_json::to_string_pretty(&doc).expect("JSON serializes")
+}
+
+// `plan` reports denials and exits 0, as `terraform plan` does for what only fails at apply;
+// `apply` is what refuses.
+pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    let checked = make_checked(&args.dir, &args.common, &args.target, args.emit_policy)?;
+    let plan = checked.plan;
+    if args.emit_policy {
+        let report = checked.report.expect("forced");
+        println!("{}", precheck::emit::emit(&report, &checked.placeholders));
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.json {
-        println!("{}", plan::json::to_json(&plan));
+        println!("{}", json_with_precheck(&plan, checked.report.as_ref()));
     } else {
         print!(
             "{}",
@@ -85,6 +166,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
                 }
             )
         );
+        if let Some(r) = &checked.report {
+            print!("{}", r.render());
+        }
     }
     if let Some(out) = &args.out {
         std::fs::write(out, plan::json::to_json(&plan))

@@ -1,0 +1,460 @@
+//! Where the caller's policies come from: read through the seam with the same calls on every
+//! backend (GetCallerIdentity, then the user's or role's inline, attached and group policies
+//! and its permissions boundary), or `--as-policy`. When the reads are denied the pre-check
+//! falls back to `iam:SimulatePrincipalPolicy`; when that is denied too the result is unknown.
+
+use crate::backend::*;
+use crate::iam::{NamedPolicy, PolicyKind};
+
+/// The permissions that let orgchard read the caller's policies, named in the "unknown" message.
+pub const READ_PERMISSIONS: &[&str] = &[
+    "iam:GetUser",
+    "iam:ListAttachedUserPolicies",
+    "iam:ListUserPolicies",
+    "iam:GetUserPolicy",
+    "iam:ListGroupsForUser",
+    "iam:ListAttachedGroupPolicies",
+    "iam:ListGroupPolicies",
+    "iam:GetGroupPolicy",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+];
+
+/// How the caller's policies were obtained.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Source {
+    /// Read through IAM.
+    Read,
+    /// `--as-policy FILE`.
+    AsPolicy { file: String },
+    /// The reads were denied; each request is asked of `iam:SimulatePrincipalPolicy`.
+    Simulate { read_error: String },
+    /// Neither worked: nothing can be said.
+    Unknown { error: String },
+}
+
+/// The calling principal and the policies that govern it.
+#[derive(Debug, Clone)]
+pub struct CallerPolicies {
+    pub principal_arn: String,
+    pub account: String,
+    /// The ARN IAM knows the principal by (a role's ARN for an assumed-role session), for
+    /// SimulatePrincipalPolicy.
+    pub source_arn: String,
+    pub identity: Vec<NamedPolicy>,
+    pub boundary: Option<Vec<NamedPolicy>>,
+    pub source: Source,
+}
+
+/// Why the caller could not even be identified.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("identifying the caller (sts:GetCallerIdentity): {0}")]
+    Identity(ApiError),
+    #[error("a policy of the caller is not a valid IAM policy ({id}): {error}")]
+    BadPolicy {
+        id: String,
+        error: crate::iam::PolicyError,
+    },
+    #[error("reading {path}: {error}")]
+    File { path: String, error: std::io::Error },
+}
+
+enum Principal {
+    User { name: String },
+    Role { name: String },
+}
+
+/// `arn:aws:iam::1:user/path/name` or `arn:aws:sts::1:assumed-role/name/session`.
+fn principal_of(arn: &str) -> Option<(Principal, String)> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    if let Some(rest) = resource.strip_prefix("user/") {
+        let name = rest.rsplit('/').next()?.to_string();
+        return Some((Principal::User { name }, arn.to_string()));
+    }
+    if let Some(rest) = resource.strip_prefix("assumed-role/") {
+        let name = rest.split('/').next()?.to_string();
+        let account = arn.split(':').nth(4)?;
+        let partition = arn.split(':').nth(1)?;
+        let source = format!("arn:{partition}:iam::{account}:role/{name}");
+        return Some((Principal::Role { name }, source));
+    }
+    if let Some(rest) = resource.strip_prefix("role/") {
+        let name = rest.rsplit('/').next()?.to_string();
+        return Some((Principal::Role { name }, arn.to_string()));
+    }
+    None
+}
+
+fn parse(id: String, doc: &str) -> Result<NamedPolicy, CollectError> {
+    let doc = decode_document(doc);
+    NamedPolicy::parse(id.clone(), &doc, PolicyKind::Identity)
+        .map_err(|error| CollectError::BadPolicy { id, error })
+}
+
+/// IAM returns documents URL-encoded; the emulator returns plain JSON.
+pub(crate) fn decode_document(doc: &str) -> String {
+    if doc.trim_start().starts_with('{') {
+        return doc.to_string();
+    }
+    let mut out = Vec::new();
+    let b = doc.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&doc[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A managed policy's default version.
+pub async fn managed_policy(
+    api: &dyn Api,
+    scope: &Scope,
+    arn: &str,
+) -> Result<Result<NamedPolicy, CollectError>, ApiError> {
+    let p = api
+        .get_policy(
+            scope,
+            GetPolicyInput {
+                policy_arn: arn.into(),
+            },
+        )
+        .await?;
+    let v = api
+        .get_policy_version(
+            scope,
+            GetPolicyVersionInput {
+                policy_arn: arn.into(),
+                version_id: p.policy.default_version_id,
+            },
+        )
+        .await?;
+    Ok(parse(arn.to_string(), &v.document))
+}
+
+/// The policies of a role in `scope`: (identity, boundary, trust document).
+pub async fn role_policies(
+    api: &dyn Api,
+    scope: &Scope,
+    name: &str,
+) -> Result<Result<(Vec<NamedPolicy>, Option<Vec<NamedPolicy>>, String), CollectError>, ApiError> {
+    let role = api
+        .get_role(
+            scope,
+            GetRoleInput {
+                role_name: name.into(),
+            },
+        )
+        .await?
+        .role;
+    let mut identity = Vec::new();
+    let mut token = None;
+    loop {
+        let out = api
+            .list_attached_role_policies(
+                scope,
+                ListAttachedRolePoliciesInput {
+                    role_name: name.into(),
+                    next_token: token.take(),
+                    max_results: None,
+                },
+            )
+            .await?;
+        for p in out.attached_policies {
+            match managed_policy(api, scope, &p.policy_arn).await? {
+                Ok(p) => identity.push(p),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if out.next_token.is_none() {
+            break;
+        }
+        token = out.next_token;
+    }
+    loop {
+        let out = api
+            .list_role_policies(
+                scope,
+                ListRolePoliciesInput {
+                    role_name: name.into(),
+                    next_token: token.take(),
+                    max_results: None,
+                },
+            )
+            .await?;
+        for pn in out.policy_names {
+            let d = api
+                .get_role_policy(
+                    scope,
+                    GetRolePolicyInput {
+                        role_name: name.into(),
+                        policy_name: pn.clone(),
+                    },
+                )
+                .await?;
+            match parse(
+                format!("{} inline policy {pn}", role.arn),
+                &d.policy_document,
+            ) {
+                Ok(p) => identity.push(p),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if out.next_token.is_none() {
+            break;
+        }
+        token = out.next_token;
+    }
+    let boundary = match &role.permissions_boundary {
+        Some(arn) => match managed_policy(api, scope, arn).await? {
+            Ok(p) => Some(vec![p]),
+            Err(e) => return Ok(Err(e)),
+        },
+        None => None,
+    };
+    Ok(Ok((identity, boundary, role.assume_role_policy_document)))
+}
+
+async fn user_policies(
+    api: &dyn Api,
+    name: &str,
+) -> Result<Result<(Vec<NamedPolicy>, Option<Vec<NamedPolicy>>), CollectError>, ApiError> {
+    let m = &Scope::Management;
+    let user = api
+        .get_user(
+            m,
+            GetUserInput {
+                user_name: Some(name.into()),
+            },
+        )
+        .await?
+        .user;
+    let mut identity = Vec::new();
+    let mut attached = Vec::new();
+    let mut token = None;
+    loop {
+        let out = api
+            .list_attached_user_policies(
+                m,
+                ListAttachedUserPoliciesInput {
+                    user_name: name.into(),
+                    next_token: token.take(),
+                    max_results: None,
+                },
+            )
+            .await?;
+        attached.extend(out.attached_policies);
+        if out.next_token.is_none() {
+            break;
+        }
+        token = out.next_token;
+    }
+    loop {
+        let out = api
+            .list_user_policies(
+                m,
+                ListUserPoliciesInput {
+                    user_name: name.into(),
+                    next_token: token.take(),
+                    max_results: None,
+                },
+            )
+            .await?;
+        for pn in out.policy_names {
+            let d = api
+                .get_user_policy(
+                    m,
+                    GetUserPolicyInput {
+                        user_name: name.into(),
+                        policy_name: pn.clone(),
+                    },
+                )
+                .await?;
+            match parse(
+                format!("{} inline policy {pn}", user.arn),
+                &d.policy_document,
+            ) {
+                Ok(p) => identity.push(p),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if out.next_token.is_none() {
+            break;
+        }
+        token = out.next_token;
+    }
+    let mut groups = Vec::new();
+    loop {
+        let out = api
+            .list_groups_for_user(
+                m,
+                ListGroupsForUserInput {
+                    user_name: name.into(),
+                    next_token: token.take(),
+                    max_results: None,
+                },
+            )
+            .await?;
+        groups.extend(out.group_names);
+        if out.next_token.is_none() {
+            break;
+        }
+        token = out.next_token;
+    }
+    for g in groups {
+        loop {
+            let out = api
+                .list_attached_group_policies(
+                    m,
+                    ListAttachedGroupPoliciesInput {
+                        group_name: g.clone(),
+                        next_token: token.take(),
+                        max_results: None,
+                    },
+                )
+                .await?;
+            attached.extend(out.attached_policies);
+            if out.next_token.is_none() {
+                break;
+            }
+            token = out.next_token;
+        }
+        loop {
+            let out = api
+                .list_group_policies(
+                    m,
+                    ListGroupPoliciesInput {
+                        group_name: g.clone(),
+                        next_token: token.take(),
+                        max_results: None,
+                    },
+                )
+                .await?;
+            for pn in out.policy_names {
+                let d = api
+                    .get_group_policy(
+                        m,
+                        GetGroupPolicyInput {
+                            group_name: g.clone(),
+                            policy_name: pn.clone(),
+                        },
+                    )
+                    .await?;
+                match parse(format!("group {g} inline policy {pn}"), &d.policy_document) {
+                    Ok(p) => identity.push(p),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            if out.next_token.is_none() {
+                break;
+            }
+            token = out.next_token;
+        }
+    }
+    for p in attached {
+        match managed_policy(api, m, &p.policy_arn).await? {
+            Ok(p) => identity.push(p),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    let boundary = match &user.permissions_boundary {
+        Some(arn) => match managed_policy(api, m, arn).await? {
+            Ok(p) => Some(vec![p]),
+            Err(e) => return Ok(Err(e)),
+        },
+        None => None,
+    };
+    Ok(Ok((identity, boundary)))
+}
+
+/// Identifies the caller and reads its policies. A denied read is not an error: the source
+/// becomes [`Source::Simulate`], and the check asks IAM request by request.
+pub async fn collect(api: &dyn Api) -> Result<CallerPolicies, CollectError> {
+    let me = api
+        .get_caller_identity(&Scope::Management, GetCallerIdentityInput {})
+        .await
+        .map_err(CollectError::Identity)?;
+    let (principal, source_arn) = principal_of(&me.arn).ok_or_else(|| {
+        CollectError::Identity(ApiError::new(
+            Operation::GetCallerIdentity,
+            "OrgchardEndpointError",
+            format!("the caller {} is neither a user nor a role", me.arn),
+        ))
+    })?;
+    let read = match &principal {
+        Principal::User { name } => user_policies(api, name).await,
+        Principal::Role { name } => role_policies(api, &Scope::Management, name)
+            .await
+            .map(|r| r.map(|(i, b, _)| (i, b))),
+    };
+    let (identity, boundary, source) = match read {
+        Ok(Ok((i, b))) => (i, b, Source::Read),
+        Ok(Err(e)) => return Err(e),
+        Err(e) => (
+            Vec::new(),
+            None,
+            Source::Simulate {
+                read_error: e.to_string(),
+            },
+        ),
+    };
+    Ok(CallerPolicies {
+        principal_arn: me.arn,
+        account: me.account,
+        source_arn,
+        identity,
+        boundary,
+        source,
+    })
+}
+
+/// `--as-policy FILE`: the file's policy replaces the caller's identity policies (and any
+/// boundary: the question is "would a principal with exactly this policy be allowed?").
+pub fn as_policy(caller: &mut CallerPolicies, path: &std::path::Path) -> Result<(), CollectError> {
+    let text = std::fs::read_to_string(path).map_err(|error| CollectError::File {
+        path: path.display().to_string(),
+        error,
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    caller.identity = vec![parse(name.clone(), &text)?];
+    caller.boundary = None;
+    caller.source = Source::AsPolicy { file: name };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_from_caller_arns() {
+        let (p, src) = principal_of("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
+        assert!(matches!(p, Principal::Role { ref name } if name == "Deploy"));
+        assert_eq!(src, "arn:aws:iam::111122223333:role/Deploy");
+        let (p, _) = principal_of("arn:aws:iam::111122223333:user/team/alice").unwrap();
+        assert!(matches!(p, Principal::User { ref name } if name == "alice"));
+        assert!(principal_of("arn:aws:iam::111122223333:root").is_none());
+    }
+
+    #[test]
+    fn url_encoded_documents_are_decoded() {
+        assert_eq!(decode_document("%7B%22a%22%3A1%7D"), "{\"a\":1}");
+        assert_eq!(decode_document("{\"a\":1}"), "{\"a\":1}");
+    }
+}

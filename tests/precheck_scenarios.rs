@@ -1,0 +1,441 @@
+//! Permission pre-check scenarios through the command line against an emulator state file:
+//! each restricted caller is refused by `apply` before any mutating call (the emulator's
+//! counters show zero mutations) with the expected explanation, and the same configuration
+//! applies cleanly with sufficient permissions. Also lockouts refused at plan time, and the
+//! least-privilege policy of `plan --emit-policy`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use orgchard::backend::emulator;
+
+const ADMIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+fn orgchard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orgchard"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let out = orgchard(&[
+            "emulator",
+            "init",
+            env.p("base.json"),
+            "--rate-limits",
+            "off",
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        env
+    }
+
+    fn p(&self, name: &str) -> &'static str {
+        let s = self.dir.path().join(name).to_str().unwrap().to_string();
+        Box::leak(s.into_boxed_str())
+    }
+
+    fn config(&self, name: &str, hcl: &str) -> &'static str {
+        let d = self.dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("main.hcl"), hcl).unwrap();
+        Box::leak(d.to_str().unwrap().to_string().into_boxed_str())
+    }
+
+    fn file(&self, name: &str, content: &str) -> &'static str {
+        std::fs::write(self.dir.path().join(name), content).unwrap();
+        self.p(name)
+    }
+
+    fn backend(&self, state: &str) -> String {
+        format!("emulator:{}", self.p(state))
+    }
+
+    /// Applies `dir` to the base state with the administrator caller.
+    fn setup(&self, dir: &str) {
+        let out = orgchard(&[
+            "apply",
+            dir,
+            "--backend",
+            &self.backend("base.json"),
+            "--auto-approve",
+        ]);
+        assert!(out.status.success(), "setup: {}", text(&out));
+    }
+
+    /// A copy of the base state whose caller has exactly `policy`.
+    fn with_caller(&self, name: &str, policy: &str) -> String {
+        let pol = self.file(&format!("{name}.policy.json"), policy);
+        let state = format!("{name}.json");
+        let out = orgchard(&[
+            "emulator",
+            "init",
+            self.p(&state),
+            "--from",
+            self.p("base.json"),
+            "--caller-policy",
+            pol,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        state
+    }
+
+    fn apply(&self, dir: &str, state: &str) -> Output {
+        orgchard(&[
+            "apply",
+            dir,
+            "--backend",
+            &self.backend(state),
+            "--auto-approve",
+        ])
+    }
+
+    fn mutations(&self, state: &str) -> u64 {
+        let out = orgchard(&["emulator", "stats", self.p(state), "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["mutations"].as_u64().unwrap()
+    }
+
+    fn bindings(&self, dir: &str) -> serde_json::Value {
+        let out = orgchard(&[
+            "plan",
+            dir,
+            "--backend",
+            &self.backend("base.json"),
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["bindings"].clone()
+    }
+
+    /// Refused with every `expected` text, before any mutation; then applies with `ok`.
+    fn refused_then_ok(&self, dir: &str, denied: &str, ok: &str, expected: &[&str]) {
+        let state = self.with_caller("denied", denied);
+        let out = self.apply(dir, &state);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        for e in expected {
+            assert!(t.contains(e), "missing {e:?} in:\n{t}");
+        }
+        assert!(t.contains("nothing was changed"), "{t}");
+        assert_eq!(self.mutations(&state), 0, "{t}");
+        let state = self.with_caller("allowed", ok);
+        let out = self.apply(dir, &state);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(self.mutations(&state) > 0);
+    }
+}
+
+const ORG: &str = r#"
+organization {
+  enabled_policy_types = ["SERVICE_CONTROL_POLICY"]
+}
+"#;
+
+#[test]
+fn missing_create_account() {
+    let env = Env::new();
+    let dir = env.config(
+        "c",
+        r#"
+account "x" {
+  name  = "X"
+  email = "x@example.com"
+}
+"#,
+    );
+    env.refused_then_ok(
+        dir,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"organizations:CreateAccount","Resource":"*"}]}"#,
+        ADMIN,
+        &["account.x", "CreateAccount x@example.com", "organizations:CreateAccount", "no statement allows it"],
+    );
+}
+
+#[test]
+fn deny_on_one_ou() {
+    let env = Env::new();
+    let one = format!(
+        "{ORG}\norganizational_unit \"a\" {{\n  name = \"A\"\n}}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n}}\n"
+    );
+    let d1 = env.config("one", &one);
+    env.setup(d1);
+    let ou = env.bindings(d1)["organizational_unit.a"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let two = one.replace(
+        "email = \"x@example.com\"",
+        "email = \"x@example.com\"\n  parent = organizational_unit.a",
+    );
+    let d2 = env.config("two", &two);
+    let deny = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Sid":"NotThatOu","Effect":"Deny","Action":"organizations:*","Resource":"arn:aws:organizations::*:ou/*/{ou}"}}]}}"#
+    );
+    env.refused_then_ok(
+        d2,
+        &deny,
+        ADMIN,
+        &[
+            "organizations:MoveAccount",
+            &ou,
+            "explicitly denied",
+            "NotThatOu",
+        ],
+    );
+}
+
+#[test]
+fn condition_on_policy_type() {
+    let env = Env::new();
+    let hcl = format!(
+        "{ORG}\norganizational_unit \"a\" {{\n  name = \"A\"\n  policies = [aws_policy.FullAWSAccess, policy.p]\n}}\npolicy \"p\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"P\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }}] }})\n}}\n"
+    );
+    let dir = env.config("c", &hcl);
+    let only = |t: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","NotAction":["organizations:AttachPolicy"],"Resource":"*"}},{{"Effect":"Allow","Action":"organizations:AttachPolicy","Resource":"*","Condition":{{"StringEquals":{{"organizations:PolicyType":"{t}"}}}}}}]}}"#
+        )
+    };
+    env.refused_then_ok(
+        dir,
+        &only("TAG_POLICY"),
+        &only("SERVICE_CONTROL_POLICY"),
+        &["organizations:AttachPolicy", "implicitly denied"],
+    );
+}
+
+fn account_with_scp(deny_create_role: bool) -> String {
+    let policies = if deny_create_role {
+        "policies = [aws_policy.FullAWSAccess, policy.no_roles]"
+    } else {
+        "policies = [aws_policy.FullAWSAccess]"
+    };
+    format!(
+        "{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n  {policies}\n}}\naccount \"y\" {{\n  name  = \"Y\"\n  email = \"y@example.com\"\n}}\npolicy \"no_roles\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"NoRoles\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Sid = \"NoRoles\", Effect = \"Deny\", Action = \"iam:CreateRole\", Resource = \"*\" }}] }})\n}}\n"
+    )
+}
+
+const ROLES: &str = "\nrole \"r\" {\n  for_each = toset([\"x\", \"y\"])\n  account = account[each.key]\n  name = \"Reader\"\n  trusted_accounts = [management.id]\n}\n";
+
+#[test]
+fn scp_denies_create_role_in_one_account() {
+    let env = Env::new();
+    let d1 = env.config("one", &account_with_scp(true));
+    env.setup(d1);
+    let d2 = env.config("two", &(account_with_scp(true) + ROLES));
+    let state = env.with_caller("denied", ADMIN);
+    let out = env.apply(d2, &state);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("role.r[\"x\"]") && t.contains("iam:CreateRole"),
+        "{t}"
+    );
+    assert!(
+        t.contains("NoRoles") && t.contains("service control policy"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("role.r[\"y\"]: CreateRole"),
+        "only x is denied:\n{t}"
+    );
+    assert_eq!(env.mutations(&state), 0);
+    // Without the SCP, the same roles apply.
+    let env = Env::new();
+    let d1 = env.config("one", &account_with_scp(false));
+    env.setup(d1);
+    let d2 = env.config("two", &(account_with_scp(false) + ROLES));
+    let out = env.apply(d2, "base.json");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn missing_assume_role() {
+    let env = Env::new();
+    let d1 = env.config("one", &account_with_scp(false));
+    env.setup(d1);
+    let d2 = env.config("two", &(account_with_scp(false) + ROLES));
+    env.refused_then_ok(
+        d2,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"sts:AssumeRole","Resource":"*"}]}"#,
+        ADMIN,
+        &["sts:AssumeRole", "role/OrganizationAccountAccessRole", "no statement allows it"],
+    );
+}
+
+#[test]
+fn trust_policy_excludes_caller() {
+    let env = Env::new();
+    let d1 = env.config("one", &account_with_scp(false));
+    env.setup(d1);
+    let x = env.bindings(d1)["account.x"].as_str().unwrap().to_string();
+    let path = PathBuf::from(env.p("base.json"));
+    let mut state = emulator::store::load(&path).unwrap();
+    let role = state
+        .iam
+        .get_mut(&x)
+        .unwrap()
+        .roles
+        .get_mut("OrganizationAccountAccessRole")
+        .unwrap();
+    let original = role.trust_policy.clone();
+    role.trust_policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}"#.into();
+    emulator::store::save(&path, &state).unwrap();
+    let d2 = env.config("two", &(account_with_scp(false) + ROLES));
+    let state_name = env.with_caller("denied", ADMIN);
+    let out = env.apply(d2, &state_name);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("sts:AssumeRole") && t.contains(&x) && t.contains("trust policy"),
+        "{t}"
+    );
+    assert_eq!(env.mutations(&state_name), 0);
+    // With the trust restored, the same configuration applies.
+    let mut state = emulator::store::load(&path).unwrap();
+    state
+        .iam
+        .get_mut(&x)
+        .unwrap()
+        .roles
+        .get_mut("OrganizationAccountAccessRole")
+        .unwrap()
+        .trust_policy = original;
+    emulator::store::save(&path, &state).unwrap();
+    let out = env.apply(d2, "base.json");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn plan_reports_and_exits_zero_with_json_section() {
+    let env = Env::new();
+    let dir = env.config(
+        "c",
+        "account \"x\" {\n  name  = \"X\"\n  email = \"x@example.com\"\n}\n",
+    );
+    let state = env.with_caller("denied", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"organizations:CreateAccount","Resource":"*"}]}"#);
+    let out = orgchard(&["plan", dir, "--backend", &env.backend(&state), "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &json["precheck"]["denials"][0];
+    assert_eq!(d["address"], "account.x");
+    assert_eq!(d["action"], "organizations:CreateAccount");
+    assert_eq!(d["decided_by"], "no statement allows it");
+    assert!(json["precheck"]["allowed"].as_u64().unwrap() > 0);
+    let human = orgchard(&["plan", dir, "--backend", &env.backend(&state)]);
+    assert!(text(&human).contains("Pre-check:"), "{}", text(&human));
+    // --precheck warn goes on.
+    let out = orgchard(&[
+        "apply",
+        dir,
+        "--backend",
+        &env.backend(&state),
+        "--auto-approve",
+        "--precheck",
+        "warn",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn lockout_refused_at_plan_time() {
+    let env = Env::new();
+    let one =
+        format!("{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n}}\n");
+    let d1 = env.config("one", &one);
+    env.setup(d1);
+    let two = format!(
+        "{one}\nroot {{\n  policies = [policy.deny_only]\n}}\npolicy \"deny_only\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"DenyOnly\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }}] }})\n}}\n"
+    );
+    let d2 = env.config("two", &two);
+    let out = orgchard(&["plan", d2, "--backend", &env.backend("base.json")]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("lockout") && t.contains("account X") && t.contains("deny every action"),
+        "{t}"
+    );
+    assert!(t.contains("DenyOnly"), "{t}");
+}
+
+fn statements(policy: &serde_json::Value) -> Vec<serde_json::Value> {
+    policy["Statement"].as_array().unwrap().clone()
+}
+
+#[test]
+fn emitted_policy_is_least_privilege() {
+    let env = Env::new();
+    let one =
+        format!("{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n}}\n");
+    let d1 = env.config("one", &one);
+    env.setup(d1);
+    let two = format!(
+        "{one}\norganizational_unit \"a\" {{\n  name = \"A\"\n  policies = [aws_policy.FullAWSAccess, policy.p]\n}}\naccount \"n\" {{\n  name = \"N\"\n  email = \"n@example.com\"\n  parent = organizational_unit.a\n}}\npolicy \"p\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"P\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }}] }})\n}}\nrole \"r\" {{\n  account = account.x\n  name = \"Reader\"\n  trusted_accounts = [management.id]\n}}\n"
+    );
+    let d2 = env.config("two", &two);
+    let out = orgchard(&[
+        "plan",
+        d2,
+        "--backend",
+        &env.backend("base.json"),
+        "--emit-policy",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = serde_json::to_string(&policy).unwrap();
+    assert!(
+        doc.contains(":ou/o-") && doc.contains("/ou-*"),
+        "created OUs as a pattern: {doc}"
+    );
+    assert!(doc.contains("organizations:PolicyType"), "{doc}");
+    // Only that policy as the caller's: the apply passes the pre-check and succeeds.
+    let state = env.with_caller("least", &doc);
+    let out = env.apply(d2, &state);
+    assert!(out.status.success(), "{}", text(&out));
+    // Removing any one statement makes the pre-check fail.
+    let all = statements(&policy);
+    assert!(all.len() > 5);
+    for i in 0..all.len() {
+        let mut fewer = all.clone();
+        let removed = fewer.remove(i);
+        let file = env.file(
+            "fewer.json",
+            &serde_json::json!({"Version": "2012-10-17", "Statement": fewer}).to_string(),
+        );
+        let out = orgchard(&[
+            "plan",
+            d2,
+            "--backend",
+            &env.backend("base.json"),
+            "--json",
+            "--as-policy",
+            file,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            !json["precheck"]["denials"].as_array().unwrap().is_empty(),
+            "without {removed} the pre-check still passes"
+        );
+    }
+}
