@@ -49,7 +49,7 @@ fn random_config(seed: u64) -> String {
     let attach = |rng: &mut ChaCha8Rng| -> String {
         // Every target declares its policies: a target without `policies` keeps what is
         // attached, and the planner does not yet detach a deleted policy from such a target
-        // (DeletePolicy then fails with PolicyInUseException; see the changelog).
+        // (DeletePolicy then fails with PolicyInUseException), a known planner gap.
         let _ = rng.random_bool(0.4);
         let mut list = vec!["aws_policy.FullAWSAccess".to_string()];
         for &p in &policies {
