@@ -113,6 +113,12 @@ impl Known for KnownIds {
     }
 }
 
+/// The longest wait between two DescribeCreateAccountStatus calls. The wait starts at a
+/// second (a creation that fails, fails fast) and doubles up to this: every second of it is
+/// up to a second lost after the account is ready, on what is usually the critical path,
+/// while five creations polled this often stay well within the API's rate.
+const POLL_CAP: Duration = Duration::from_secs(2);
+
 /// What every running operation shares.
 pub struct ExecContext {
     plan: Plan,
@@ -401,6 +407,7 @@ impl ExecContext {
         }
         let request_id = request_id.expect("set above");
         let deadline = Instant::now() + self.options.create_account_timeout;
+        let mut poll = Duration::from_secs(1);
         loop {
             let status = self
                 .client
@@ -443,7 +450,10 @@ impl ExecContext {
                         ),
                     ));
                 }
-                _ => tokio::time::sleep(Duration::from_secs(5)).await,
+                _ => {
+                    tokio::time::sleep(poll).await;
+                    poll = (poll * 2).min(POLL_CAP);
+                }
             }
         }
     }
@@ -551,7 +561,7 @@ impl ExecContext {
 }
 
 /// The seam operation an orgchard operation maps to, for errors raised before sending.
-fn request_op(op: &Op) -> Operation {
+pub fn request_op(op: &Op) -> Operation {
     match op {
         Op::EnablePolicyType { .. } => Operation::EnablePolicyType,
         Op::DisablePolicyType { .. } => Operation::DisablePolicyType,

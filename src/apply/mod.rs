@@ -13,7 +13,7 @@
 pub mod exec;
 pub mod progress;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,6 +38,10 @@ pub struct ApplyOptions {
     pub role_wait: Duration,
     /// How long to wait for a CreateAccount to finish.
     pub create_account_timeout: Duration,
+    /// CreateAccount requests in progress at once. AWS refuses more than five with
+    /// ConcurrentModificationException; waiting for a free one in the walker rather than in
+    /// the retry loop keeps the retries for real conflicts and the slots for other work.
+    pub max_account_creations: usize,
 }
 
 impl Default for ApplyOptions {
@@ -46,6 +50,7 @@ impl Default for ApplyOptions {
             parallelism: 10,
             role_wait: Duration::from_secs(600),
             create_account_timeout: Duration::from_secs(3600),
+            max_account_creations: 5,
         }
     }
 }
@@ -147,9 +152,16 @@ pub async fn apply(
         options.clone(),
         known.clone(),
     ));
-    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let rank = remaining_path(plan, &succs);
+    // Ready operations by longest remaining path first: the critical path sets the apply's
+    // length, so its operations must never wait behind ones with slack.
+    let key = |i: usize| (std::cmp::Reverse(rank[i]), i);
+    let mut ready: BTreeSet<(std::cmp::Reverse<u64>, usize)> =
+        (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
+    let mut creating = 0usize;
     let mut locked: HashSet<String> = HashSet::new();
     let mut running: JoinSet<(usize, Result<(), ApiError>, Duration)> = JoinSet::new();
+    let mut tasks: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut in_flight = 0usize;
     let parallelism = options.parallelism.max(1);
     events.event(&Event::Started { operations: n });
@@ -162,29 +174,35 @@ pub async fn apply(
         }
         // Start what is ready and whose resources are free.
         if !interrupted {
-            let startable: Vec<usize> = ready.iter().copied().collect();
+            let startable: Vec<usize> = ready.iter().map(|&(_, i)| i).collect();
             for i in startable {
                 if in_flight >= parallelism {
                     break;
+                }
+                let creates = is_create_account(plan, i);
+                if creates && creating >= options.max_account_creations.max(1) {
+                    continue;
                 }
                 let locks = plan.operations[i].op.locks();
                 if locks.iter().any(|l| locked.contains(l)) {
                     continue;
                 }
-                ready.remove(&i);
+                ready.remove(&key(i));
                 locked.extend(locks);
                 in_flight += 1;
+                creating += usize::from(creates);
                 let ctx = ctx.clone();
                 events.event(&Event::OpStarted {
                     index: i,
                     address: plan.operations[i].address.to_string(),
                     operation: plan.operations[i].op.describe(),
                 });
-                running.spawn(async move {
+                let task = running.spawn(async move {
                     let t = Instant::now();
                     let r = ctx.run(i).await;
                     (i, r, t.elapsed())
                 });
+                tasks.insert(task.id(), i);
             }
         }
         if in_flight == 0 {
@@ -196,15 +214,25 @@ pub async fn apply(
         let (i, result, took) = match joined {
             Ok(x) => x,
             Err(e) => {
-                // A panicking operation is a bug of ours; report it as that operation's failure.
+                // A panicking operation is a bug of ours; report it as that operation's
+                // failure, so that its locks are freed and its dependents skipped.
                 let msg = format!("internal error: {e}");
                 events.event(&Event::Internal {
                     message: msg.clone(),
                 });
-                continue;
+                let Some(&i) = tasks.get(&e.id()) else {
+                    continue;
+                };
+                let err = ApiError::new(
+                    exec::request_op(&plan.operations[i].op),
+                    "OrgchardInternalError",
+                    msg,
+                );
+                (i, Err(err), Duration::ZERO)
             }
         };
         in_flight -= 1;
+        creating -= usize::from(is_create_account(plan, i));
         for l in plan.operations[i].op.locks() {
             locked.remove(&l);
         }
@@ -221,7 +249,7 @@ pub async fn apply(
                 for &s in &succs[i] {
                     waiting[s] -= 1;
                     if waiting[s] == 0 && outcomes[s].is_none() {
-                        ready.insert(s);
+                        ready.insert(key(s));
                     }
                 }
             }
@@ -244,7 +272,7 @@ pub async fn apply(
                 while let Some(s) = stack.pop() {
                     if outcomes[s].is_none() {
                         outcomes[s] = Some(OpOutcome::Skipped { because: i });
-                        ready.remove(&s);
+                        ready.remove(&key(s));
                         stack.extend(succs[s].iter().copied());
                     }
                 }
@@ -290,6 +318,49 @@ pub async fn apply(
         millis: report.elapsed_ms,
     });
     Ok(report)
+}
+
+fn is_create_account(plan: &Plan, i: usize) -> bool {
+    matches!(plan.operations[i].op, crate::plan::Op::CreateAccount { .. })
+}
+
+/// What an operation is expected to cost, in milliseconds, for ordering only: one call,
+/// except CreateAccount, which AWS takes about a minute to finish.
+fn expected_cost(plan: &Plan, i: usize) -> u64 {
+    if is_create_account(plan, i) {
+        60_000
+    } else {
+        100
+    }
+}
+
+/// For each operation, the expected cost of the longest path from it to the end of the
+/// graph, itself included.
+fn remaining_path(plan: &Plan, succs: &[Vec<usize>]) -> Vec<u64> {
+    let n = succs.len();
+    let mut rank: Vec<Option<u64>> = vec![None; n];
+    for start in 0..n {
+        // Iterative depth-first search: a long chain must not overflow the stack.
+        let mut stack = vec![(start, false)];
+        while let Some((i, expanded)) = stack.pop() {
+            if rank[i].is_some() {
+                continue;
+            }
+            if expanded {
+                let tail = succs[i].iter().filter_map(|&s| rank[s]).max().unwrap_or(0);
+                rank[i] = Some(expected_cost(plan, i) + tail);
+            } else {
+                stack.push((i, true));
+                stack.extend(
+                    succs[i]
+                        .iter()
+                        .filter(|&&s| rank[s].is_none())
+                        .map(|&s| (s, false)),
+                );
+            }
+        }
+    }
+    rank.into_iter().map(|r| r.unwrap_or(0)).collect()
 }
 
 /// A shared flag that Ctrl-C sets.

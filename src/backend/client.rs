@@ -165,29 +165,33 @@ impl Client {
     }
 
     /// Waits until `op` may be sent within its rate.
+    ///
+    /// Each caller reserves its slot at once (the bucket may go negative) and sleeps until
+    /// it comes: callers are served in the order they arrive, so none starves, and nobody
+    /// checks the bucket again after sleeping. Checking again would spin: tokio's timer has
+    /// millisecond ticks, so a wake-up can come a hair before the deadline and find the
+    /// token still short by a rounding error.
     pub async fn pace(&self, op: Operation) {
         let Some(rate) = (self.rates)(op) else {
             return;
         };
-        loop {
-            let wait = {
-                let mut buckets = self.buckets.lock().expect("bucket lock");
-                let now = Instant::now();
-                let bucket = buckets.entry(op).or_insert(Bucket {
-                    tokens: rate.burst,
-                    last: now,
-                });
-                let elapsed = now.duration_since(bucket.last).as_secs_f64();
-                bucket.tokens = (bucket.tokens + elapsed * rate.per_second).min(rate.burst);
-                bucket.last = now;
-                if bucket.tokens >= 1.0 {
-                    bucket.tokens -= 1.0;
-                    return;
-                }
-                Duration::from_secs_f64((1.0 - bucket.tokens) / rate.per_second)
-            };
-            tokio::time::sleep(wait).await;
-        }
+        let wait = {
+            let mut buckets = self.buckets.lock().expect("bucket lock");
+            let now = Instant::now();
+            let bucket = buckets.entry(op).or_insert(Bucket {
+                tokens: rate.burst,
+                last: now,
+            });
+            let elapsed = now.duration_since(bucket.last).as_secs_f64();
+            bucket.tokens = (bucket.tokens + elapsed * rate.per_second).min(rate.burst);
+            bucket.last = now;
+            bucket.tokens -= 1.0;
+            if bucket.tokens >= 0.0 {
+                return;
+            }
+            Duration::from_secs_f64(-bucket.tokens / rate.per_second)
+        };
+        tokio::time::sleep(wait).await;
     }
 }
 
@@ -318,6 +322,46 @@ mod tests {
         let elapsed = start.elapsed();
         assert!(elapsed >= Duration::from_millis(2000), "{elapsed:?}");
         assert!(elapsed < Duration::from_millis(2100), "{elapsed:?}");
+    }
+
+    /// Many concurrent callers at a rate whose intervals are not whole milliseconds: each is
+    /// served once, in turn (the old check-again loop spun forever here on a rounding error).
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_the_rate_without_spinning() {
+        let api = flaky(0, "");
+        let client = Arc::new(Client::new(
+            api.clone(),
+            |_| {
+                Some(Rate {
+                    per_second: 3.0,
+                    burst: 2.0,
+                })
+            },
+            RetryPolicy::default(),
+        ));
+        let start = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..31 {
+            let c = client.clone();
+            tasks.spawn(async move {
+                c.call(
+                    &Scope::Management,
+                    Request::ListRoots(ListRootsInput::default()),
+                )
+                .await
+                .unwrap();
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.unwrap();
+        }
+        assert_eq!(api.seen.load(Ordering::SeqCst), 31);
+        // Two at once from the burst, then 29 more at 3/s.
+        let elapsed = start.elapsed().as_secs_f64();
+        assert!(
+            (29.0 / 3.0..29.0 / 3.0 + 0.01).contains(&elapsed),
+            "{elapsed}"
+        );
     }
 
     #[test]

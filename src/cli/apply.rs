@@ -116,6 +116,15 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             std::process::exit(1);
         }
     };
+    let count = |f: fn(&apply::OpOutcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
+    if report.interrupted {
+        eprintln!(
+            "\nInterrupted: {} of {} operations done, {} not started. Run `orgchard apply` again to finish.",
+            count(|o| matches!(o, apply::OpOutcome::Done)),
+            report.outcomes.len(),
+            count(|o| matches!(o, apply::OpOutcome::NotStarted)),
+        );
+    }
     if !report.failures.is_empty() {
         eprintln!("\nErrors (root causes; operations that depended on them were skipped):");
         for f in &report.failures {

@@ -2109,7 +2109,15 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let (action, op) = match self.desired.organization.account_removal {
-                model::AccountRemoval::Ignore => (Action::Forget, None),
+                // Forgetting removes the ownership tag: otherwise every later plan would
+                // find the account again and plan to forget it again, never converging.
+                model::AccountRemoval::Ignore => (
+                    Action::Forget,
+                    Some(Op::UntagResource {
+                        resource: IdRef::Known(id.clone()),
+                        keys: [OWNERSHIP_TAG.to_string()].into(),
+                    }),
+                ),
                 model::AccountRemoval::Remove => (
                     Action::Delete,
                     Some(Op::RemoveAccount {

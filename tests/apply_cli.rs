@@ -1,0 +1,423 @@
+//! `orgchard apply` as a user runs it: a stale saved plan is refused, a second process on
+//! the same emulator state fails at once, Ctrl-C stops new operations and lets running ones
+//! finish, a failed CreateAccount is reported with AWS's reason while independent branches
+//! finish, there is no apply without confirmation, and `--json` prints one event per line.
+
+mod applying;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use applying::*;
+use orgchard::backend::emulator::{self, Emulator, InitOptions};
+use orgchard::backend::{
+    ApiExt, ConnectOptions, CreateAccountInput, CreateOrganizationalUnitInput, ListRootsInput,
+    Scope,
+};
+use serde_json::Value;
+
+fn orgchard() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_orgchard"));
+    c.env("NO_COLOR", "1").stdin(Stdio::null());
+    c
+}
+
+fn backend(state: &Path) -> String {
+    format!("--backend=emulator:{}", state.display())
+}
+
+fn init(dir: &Path, latency_ms: u64) -> PathBuf {
+    let state = dir.join("state.json");
+    emulator::init(
+        &state,
+        &InitOptions {
+            latency_ms,
+            ..InitOptions::default()
+        },
+    )
+    .unwrap();
+    state
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+fn events(stdout: &[u8]) -> Vec<Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// Runs a future on a paused clock, as the CLI runs the emulator.
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let plan_file = dir.path().join("plan.json");
+    let out = orgchard()
+        .args(["plan", "--out"])
+        .arg(&plan_file)
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = std::fs::read(&state).unwrap();
+
+    // Someone changes the organization after the plan was made.
+    block_on(async {
+        let emu = Emulator::open(&state, &ConnectOptions::default()).unwrap();
+        let root = emu
+            .list_roots(&Scope::Management, ListRootsInput::default())
+            .await
+            .unwrap()
+            .roots[0]
+            .id
+            .clone();
+        emu.create_organizational_unit(
+            &Scope::Management,
+            CreateOrganizationalUnitInput {
+                parent_id: root,
+                name: "Console".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    });
+    assert_ne!(before, std::fs::read(&state).unwrap());
+    let ous_before = emulator::store::load(&state).unwrap().ous.len();
+
+    let out = orgchard()
+        .args(["apply", "--auto-approve"])
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("stale"), "{err}");
+    assert_eq!(
+        emulator::store::load(&state).unwrap().ous.len(),
+        ous_before,
+        "nothing applied"
+    );
+
+    // An unchanged organization takes the saved plan.
+    let plan2 = dir.path().join("plan2.json");
+    let out = orgchard()
+        .args(["plan", "--out"])
+        .arg(&plan2)
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = orgchard()
+        .args(["apply", "--auto-approve"])
+        .arg(&plan2)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_second_orgchard_on_the_same_state_fails_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let holder = Emulator::open(&state, &ConnectOptions::default()).unwrap();
+    let mut child = orgchard()
+        .args(["apply", "--auto-approve"])
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A liveness guard, not a timing assertion: waiting for the lock would hang here.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("orgchard waited for the lock instead of failing");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("in use by another orgchard process"), "{err}");
+    assert!(
+        err.contains(&std::process::id().to_string()),
+        "names the holder: {err}"
+    );
+    drop(holder);
+    assert!(
+        emulator::store::load(&state).unwrap().ous.is_empty(),
+        "nothing applied"
+    );
+}
+
+/// A configuration with enough accounts that an apply takes a while.
+fn many_accounts(dir: &Path, n: usize) -> PathBuf {
+    let cfg = dir.join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let mut hcl = String::from("organizational_unit \"team\" {\n  name = \"Team\"\n}\n\n");
+    for i in 0..n {
+        hcl.push_str(&format!(
+            "account \"a{i}\" {{\n  name   = \"Account {i}\"\n  email  = \"aws+a{i}@example.com\"\n  parent = organizational_unit.team\n  tags   = {{ n = \"{i}\" }}\n}}\n\n"
+        ));
+    }
+    std::fs::write(cfg.join("main.hcl"), hcl).unwrap();
+    cfg
+}
+
+#[test]
+fn ctrl_c_stops_new_operations_and_lets_running_ones_finish() {
+    for attempt in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let state = init(dir.path(), 50);
+        let cfg = many_accounts(dir.path(), 30);
+        let mut child = orgchard()
+            .args(["apply", "--auto-approve", "--json"])
+            .arg(backend(&state))
+            .arg(&cfg)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut seen = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let done = line.contains("\"op_finished\"");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        seen.extend(lines.map(|l| l.unwrap()));
+        let out = child.wait_with_output().unwrap();
+        let events = events(seen.join("\n").as_bytes());
+        let Some(cut) = events.iter().position(|e| e["event"] == "interrupted") else {
+            // The apply finished before the signal arrived: try again.
+            assert!(attempt < 4, "the apply was never interrupted");
+            continue;
+        };
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(
+            events[cut..].iter().all(|e| e["event"] != "op_started"),
+            "an operation started after Ctrl-C"
+        );
+        let started: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["event"] == "op_started")
+            .map(|e| &e["index"])
+            .collect();
+        let finished: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["event"] == "op_finished")
+            .map(|e| &e["index"])
+            .collect();
+        for s in &started {
+            assert!(finished.contains(s), "operation {s} was left running");
+        }
+        let last = events.last().unwrap();
+        assert_eq!(last["event"], "finished");
+        let summary = last["summary"].as_str().unwrap();
+        assert!(summary.starts_with("Apply interrupted:"), "{summary}");
+        let err = text(&out.stderr);
+        assert!(err.contains("not started"), "says what was left: {err}");
+        // Nothing was lost: applying again finishes the job.
+        let out = orgchard()
+            .args(["apply", "--auto-approve"])
+            .arg(backend(&state))
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let saved = emulator::store::load(&state).unwrap();
+        assert_invariants(&saved, &load(&cfg), true, "after Ctrl-C and a second apply");
+        return;
+    }
+}
+
+#[test]
+fn a_failed_create_account_is_reported_verbatim_and_its_dependents_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 50);
+    // Someone else starts creating an account with the same email in the console.
+    block_on(async {
+        let emu = Emulator::open(&state, &ConnectOptions::default()).unwrap();
+        emu.create_account(
+            &Scope::Management,
+            CreateAccountInput {
+                email: "aws+shared@example.com".into(),
+                account_name: "Console Account".into(),
+                role_name: None,
+                iam_user_access_to_billing: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("main.hcl"),
+        r#"
+organizational_unit "team" {
+  name = "Team"
+}
+
+account "dup" {
+  name   = "Duplicate"
+  email  = "aws+shared@example.com"
+  parent = organizational_unit.team
+}
+
+role "reader" {
+  account          = account.dup
+  name             = "Reader"
+  trusted_accounts = [management.id]
+}
+
+account "ok" {
+  name   = "Fine"
+  email  = "aws+fine@example.com"
+  parent = organizational_unit.team
+}
+"#,
+    )
+    .unwrap();
+    let out = orgchard()
+        .args(["apply", "--auto-approve", "--json"])
+        .arg(backend(&state))
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("account.dup"), "{err}");
+    assert!(
+        err.contains("EMAIL_ALREADY_EXISTS"),
+        "AWS's reason verbatim: {err}"
+    );
+    let events = events(&out.stdout);
+    let started_for = |addr: &str| {
+        events
+            .iter()
+            .filter(|e| {
+                e["event"] == "op_started" && e["address"].as_str().unwrap().starts_with(addr)
+            })
+            .count()
+    };
+    assert_eq!(
+        started_for("account.dup"),
+        1,
+        "only CreateAccount ran for account.dup"
+    );
+    assert_eq!(
+        started_for("role.reader"),
+        0,
+        "nothing inside the failed account ran"
+    );
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["event"] == "op_finished" && !e["error"].is_null())
+        .collect();
+    assert_eq!(failed.len(), 1, "one root cause: {failed:?}");
+    let saved = emulator::store::load(&state).unwrap();
+    let fine = saved
+        .accounts
+        .values()
+        .find(|a| a.email == "aws+fine@example.com")
+        .expect("the independent account was created");
+    assert_eq!(
+        saved.ous[&fine.parent_id].name, "Team",
+        "and moved into its OU"
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_refuses_unless_auto_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let before = std::fs::read(&state).unwrap();
+    let out: Output = orgchard()
+        .arg("apply")
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("--auto-approve"), "{err}");
+    let after = emulator::store::load(&state).unwrap();
+    let before: emulator::State = serde_json::from_slice(&before).unwrap();
+    assert_eq!(after.ous, before.ous, "nothing applied");
+    assert_eq!(after.policies, before.policies);
+}
+
+#[test]
+fn json_progress_is_one_event_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let out = orgchard()
+        .args(["apply", "--auto-approve", "--json"])
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events = events(&out.stdout);
+    assert_eq!(events.first().unwrap()["event"], "started");
+    let n = events[0]["operations"].as_u64().unwrap() as usize;
+    assert!(n > 0);
+    let kinds = |k: &str| events.iter().filter(|e| e["event"] == k).count();
+    assert_eq!(kinds("op_started"), n);
+    assert_eq!(kinds("op_finished"), n);
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "finished");
+    assert!(
+        last["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Apply complete:"),
+        "{last}"
+    );
+    // Planning again shows no changes.
+    let out = orgchard()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
