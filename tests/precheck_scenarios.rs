@@ -189,7 +189,7 @@ fn deny_on_one_ou() {
     );
     let d2 = env.config("two", &two);
     let deny = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Sid":"NotThatOu","Effect":"Deny","Action":"organizations:*","Resource":"arn:aws:organizations::*:ou/*/{ou}"}}]}}"#
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Sid":"NotThatOu","Effect":"Deny","Action":"organizations:MoveAccount","Resource":"arn:aws:organizations::*:ou/*/{ou}"}}]}}"#
     );
     env.refused_then_ok(
         d2,
@@ -354,7 +354,9 @@ fn plan_reports_and_exits_zero_with_json_section() {
         "--precheck",
         "warn",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
+    // The pre-check only warns; the call is made and the backend refuses it as predicted.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("AccessDenied"), "{}", text(&out));
 }
 
 #[test]
@@ -418,6 +420,17 @@ fn emitted_policy_is_least_privilege() {
     for i in 0..all.len() {
         let mut fewer = all.clone();
         let removed = fewer.remove(i);
+        if removed["Sid"] == "OrgchardPrecheckReads" {
+            // `--as-policy` skips reading the caller's policies, so this statement is proven
+            // by a caller that has everything else: the check cannot read its policies and
+            // the apply refuses.
+            let doc = serde_json::json!({"Version": "2012-10-17", "Statement": fewer}).to_string();
+            let state = env.with_caller("noreads", &doc);
+            let out = env.apply(d2, &state);
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+            assert!(text(&out).contains("nothing was changed"), "{}", text(&out));
+            continue;
+        }
         let file = env.file(
             "fewer.json",
             &serde_json::json!({"Version": "2012-10-17", "Statement": fewer}).to_string(),

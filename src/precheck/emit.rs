@@ -33,7 +33,7 @@ pub fn emit(report: &Report, ph: &Placeholders) -> String {
             None => entry.1 = None,
         }
     }
-    let statements: Vec<Value> = by_action
+    let mut statements: Vec<Value> = by_action
         .into_iter()
         .map(|(action, (resources, types))| {
             let sid: String = action.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -54,6 +54,14 @@ pub fn emit(report: &Report, ph: &Placeholders) -> String {
             st
         })
         .collect();
+    // The pre-check itself reads the caller's policies: without these reads the next run
+    // could not prove anything, so the least-privilege policy grants them too.
+    statements.push(json!({
+        "Sid": "OrgchardPrecheckReads",
+        "Effect": "Allow",
+        "Action": super::collect::READ_PERMISSIONS,
+        "Resource": "*",
+    }));
     serde_json::to_string_pretty(&json!({"Version": "2012-10-17", "Statement": statements}))
         .expect("a JSON value serializes")
 }

@@ -55,6 +55,25 @@ pub const READ_ACTIONS: &[&str] = &[
     "sts:GetCallerIdentity",
 ];
 
+/// The calls the applier makes around an operation, beyond the operation itself: a
+/// CreateAccount is looked for among unfinished creations and existing accounts first, and
+/// polled to completion.
+fn follow_up_calls(request: &crate::backend::Request) -> Vec<iam::Authorization> {
+    let all = |action: &str| iam::Authorization {
+        action: action.to_string(),
+        resources: vec!["*".to_string()],
+        context: Default::default(),
+    };
+    match request {
+        crate::backend::Request::CreateAccount(_) => vec![
+            all("organizations:DescribeCreateAccountStatus"),
+            all("organizations:ListCreateAccountStatus"),
+            all("organizations:ListAccounts"),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 /// One denied (or undecidable) request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Denial {
@@ -807,7 +826,8 @@ pub async fn check(
                 continue;
             }
         };
-        let auths = iam::authorizations(&request, &scope, &org, &model.info());
+        let mut auths = iam::authorizations(&request, &scope, &org, &model.info());
+        auths.extend(follow_up_calls(&request));
         for auth in auths {
             for resource in &auth.resources {
                 match &scope {
