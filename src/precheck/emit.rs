@@ -122,7 +122,9 @@ mod tests {
         };
         let policy: Value = serde_json::from_str(&emit(&report, &ph)).unwrap();
         let st = policy["Statement"].as_array().unwrap();
-        assert_eq!(st.len(), 3, "{policy}");
+        // Three for the requests, one for the pre-check's own reads of the caller's policies.
+        assert_eq!(st.len(), 4, "{policy}");
+        assert_eq!(st[3]["Sid"], "OrgchardPrecheckReads");
         let attach = st
             .iter()
             .find(|s| s["Action"] == "organizations:AttachPolicy")
