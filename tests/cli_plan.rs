@@ -223,3 +223,76 @@ fn invalid_configuration_fails_plan_before_any_call() {
     let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["reads"], 0, "{stats}");
 }
+
+#[test]
+fn snapshot_rehearses_a_copy_of_the_organization() {
+    let o = org();
+    let ex = example("quickstart");
+    let ex = ex.to_str().unwrap();
+    let out = orgchard(&["apply", ex, "--backend", &o.backend, "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let snap = o.root.join("snap.json");
+    let out = orgchard(&[
+        "snapshot",
+        "--out",
+        snap.to_str().unwrap(),
+        "--dir",
+        ex,
+        "--backend",
+        &o.backend,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = o.root.join("copy.json");
+    let out = orgchard(&[
+        "emulator",
+        "init",
+        copy.to_str().unwrap(),
+        "--from",
+        snap.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy_backend = format!("emulator:{}", copy.display());
+    let out = orgchard(&[
+        "plan",
+        ex,
+        "--backend",
+        &copy_backend,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the copy plans like the original: {}",
+        text(&out)
+    );
+    // A rehearsal changes the copy only.
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(ex).unwrap().flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    for f in std::fs::read_dir(Path::new(ex).join("policies"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(f.path(), dir.path().join("policies").join(f.file_name())).unwrap();
+    }
+    let ous = std::fs::read_to_string(dir.path().join("ous.hcl")).unwrap();
+    std::fs::write(
+        dir.path().join("ous.hcl"),
+        ous.replace("\"Security\"", "\"Security Tooling\""),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = orgchard(&["apply", d, "--backend", &copy_backend, "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = orgchard(&["plan", ex, "--backend", &o.backend, "--detailed-exitcode"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the original is untouched: {}",
+        text(&out)
+    );
+}

@@ -155,11 +155,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The error of a command that a later release delivers.
-fn not_yet(command: &str) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`orgchard {command}` is not available in this build yet")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

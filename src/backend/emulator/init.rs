@@ -51,6 +51,10 @@ pub enum InitError {
     UnknownQuota { name: String, accepted: String },
     #[error("caller policy {name:?} is not a JSON policy document with a Statement")]
     BadCallerPolicy { name: String },
+    /// A state that would break the emulator's invariants (e.g. a snapshot of an
+    /// organization read only in part).
+    #[error("the state is not consistent: {0}")]
+    Invalid(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -12,6 +12,7 @@ mod iam;
 mod init;
 mod limits;
 mod org;
+pub mod snapshot;
 pub mod state;
 pub mod store;
 
