@@ -650,3 +650,46 @@ fn saved_plans_round_trip_through_json() {
     let bad = text.replacen("\"1.0\"", "\"9.9\"", 1);
     assert!(super::json::from_json(&bad).is_err());
 }
+
+#[test]
+fn deleting_an_owned_policy_detaches_it_from_targets_without_a_policies_list() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_account(
+        &mut live,
+        "444444444444",
+        "A",
+        "a@example.com",
+        "ou-ab12-11111111",
+        Some("account.a"),
+    );
+    add_scp(
+        &mut live,
+        "p-gone0001",
+        "Gone",
+        Some("policy.gone"),
+        &["ou-ab12-11111111", "444444444444"],
+    );
+    let desired = load(
+        "organizational_unit \"w\" { name = \"W\" }\naccount \"a\" {\n  name   = \"A\"\n  email  = \"a@example.com\"\n  parent = organizational_unit.w\n}\n",
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let detaches = p
+        .operations
+        .iter()
+        .filter(|o| matches!(o.op, Op::DetachPolicy { .. }))
+        .count();
+    assert_eq!(detaches, 2, "{:#?}", ops_of(&p));
+    let delete = index(&p, |o| matches!(o, Op::DeletePolicy { .. }));
+    for (i, o) in p.operations.iter().enumerate() {
+        if matches!(o.op, Op::DetachPolicy { .. }) {
+            assert!(before(&p, i, delete));
+        }
+    }
+}
