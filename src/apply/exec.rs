@@ -17,6 +17,7 @@ use crate::backend::{
 };
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
+use crate::plan::read::all_pages;
 use crate::plan::{Plan, PlanContext};
 
 use super::ApplyOptions;
@@ -312,55 +313,50 @@ impl ExecContext {
     }
 
     async fn find_ou(&self, parent: &str, name: &str) -> Result<Option<String>, ApiError> {
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_organizational_units_for_parent(
-                    &Scope::Management,
-                    api::ListOrganizationalUnitsForParentInput {
-                        parent_id: parent.to_string(),
-                        next_token: token,
-                        max_results: Some(20),
-                    },
-                )
-                .await?;
-            if let Some(ou) = page.organizational_units.iter().find(|o| o.name == name) {
-                return Ok(Some(ou.id.clone()));
+        let ous = all_pages(|t| {
+            let parent_id = parent.to_string();
+            async move {
+                let o = self
+                    .client
+                    .list_organizational_units_for_parent(
+                        &Scope::Management,
+                        api::ListOrganizationalUnitsForParentInput {
+                            parent_id,
+                            next_token: t,
+                            max_results: Some(20),
+                        },
+                    )
+                    .await?;
+                Ok((o.organizational_units, o.next_token))
             }
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(None),
-            }
-        }
+        })
+        .await?;
+        Ok(ous.into_iter().find(|o| o.name == name).map(|o| o.id))
     }
 
     async fn find_policy(&self, policy_type: &str, name: &str) -> Result<Option<String>, ApiError> {
-        let mut token = None;
-        loop {
-            let page = self
-                .client
-                .list_policies(
-                    &Scope::Management,
-                    api::ListPoliciesInput {
-                        filter: policy_type.to_string(),
-                        next_token: token,
-                        max_results: Some(20),
-                    },
-                )
-                .await?;
-            if let Some(p) = page
-                .policies
-                .iter()
-                .find(|p| p.name == name && !p.aws_managed)
-            {
-                return Ok(Some(p.id.clone()));
+        let policies = all_pages(|t| {
+            let filter = policy_type.to_string();
+            async move {
+                let o = self
+                    .client
+                    .list_policies(
+                        &Scope::Management,
+                        api::ListPoliciesInput {
+                            filter,
+                            next_token: t,
+                            max_results: Some(20),
+                        },
+                    )
+                    .await?;
+                Ok((o.policies, o.next_token))
             }
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(None),
-            }
-        }
+        })
+        .await?;
+        Ok(policies
+            .into_iter()
+            .find(|p| p.name == name && !p.aws_managed)
+            .map(|p| p.id))
     }
 
     /// CreateAccount, exactly once per account: a creation of the same account still in
@@ -459,58 +455,46 @@ impl ExecContext {
     }
 
     async fn in_progress_creation(&self, name: &str) -> Result<Option<String>, ApiError> {
-        let mut token = None;
-        loop {
-            let page = self
+        let statuses = all_pages(|t| async move {
+            let o = self
                 .client
                 .list_create_account_status(
                     &Scope::Management,
                     api::ListCreateAccountStatusInput {
                         states: vec!["IN_PROGRESS".into()],
-                        next_token: token,
+                        next_token: t,
                         max_results: Some(20),
                     },
                 )
                 .await?;
-            if let Some(s) = page
-                .create_account_statuses
-                .iter()
-                .find(|s| s.account_name == name)
-            {
-                return Ok(Some(s.id.clone()));
-            }
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(None),
-            }
-        }
+            Ok((o.create_account_statuses, o.next_token))
+        })
+        .await?;
+        Ok(statuses
+            .into_iter()
+            .find(|s| s.account_name == name)
+            .map(|s| s.id))
     }
 
     async fn existing_account(&self, email: &str) -> Result<Option<String>, ApiError> {
-        let mut token = None;
-        loop {
-            let page = self
+        let accounts = all_pages(|t| async move {
+            let o = self
                 .client
                 .list_accounts(
                     &Scope::Management,
                     api::ListAccountsInput {
-                        next_token: token,
+                        next_token: t,
                         max_results: Some(20),
                     },
                 )
                 .await?;
-            if let Some(a) = page
-                .accounts
-                .iter()
-                .find(|a| a.email.eq_ignore_ascii_case(email))
-            {
-                return Ok(Some(a.id.clone()));
-            }
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(None),
-            }
-        }
+            Ok((o.accounts, o.next_token))
+        })
+        .await?;
+        Ok(accounts
+            .into_iter()
+            .find(|a| a.email.eq_ignore_ascii_case(email))
+            .map(|a| a.id))
     }
 
     /// Waits until the member-access role of a new account can be assumed (IAM in a new

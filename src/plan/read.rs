@@ -32,7 +32,7 @@ const ORG_PAGE: i32 = 20;
 const IAM_PAGE: i32 = 1000;
 
 /// Follows `next_token` to the end.
-async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+pub(crate) async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
