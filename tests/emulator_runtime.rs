@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
+use orgchard::backend::client::Rate;
 use orgchard::backend::emulator::{self, Emulator, parse_faults};
 use orgchard::backend::*;
 
@@ -109,7 +110,10 @@ async fn rate_limits_throttle_on_the_virtual_clock() {
     let mut o = options();
     o.rate_limits = true;
     let env = fresh(o);
-    let (rate, burst) = emulator::rate_of(Operation::ListRoots);
+    let Rate {
+        per_second: rate,
+        burst,
+    } = rates::aws_rate_of(Operation::ListRoots);
     let mut throttled = 0;
     for _ in 0..(burst as usize + 5) {
         if let Err(e) = env.emu.call(M, list_roots()).await {

@@ -1,9 +1,9 @@
 //! Request rates and fault injection: AWS's per-API throttling as token buckets on tokio's
 //! clock (virtual time when the runtime is paused), and seeded random faults.
 //!
-//! AWS does not publish per-operation rates for Organizations; the table below follows what
-//! practitioners report (Organizations throttles at a few requests per second per operation,
-//! IAM at tens, STS higher) and is documented in the README. Each operation has its own bucket.
+//! The rates come from the one table in [`crate::backend::rates`], the same one the client
+//! paces its calls with, so that orgchard's pacing and the emulator's throttling cannot drift
+//! apart. Each operation has its own bucket.
 
 use std::collections::HashMap;
 
@@ -11,23 +11,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
 
-use crate::backend::{Access, Operation, Service};
+use crate::backend::Operation;
+use crate::backend::rates::aws_rate_of;
 
 use super::state::Faults;
-
-/// Sustained rate (requests per second) and burst of one operation.
-pub fn rate_of(op: Operation) -> (f64, f64) {
-    match (op.service(), op.access(), op) {
-        (_, _, Operation::CreateAccount) => (1.0, 2.0),
-        (_, _, Operation::CloseAccount) => (1.0, 2.0),
-        (Service::Organizations, Access::Read, _) => (5.0, 10.0),
-        (Service::Organizations, Access::Write, _) => (2.0, 5.0),
-        (Service::Account, _, _) => (2.0, 5.0),
-        (Service::Iam, Access::Read, _) => (20.0, 40.0),
-        (Service::Iam, Access::Write, _) => (10.0, 15.0),
-        (Service::Sts, _, _) => (50.0, 100.0),
-    }
-}
 
 #[derive(Debug)]
 struct Bucket {
@@ -44,7 +31,8 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Takes a token for `op`; false when the bucket is empty (the call is throttled).
     pub fn try_acquire(&mut self, op: Operation) -> bool {
-        let (rate, burst) = rate_of(op);
+        let rate = aws_rate_of(op);
+        let (rate, burst) = (rate.per_second, rate.burst);
         let now = Instant::now();
         let bucket = self.buckets.entry(op).or_insert(Bucket {
             tokens: burst,
@@ -178,7 +166,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn buckets_refill_on_the_virtual_clock() {
         let mut limiter = RateLimiter::default();
-        let (_, burst) = rate_of(Operation::ListRoots);
+        let burst = aws_rate_of(Operation::ListRoots).burst;
         for _ in 0..burst as usize {
             assert!(limiter.try_acquire(Operation::ListRoots));
         }

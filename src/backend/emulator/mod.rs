@@ -33,7 +33,7 @@ pub use init::{
     Builder, InitError, InitOptions, aws_managed_iam_policies, fresh_state, init, initial_state,
     quota_names,
 };
-pub use limits::{FaultSpecError, parse_faults, rate_of};
+pub use limits::{FaultSpecError, parse_faults};
 pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
 pub use state::{CallCounter, QUOTAS, State};
 pub use store::StoreError;
