@@ -1,7 +1,8 @@
 //! `orgchard apply` as a user runs it: a stale saved plan is refused, a second process on
 //! the same emulator state fails at once, Ctrl-C stops new operations and lets running ones
 //! finish, a failed CreateAccount is reported with AWS's reason while independent branches
-//! finish, there is no apply without confirmation, and `--json` prints one event per line.
+//! finish, there is no apply without confirmation, a plan that went stale while it waited for
+//! `yes` is refused, and `--json` prints one event per line.
 
 mod applying;
 
@@ -420,4 +421,143 @@ fn json_progress_is_one_event_per_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+/// A pseudo-terminal: the child reads its answer from `slave` as from a real terminal, and
+/// the test types it into `master`.
+#[cfg(unix)]
+struct Pty {
+    master: std::fs::File,
+    slave: std::fs::File,
+}
+
+#[cfg(unix)]
+fn pty() -> Pty {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    Pty {
+        master: std::fs::File::from(master),
+        slave,
+    }
+}
+
+/// Starts `apply DIR` on a terminal and waits until it asks for confirmation.
+#[cfg(unix)]
+fn apply_until_asked(state: &Path, dir: &Path) -> (std::process::Child, Pty) {
+    let terminal = pty();
+    let mut child = orgchard()
+        .arg("apply")
+        .arg(backend(state))
+        .arg(dir)
+        .stdin(Stdio::from(terminal.slave.try_clone().unwrap()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !text(&seen).contains("Enter a value:") {
+        let n = stdout.read(&mut buf).unwrap();
+        if n == 0 {
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "apply ended without asking:\n{}\n{}",
+                text(&seen),
+                text(&out.stderr)
+            );
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(text(&seen).contains("Plan:"), "{}", text(&seen));
+    // Keep draining standard output so that the child never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, terminal)
+}
+
+#[cfg(unix)]
+fn answer(child: std::process::Child, terminal: &mut Pty, line: &str) -> Output {
+    use std::io::Write;
+    terminal.master.write_all(line.as_bytes()).unwrap();
+    terminal.master.flush().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plan_that_went_stale_while_waiting_for_yes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let (child, mut terminal) = apply_until_asked(&state, &repo_path("examples/quickstart"));
+
+    // While the question waits, someone else changes the organization (the state file is
+    // not locked meanwhile).
+    block_on(async {
+        let emu = Emulator::open(&state, &ConnectOptions::default()).unwrap();
+        let root = emu
+            .list_roots(&Scope::Management, ListRootsInput::default())
+            .await
+            .unwrap()
+            .roots[0]
+            .id
+            .clone();
+        emu.create_organizational_unit(
+            &Scope::Management,
+            CreateOrganizationalUnitInput {
+                parent_id: root,
+                name: "Console".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let changed = emulator::store::load(&state).unwrap();
+
+    let out = answer(child, &mut terminal, "yes\n");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("changed while the plan waited for confirmation"),
+        "{err}"
+    );
+    let after = emulator::store::load(&state).unwrap();
+    assert_eq!(after.ous, changed.ous, "nothing applied");
+    assert_eq!(after.policies, changed.policies);
+    assert_eq!(after.create_requests, changed.create_requests);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plan_answered_yes_on_an_unchanged_organization_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let (child, mut terminal) = apply_until_asked(&state, &repo_path("examples/quickstart"));
+    let out = answer(child, &mut terminal, "yes\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = orgchard()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(backend(&state))
+        .arg(repo_path("examples/quickstart"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // Any other answer applies nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let before = emulator::store::load(&state).unwrap();
+    let (child, mut terminal) = apply_until_asked(&state, &repo_path("examples/quickstart"));
+    let out = answer(child, &mut terminal, "no\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Apply cancelled."));
+    assert_eq!(emulator::store::load(&state).unwrap().ous, before.ous);
 }

@@ -84,6 +84,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     }
+    // While the question waits for an answer the backend is closed (the emulator's lock is
+    // released), so anyone may change the organization: a plan answered `yes` is checked
+    // against the live state again, as a saved plan is. With --auto-approve the plan was read
+    // a moment ago and nothing waits, so the second full read is not paid for.
+    let asked = !from_file && !args.auto_approve;
     if !args.auto_approve && !confirm()? {
         eprintln!("Apply cancelled.");
         return Ok(ExitCode::from(1));
@@ -103,6 +108,11 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         if from_file && !plan::is_current(&plan, &client).await? {
             anyhow::bail!(
                 "the saved plan is stale: the organization has changed since it was made; run `orgchard plan` again"
+            );
+        }
+        if asked && !plan::is_current(&plan, &client).await? {
+            anyhow::bail!(
+                "the organization changed while the plan waited for confirmation, so the plan is stale; nothing was changed. Run `orgchard apply` again to plan against the current state"
             );
         }
         let interrupt = apply::interrupt_on_ctrl_c();
