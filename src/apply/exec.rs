@@ -5,6 +5,7 @@
 //! `CreateAccount` is never sent twice for one account.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -114,11 +115,18 @@ impl Known for KnownIds {
     }
 }
 
-/// The longest wait between two DescribeCreateAccountStatus calls. The wait starts at a
-/// second (a creation that fails, fails fast) and doubles up to this: every second of it is
-/// up to a second lost after the account is ready, on what is usually the critical path,
-/// while five creations polled this often stay well within the API's rate.
-const POLL_CAP: Duration = Duration::from_secs(2);
+/// The longest wait between two DescribeCreateAccountStatus calls of one creation. Every
+/// second of it is up to a second lost after the account is ready, on what is usually the
+/// critical path.
+const POLL_CAP: Duration = Duration::from_secs(1);
+
+/// Polls per second shared by the creations in progress when the client is not paced.
+const UNPACED_POLLS_PER_SECOND: f64 = 10.0;
+
+/// The longest wait between two attempts to assume a new account's member-access role.
+/// STS allows tens of calls per second, so waiting longer would only add idle time after
+/// the role becomes assumable.
+const ROLE_WAIT_CAP: Duration = Duration::from_secs(2);
 
 /// What every running operation shares.
 pub struct ExecContext {
@@ -128,6 +136,24 @@ pub struct ExecContext {
     known: Arc<KnownIds>,
     /// Accounts whose member-access role has been assumed once.
     reachable: Mutex<HashSet<String>>,
+    /// CreateAccount requests this apply is polling.
+    polling: AtomicUsize,
+}
+
+/// Counts a creation as polling for as long as it lives.
+struct Polling<'a>(&'a AtomicUsize);
+
+impl<'a> Polling<'a> {
+    fn start(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Polling(count)
+    }
+}
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn endpoint_error(op: Operation, message: String) -> ApiError {
@@ -147,6 +173,7 @@ impl ExecContext {
             options,
             known,
             reachable: Mutex::new(HashSet::new()),
+            polling: AtomicUsize::new(0),
         }
     }
 
@@ -403,7 +430,7 @@ impl ExecContext {
         }
         let request_id = request_id.expect("set above");
         let deadline = Instant::now() + self.options.create_account_timeout;
-        let mut poll = Duration::from_secs(1);
+        let _polling = Polling::start(&self.polling);
         loop {
             let status = self
                 .client
@@ -446,12 +473,24 @@ impl ExecContext {
                         ),
                     ));
                 }
-                _ => {
-                    tokio::time::sleep(poll).await;
-                    poll = (poll * 2).min(POLL_CAP);
-                }
+                _ => tokio::time::sleep(self.poll_interval()).await,
             }
         }
+    }
+
+    /// How long a creation waits before asking for its status again. The creations in
+    /// progress share DescribeCreateAccountStatus's rate: each polls as often as that allows
+    /// (alone five times a second at AWS's rate, once a second with AWS's five at once), so
+    /// that a finished creation is seen, and its slot and dependents freed, within a fraction
+    /// of a second, without queueing behind the rate.
+    fn poll_interval(&self) -> Duration {
+        let per_second = self
+            .client
+            .rate(Operation::DescribeCreateAccountStatus)
+            .map_or(UNPACED_POLLS_PER_SECOND, |r| r.per_second)
+            .max(f64::MIN_POSITIVE);
+        let polling = self.polling.load(Ordering::SeqCst).max(1) as f64;
+        Duration::from_secs_f64(polling / per_second).min(POLL_CAP)
     }
 
     async fn in_progress_creation(&self, name: &str) -> Result<Option<String>, ApiError> {
@@ -513,7 +552,7 @@ impl ExecContext {
             self.plan.context.member_access_role
         );
         let deadline = Instant::now() + self.options.role_wait;
-        let mut wait = Duration::from_secs(1);
+        let mut wait = Duration::from_millis(500);
         loop {
             match self
                 .client
@@ -536,7 +575,7 @@ impl ExecContext {
                 }
                 Err(e) if e.kind == ErrorKind::AccessDenied && Instant::now() < deadline => {
                     tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(30));
+                    wait = (wait * 2).min(ROLE_WAIT_CAP);
                 }
                 Err(e) => return Err(e),
             }

@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use crate::addr::Address;
 use crate::backend::client::Client;
-use crate::backend::{ApiError, ErrorKind};
+use crate::backend::{ApiError, ErrorKind, Operation};
 use crate::plan::{Action, Plan};
 
 pub use progress::{Event, EventSink};
@@ -146,9 +146,27 @@ pub async fn apply(
     let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
     let mut outcomes: Vec<Option<OpOutcome>> = vec![None; n];
     let known = Arc::new(exec::KnownIds::new(plan));
+    let api_of: Vec<_> = plan
+        .operations
+        .iter()
+        .map(|o| exec::request_op(&o.op))
+        .collect();
+    // Operations of one API in flight at once: about a second of its rate. More would only
+    // wait in the client's pacing queue, holding a parallelism slot that an operation of
+    // another API could use; fewer would leave the API's rate unused. CreateAccount has
+    // its own cap (`max_account_creations`), since its operations are long waits, not calls.
+    let api_cap = |api: Operation| -> usize {
+        if api == Operation::CreateAccount {
+            return usize::MAX;
+        }
+        client
+            .rate(api)
+            .map_or(usize::MAX, |r| r.per_second.ceil().max(1.0) as usize)
+    };
+    let mut per_api: HashMap<Operation, usize> = HashMap::new();
     let ctx = Arc::new(exec::ExecContext::new(
         plan,
-        client,
+        client.clone(),
         options.clone(),
         known.clone(),
     ));
@@ -183,6 +201,10 @@ pub async fn apply(
                 if creates && creating >= options.max_account_creations.max(1) {
                     continue;
                 }
+                let api = api_of[i];
+                if per_api.get(&api).copied().unwrap_or(0) >= api_cap(api) {
+                    continue;
+                }
                 let locks = plan.operations[i].op.locks();
                 if locks.iter().any(|l| locked.contains(l)) {
                     continue;
@@ -190,6 +212,7 @@ pub async fn apply(
                 ready.remove(&key(i));
                 locked.extend(locks);
                 in_flight += 1;
+                *per_api.entry(api).or_default() += 1;
                 creating += usize::from(creates);
                 let ctx = ctx.clone();
                 events.event(&Event::OpStarted {
@@ -232,6 +255,9 @@ pub async fn apply(
             }
         };
         in_flight -= 1;
+        if let Some(n) = per_api.get_mut(&api_of[i]) {
+            *n -= 1;
+        }
         creating -= usize::from(is_create_account(plan, i));
         for l in plan.operations[i].op.locks() {
             locked.remove(&l);
@@ -398,4 +424,183 @@ pub async fn apply_in_order(
         ctx.run(i).await.map_err(|e| (i, e))?;
     }
     Ok(known.created())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::backend::emulator::{Emulator, InitOptions, fresh_state};
+    use crate::backend::{Api, ConnectOptions, rates};
+    use crate::config::{self, VarInputs};
+    use crate::plan::diff::PlanOptions;
+
+    /// When each operation finished, on the virtual clock.
+    #[derive(Default)]
+    struct Finished(Mutex<HashMap<usize, Instant>>);
+
+    impl EventSink for Finished {
+        fn event(&self, e: &Event) {
+            if let Event::OpFinished { index, .. } = e {
+                self.0
+                    .lock()
+                    .expect("finished lock")
+                    .insert(*index, Instant::now());
+            }
+        }
+    }
+
+    /// Existing accounts adopted (tagged) and moved into new OUs, with AWS's rates: two APIs
+    /// at two calls a second each. Neither may queue more than a second of its rate, and
+    /// both keep their rate busy, so the apply takes about what their calls need.
+    #[tokio::test(start_paused = true)]
+    async fn each_api_keeps_its_rate_busy_without_queueing_more_than_a_second_of_it() {
+        let (n, ous) = (40, 4);
+        let dir = tempfile::tempdir().unwrap();
+        let mut hcl = String::new();
+        for o in 0..ous {
+            writeln!(
+                hcl,
+                "organizational_unit \"d{o}\" {{\n  name = \"Dept {o}\"\n}}"
+            )
+            .unwrap();
+        }
+        for i in 0..n {
+            writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i:05}\"\n  email  = \"aws+{i:05}@example.com\"\n  parent = organizational_unit.d{}\n}}", i % ous).unwrap();
+        }
+        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+        let init = InitOptions {
+            latency_ms: 50,
+            rate_limits: true,
+            ..InitOptions::default()
+        };
+        let state = crate::backend::emulator::Builder::organization(&init, n, 0, 0, 0).unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let client = Arc::new(Client::new(
+            api,
+            rates::aws_rate,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
+            .await
+            .unwrap();
+        let per_api = |name: &str| {
+            plan.operations
+                .iter()
+                .filter(|o| exec::request_op(&o.op).to_string() == name)
+                .count()
+        };
+        assert_eq!(per_api("MoveAccount"), n);
+        assert_eq!(per_api("TagResource"), n);
+        // Let the plan's reads refill the buckets, as a user's pause before `yes` would.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let recorder = Arc::new(Recorder::default());
+        let start = Instant::now();
+        let report = apply(
+            &plan,
+            client,
+            &ApplyOptions::default(),
+            recorder.clone(),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+        let took = start.elapsed().as_secs_f64();
+        assert!(report.succeeded(), "{:?}", report.failures);
+
+        let mut in_flight: HashMap<String, (usize, usize)> = HashMap::new();
+        for e in recorder.0.lock().unwrap().iter() {
+            let (operation, delta) = match e {
+                Event::OpStarted { operation, .. } => (operation, 1isize),
+                Event::OpFinished { operation, .. } => (operation, -1),
+                _ => continue,
+            };
+            let api = operation.split(' ').next().unwrap().to_string();
+            let (now, max) = in_flight.entry(api).or_default();
+            *now = now.checked_add_signed(delta).unwrap();
+            *max = (*max).max(*now);
+        }
+        for api in ["MoveAccount", "TagResource", "AttachPolicy"] {
+            let max = in_flight.get(api).map_or(0, |m| m.1);
+            assert!(max <= 2, "{max} {api} in flight at once");
+        }
+        // Each of the two APIs needs (n - burst) / rate after its first call.
+        let needed = (n as f64 - 5.0) / 2.0;
+        assert!(
+            took <= needed + 1.0,
+            "took {took:.2} s, the calls need {needed:.2} s"
+        );
+    }
+
+    /// Six new accounts with AWS's rates and latency: one more than may be created at once.
+    #[tokio::test(start_paused = true)]
+    async fn creations_are_seen_finished_promptly_and_the_sixth_takes_the_first_free_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hcl = String::from("organizational_unit \"team\" {\n  name = \"Team\"\n}\n");
+        for i in 0..6 {
+            writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i}\"\n  email  = \"aws+{i}@example.com\"\n  parent = organizational_unit.team\n}}").unwrap();
+        }
+        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+        let state = fresh_state(&InitOptions {
+            latency_ms: 50,
+            rate_limits: true,
+            ..InitOptions::default()
+        })
+        .unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let client = Arc::new(Client::new(
+            api,
+            rates::aws_rate,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
+            .await
+            .unwrap();
+        // The emulator's clock and tokio's, read at the same moment.
+        let (emu_zero, t0) = (emu.stats().virtual_elapsed_ms, Instant::now());
+        let finished = Arc::new(Finished::default());
+        let report = apply(
+            &plan,
+            client,
+            &ApplyOptions::default(),
+            finished.clone(),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failures);
+
+        let state = emu.state();
+        let finished = finished.0.lock().unwrap();
+        let mut requests: Vec<_> = state.create_requests.values().collect();
+        requests.sort_by_key(|r| r.requested_ms);
+        assert_eq!(requests.len(), 6);
+        for (i, o) in plan.operations.iter().enumerate() {
+            let crate::plan::Op::CreateAccount { name, .. } = &o.op else {
+                continue;
+            };
+            let r = requests.iter().find(|r| &r.account_name == name).unwrap();
+            let seen = emu_zero + finished[&i].duration_since(t0).as_millis() as u64;
+            // Each creation polls at most a second apart (five at once share the API's
+            // five calls a second), plus the call's latency.
+            assert!(
+                seen >= r.completes_ms && seen <= r.completes_ms + 1_050,
+                "{name} finished at {} ms, seen at {seen} ms",
+                r.completes_ms
+            );
+        }
+        // The sixth request goes out as soon as the first creation is seen finished: its
+        // status call, the in-progress lookup and the request itself.
+        let first_free = requests[..5].iter().map(|r| r.completes_ms).min().unwrap();
+        assert!(
+            requests[5].requested_ms <= first_free + 1_050 + 100,
+            "sixth requested at {} ms, a slot was free at {first_free} ms",
+            requests[5].requested_ms
+        );
+    }
 }

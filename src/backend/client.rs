@@ -101,6 +101,11 @@ impl Client {
         self
     }
 
+    /// The rate this client keeps to for `op` (None: unpaced).
+    pub fn rate(&self, op: Operation) -> Option<Rate> {
+        (self.rates)(op)
+    }
+
     pub fn api(&self) -> &Arc<dyn Api> {
         &self.api
     }
