@@ -22,8 +22,8 @@
 //!
 //! Figures are virtual time, so they do not depend on the machine; run with
 //! `cargo bench --bench apply` (or `cargo test --bench apply` for a quick debug build). With
-//! `APPLY_SCHEDULE=1` the landing zone's schedule is printed too: each operation's virtual
-//! start and end.
+//! `APPLY_SCHEDULE=PREFIX` the schedule of the scenarios whose name starts with `PREFIX`
+//! (`landing`, `1,000 existing`, ...) is printed too: each operation's virtual start and end.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -209,7 +209,7 @@ async fn measure(name: &'static str, state: State, dir: &std::path::Path) -> Fig
     .expect("no crash");
     let apply_s = start.elapsed().as_secs_f64();
     assert!(report.succeeded(), "{name}: {:?}", report.failures);
-    if std::env::var_os("APPLY_SCHEDULE").is_some() && name.starts_with("landing") {
+    if std::env::var("APPLY_SCHEDULE").is_ok_and(|prefix| name.starts_with(&prefix)) {
         println!("{name}: virtual start, end (s), address, operation");
         print!("{}", timeline.render(start));
     }
