@@ -197,7 +197,8 @@ async fn measure(name: &'static str, state: State, dir: &std::path::Path) -> Fig
         .await
         .expect("plan");
     let timeline = Arc::new(Timeline::default());
-    let start = Instant::now();
+    // The emulator's clock and tokio's, read at the same moment.
+    let (emu_zero, start) = (emu.stats().virtual_elapsed_ms, Instant::now());
     let report = apply::apply(
         &p,
         client.clone(),
@@ -209,12 +210,24 @@ async fn measure(name: &'static str, state: State, dir: &std::path::Path) -> Fig
     .expect("no crash");
     let apply_s = start.elapsed().as_secs_f64();
     assert!(report.succeeded(), "{name}: {:?}", report.failures);
+    let state = emu.state();
     if std::env::var("APPLY_SCHEDULE").is_ok_and(|prefix| name.starts_with(&prefix)) {
         println!("{name}: virtual start, end (s), address, operation");
         print!("{}", timeline.render(start));
+        println!("{name}: account creations as the emulator saw them: requested, finished (s)");
+        let mut requests: Vec<_> = state.create_requests.values().collect();
+        requests.sort_by_key(|r| r.requested_ms);
+        let at = |ms: u64| (ms as f64 - emu_zero as f64) / 1000.0;
+        for r in requests.iter().take(20) {
+            println!(
+                "{:>8.3} {:>8.3}  {}",
+                at(r.requested_ms),
+                at(r.completes_ms),
+                r.account_name
+            );
+        }
     }
 
-    let state = emu.state();
     let latency = LATENCY_MS as f64 / 1000.0;
     let creation = |account_name: &str| -> f64 {
         state
