@@ -195,6 +195,25 @@ async fn policy_deleted_while_attached() {
     assert_eq!(p.summary().delete, 1);
 }
 
+/// The shape the convergence property test found: the policy is deleted while the OU it is
+/// attached to is re-parented (a replace) and has no `policies` list. The replacement must
+/// not get the deleted policy, and nothing may detach it from the old OU, which is deleted.
+#[tokio::test(start_paused = true)]
+async fn policy_deleted_while_the_ou_it_is_on_is_replaced() {
+    let p = run_scenario("policy_delete_on_replaced_ou", nothing).await;
+    assert_eq!((p.summary().delete, p.summary().replace), (1, 1));
+    assert!(
+        p.operations.iter().all(|o| !matches!(
+            &o.op,
+            plan::Op::AttachPolicy { policy: plan::IdRef::Known(id), .. }
+                | plan::Op::DetachPolicy { policy: plan::IdRef::Known(id), .. }
+                if id != "p-FullAWSAccess"
+        )),
+        "{:#?}",
+        p.operations
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn ou_deleted_after_its_accounts_move_out() {
     let p = run_scenario("ou_delete_moves_accounts", nothing).await;

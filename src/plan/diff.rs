@@ -44,6 +44,9 @@ pub struct PlanError {
 
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(o) = &self.origin {
+            write!(f, "{}:{}: ", o.file, o.line)?;
+        }
         if let Some(a) = &self.address {
             write!(f, "{a}: ")?;
         }
@@ -123,6 +126,7 @@ pub fn plan(
     p.plan_delegated_administrators();
     p.plan_roles();
     p.plan_orphans();
+    p.check_unique_names();
     p.order_ou_deletions();
     p.check_prevent_destroy();
     if !p.errors.is_empty() {
@@ -1266,17 +1270,9 @@ impl<'a> Planner<'a> {
                     },
                 );
                 ops.push(create);
-                let policies = o.policies.clone().unwrap_or_else(|| {
-                    // A replacement keeps the old OU's guardrails when the block has no list.
-                    match &bound {
-                        Some(b) => self
-                            .live
-                            .attached_to(&b.id)
-                            .into_iter()
-                            .map(PolicyRef::Id)
-                            .collect(),
-                        None => Vec::new(),
-                    }
+                let policies = o.policies.clone().unwrap_or_else(|| match &bound {
+                    Some(b) => self.kept_on_replacement(&b.id),
+                    None => Vec::new(),
                 });
                 if o.policies.is_some() || replaced {
                     let (att, attr) = self.plan_attachments(
@@ -1375,6 +1371,38 @@ impl<'a> Planner<'a> {
             };
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
+    }
+
+    /// What the replacement of an OU whose block has no `policies` list gets attached: the
+    /// old OU's policies, except those this plan deletes (attaching one would race its
+    /// deletion). When that would leave no SCP, the old list is kept unchanged and
+    /// `plan_orphans` reports the deleted policy as the OU's last SCP.
+    fn kept_on_replacement(&self, old: &str) -> Vec<PolicyRef> {
+        let all = self.live.attached_to(old);
+        let gone = self.policies_to_delete();
+        let kept: Vec<&String> = all.iter().filter(|p| !gone.contains(*p)).collect();
+        let has_scp = kept
+            .iter()
+            .any(|p| self.live.policies[*p].summary.r#type == SCP);
+        if has_scp || !self.final_types.contains(SCP) {
+            kept.into_iter().cloned().map(PolicyRef::Id).collect()
+        } else {
+            all.into_iter().map(PolicyRef::Id).collect()
+        }
+    }
+
+    /// Customer policies that carry the ownership tag but that no block is bound to: the
+    /// plan deletes them.
+    fn policies_to_delete(&self) -> BTreeSet<String> {
+        let bound: BTreeSet<&String> = self.policies.values().map(|b| &b.id).collect();
+        self.live
+            .policies
+            .iter()
+            .filter(|(id, p)| {
+                !p.summary.aws_managed && !bound.contains(id) && owner_of(&p.tags).is_some()
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     /// The old half of an OU replacement: accounts nobody manages are carried to the new OU,
@@ -2212,6 +2240,13 @@ impl<'a> Planner<'a> {
             );
         }
         // Policies.
+        let managed_targets: BTreeSet<String> = self.attachment_managed_targets();
+        let replaced_ous: BTreeSet<String> = self
+            .ous
+            .iter()
+            .filter(|(a, _)| self.new_ous.contains(*a))
+            .map(|(_, b)| b.id.clone())
+            .collect();
         for (id, lp) in &live.policies {
             if lp.summary.aws_managed || bound_ids.contains(id) {
                 continue;
@@ -2227,7 +2262,6 @@ impl<'a> Planner<'a> {
             let mut ops = Vec::new();
             // Targets whose attachments the configuration manages detach it in their own
             // sequence; for the others it is detached here, unless it is their last SCP.
-            let managed_targets: BTreeSet<String> = self.attachment_managed_targets();
             for target in &lp.targets {
                 if managed_targets.contains(target) || deleted_ous.contains(target) {
                     continue;
@@ -2246,6 +2280,11 @@ impl<'a> Planner<'a> {
                         format!("the policy {} ({id}) would be deleted, but it is the only SCP attached to {target}, and AWS never leaves a target without an SCP", lp.summary.name),
                         Some("give that target a `policies` list with another SCP, or keep the policy's block"),
                     );
+                    continue;
+                }
+                // The old half of a replaced OU is deleted, which takes its attachments with
+                // it (the deletion of the policy waits for it); a detach could run after it.
+                if replaced_ous.contains(target) {
                     continue;
                 }
                 ops.push(self.push_op(
@@ -2297,6 +2336,201 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+    }
+
+    /// AWS keeps an OU's name unique under its parent, a policy's name within its type and
+    /// an account's email across accounts. A create or rename onto a name that a live
+    /// resource still holds would fail at apply (DuplicateOrganizationalUnitException,
+    /// DuplicatePolicyException, EMAIL_ALREADY_EXISTS): when this plan frees the name (deletes
+    /// the holder or renames it away) the freeing runs first; otherwise it is a plan error.
+    /// A holder the configuration could adopt was adopted when matching, so what is left here
+    /// is a name held by something the block did not match.
+    fn check_unique_names(&mut self) {
+        let live = self.live;
+        let mut errors: Vec<(Address, String, &'static str)> = Vec::new();
+        let mut edges = Vec::new();
+        for (i, p) in self.ops.iter().enumerate() {
+            // (what is taken, the holders, the AWS error, help)
+            let (what, holders, code, help): (String, Vec<String>, &str, &str) = match &p.op {
+                Op::CreateOu {
+                    parent: IdRef::Known(parent),
+                    name,
+                    ..
+                } => (
+                    format!(
+                        "an OU named {name:?} under {}",
+                        self.show_live_parent(parent)
+                    ),
+                    self.ous_named(parent, name, None),
+                    "DuplicateOrganizationalUnitException",
+                    "pin the block to that OU with `id` to manage it, or choose another name",
+                ),
+                Op::RenameOu {
+                    ou: IdRef::Known(id),
+                    name,
+                } => {
+                    let parent = &live.ous[id].parent_id;
+                    (
+                        format!(
+                            "an OU named {name:?} under {}",
+                            self.show_live_parent(parent)
+                        ),
+                        self.ous_named(parent, name, Some(id)),
+                        "DuplicateOrganizationalUnitException",
+                        "choose another name, or move or rename that OU first",
+                    )
+                }
+                Op::CreatePolicy {
+                    policy_type, name, ..
+                } => (
+                    format!("a {policy_type} named {name:?}"),
+                    self.policies_named(policy_type, name, None),
+                    "DuplicatePolicyException",
+                    "pin the block to that policy with `id` to manage it, or choose another name",
+                ),
+                Op::UpdatePolicy {
+                    policy,
+                    name: Some(name),
+                    ..
+                } => {
+                    let t = &live.policies[policy].summary.r#type;
+                    (
+                        format!("a {t} named {name:?}"),
+                        self.policies_named(t, name, Some(policy)),
+                        "DuplicatePolicyException",
+                        "choose another name, or rename that policy first",
+                    )
+                }
+                Op::CreateAccount { email, .. } => (
+                    format!("an account with the email {email}"),
+                    live.accounts
+                        .iter()
+                        .filter(|(_, a)| a.account.email.eq_ignore_ascii_case(email))
+                        .map(|(id, _)| id.clone())
+                        .collect(),
+                    "EMAIL_ALREADY_EXISTS",
+                    "an email belongs to one account for good; to keep managing the existing account under this block, add a `moved` block from its old address or pin `id`",
+                ),
+                _ => continue,
+            };
+            for holder in holders {
+                // Renamed away, or the old half of a replaced OU (the OU itself lives on
+                // under its new parent): the name is free once that has run.
+                let renames: Vec<usize> = self
+                    .ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        renames_away(&o.op, &holder)
+                            || matches!(&o.op, Op::DeleteOu { ou } if *ou == holder
+                                && self.new_ous.contains(&o.address))
+                    })
+                    .map(|(j, _)| j)
+                    .collect();
+                if !renames.is_empty() {
+                    for j in renames {
+                        edges.push((j, i, "the name is freed before it is taken".to_string()));
+                    }
+                    continue;
+                }
+                // Deleting the holder and creating its twin is a block whose label changed:
+                // ordering the creation after the deletion would wait on the twin's own
+                // attachments and moves, so it is refused with the fix.
+                let deleted_by = self.ops.iter().find_map(|o| match &o.op {
+                    Op::DeleteOu { ou } if *ou == holder => Some(o.address.clone()),
+                    Op::DeletePolicy { policy } if *policy == holder => Some(o.address.clone()),
+                    _ => None,
+                });
+                let (message, help) = match deleted_by {
+                    Some(old) => (
+                        format!(
+                            "{what} already exists ({holder}, {old}), which this plan deletes; AWS would refuse the new one with {code} until it is gone"
+                        ),
+                        "if the block was renamed, add a `moved` block from the old address to keep the live resource",
+                    ),
+                    None => (
+                        format!(
+                            "{what} already exists ({holder}, {}); AWS would refuse it with {code}",
+                            self.holder_status(&holder)
+                        ),
+                        help,
+                    ),
+                };
+                errors.push((p.address.clone(), message, help));
+            }
+        }
+        self.edges.extend(edges);
+        for (address, message, help) in errors {
+            let origin = self.origin_of(&address);
+            self.error(Some(&address), origin.as_ref(), message, Some(help));
+        }
+    }
+
+    /// Live OUs named `name` under `parent`, other than `except`.
+    fn ous_named(&self, parent: &str, name: &str, except: Option<&String>) -> Vec<String> {
+        self.live
+            .ous
+            .iter()
+            .filter(|(id, o)| o.parent_id == parent && o.ou.name == name && Some(*id) != except)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Live policies of `policy_type` named `name`, other than `except`.
+    fn policies_named(
+        &self,
+        policy_type: &str,
+        name: &str,
+        except: Option<&String>,
+    ) -> Vec<String> {
+        self.live
+            .policies
+            .iter()
+            .filter(|(id, p)| {
+                p.summary.r#type == policy_type && p.summary.name == name && Some(*id) != except
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Who holds a live resource, as an error message says it.
+    fn holder_status(&self, id: &str) -> String {
+        let bound = self
+            .ous
+            .iter()
+            .chain(&self.accounts)
+            .chain(&self.policies)
+            .find(|(_, b)| b.id == id);
+        if let Some((a, _)) = bound {
+            return format!("managed by {a}");
+        }
+        if id == self.live.organization.master_account_id {
+            return "the management account".into();
+        }
+        if self
+            .live
+            .policies
+            .get(id)
+            .is_some_and(|p| p.summary.aws_managed)
+        {
+            return "managed by AWS".into();
+        }
+        match self.live.tags_of(id).and_then(owner_of) {
+            Some(a) => format!("tagged as {a}, which the configuration no longer declares"),
+            None => "not managed by this configuration".into(),
+        }
+    }
+
+    /// Where the configuration declares `address`.
+    fn origin_of(&self, address: &Address) -> Option<SourceSpan> {
+        let d = self.desired;
+        d.organizational_units
+            .iter()
+            .map(|o| &o.common)
+            .chain(d.accounts.iter().map(|a| &a.common))
+            .chain(d.policies.iter().map(|p| &p.common))
+            .find(|c| &c.address == address)
+            .map(|c| c.origin.clone())
     }
 
     /// OUs are deleted bottom-up: a deletion waits for the deletions of the OUs below it.
@@ -2442,6 +2676,22 @@ impl<'a> Planner<'a> {
             .chain(self.policies.iter())
             .map(|(a, b)| (a.clone(), b.id.clone()))
             .collect()
+    }
+}
+
+/// Whether `op` renames the live OU or policy `holder`, freeing its name.
+fn renames_away(op: &Op, holder: &str) -> bool {
+    match op {
+        Op::RenameOu {
+            ou: IdRef::Known(ou),
+            ..
+        } => ou == holder,
+        Op::UpdatePolicy {
+            policy,
+            name: Some(_),
+            ..
+        } => policy == holder,
+        _ => false,
     }
 }
 
