@@ -299,6 +299,54 @@ async fn prevent_destroy_and_cycles_are_plan_errors() {
     assert!(err.to_string().contains("cycle"), "{err}");
 }
 
+/// Plans step 2 of a scenario that must be refused, and returns the error text.
+async fn refused(name: &str, oob: impl AsyncFnOnce(&Client)) -> String {
+    let (_, c) = client(start(name, oob).await);
+    make_plan(&c, &load(&scenario_dir(name).join("2")))
+        .await
+        .expect_err("the plan must be refused")
+        .to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn tags_over_the_quota_with_the_ownership_tag_are_a_plan_error() {
+    let err = refused("tags_quota", nothing).await;
+    assert!(
+        err.contains("main.hcl:2: organizational_unit.w: the resource would carry 51 tags")
+            && err.contains("quota of 50 tags per resource"),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn renaming_onto_an_unmanaged_ous_name_is_a_plan_error() {
+    let mut sandbox = String::new();
+    let err = refused("rename_onto_unmanaged", async |c: &Client| {
+        let root = root_id(c).await;
+        sandbox = c
+            .create_organizational_unit(
+                &M,
+                CreateOrganizationalUnitInput {
+                    parent_id: root,
+                    name: "Sandbox".into(),
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap()
+            .organizational_unit
+            .id;
+    })
+    .await;
+    assert!(
+        err.contains(
+            "main.hcl:2: organizational_unit.w: an OU named \"Sandbox\" under root already exists"
+        ) && err.contains(&format!("({sandbox}, not managed by this configuration)"))
+            && err.contains("DuplicateOrganizationalUnitException"),
+        "{err}"
+    );
+}
+
 /// The reader's calls per API on a known organization match its formula.
 #[tokio::test(start_paused = true)]
 async fn reader_calls_follow_the_formula() {

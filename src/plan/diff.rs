@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
+use crate::backend::quotas;
 use crate::model::live::{LiveOrg, OWNERSHIP_TAG};
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 
@@ -27,10 +28,7 @@ const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
 
 /// How many policies of a type AWS lets one target carry.
 pub fn max_attachments(policy_type: &str) -> usize {
-    match policy_type {
-        SCP | RCP => 5,
-        _ => 10,
-    }
+    quotas::attachments_per_target(policy_type)
 }
 
 /// A plan-time error: what is wrong, and where the configuration says it.
@@ -127,6 +125,7 @@ pub fn plan(
     p.plan_roles();
     p.plan_orphans();
     p.check_unique_names();
+    p.check_quotas();
     p.order_ou_deletions();
     p.check_prevent_destroy();
     if !p.errors.is_empty() {
@@ -2349,6 +2348,15 @@ impl<'a> Planner<'a> {
         let live = self.live;
         let mut errors: Vec<(Address, String, &'static str)> = Vec::new();
         let mut edges = Vec::new();
+        // Indexed once: a plan may create thousands of accounts in an organization of
+        // thousands.
+        let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, a) in &live.accounts {
+            by_email
+                .entry(a.account.email.to_ascii_lowercase())
+                .or_default()
+                .push(id.clone());
+        }
         for (i, p) in self.ops.iter().enumerate() {
             // (what is taken, the holders, the AWS error, help)
             let (what, holders, code, help): (String, Vec<String>, &str, &str) = match &p.op {
@@ -2403,11 +2411,10 @@ impl<'a> Planner<'a> {
                 }
                 Op::CreateAccount { email, .. } => (
                     format!("an account with the email {email}"),
-                    live.accounts
-                        .iter()
-                        .filter(|(_, a)| a.account.email.eq_ignore_ascii_case(email))
-                        .map(|(id, _)| id.clone())
-                        .collect(),
+                    by_email
+                        .get(&email.to_ascii_lowercase())
+                        .cloned()
+                        .unwrap_or_default(),
                     "EMAIL_ALREADY_EXISTS",
                     "an email belongs to one account for good; to keep managing the existing account under this block, add a `moved` block from its old address or pin `id`",
                 ),
@@ -2464,6 +2471,147 @@ impl<'a> Planner<'a> {
             let origin = self.origin_of(&address);
             self.error(Some(&address), origin.as_ref(), message, Some(help));
         }
+    }
+
+    /// AWS Organizations' quotas that the live state plus the plan can exceed. Counts are
+    /// peaks: the plan's deletions are not ordered before its creations (a replaced OU's
+    /// new half even exists before its old half is deleted), so they are not subtracted.
+    fn check_quotas(&mut self) {
+        let live = self.live;
+        let creates_ous = self
+            .ops
+            .iter()
+            .filter(|p| matches!(p.op, Op::CreateOu { .. }))
+            .count() as u64;
+        let live_ous = live.ous.len() as u64;
+        if creates_ous > 0 && live_ous + creates_ous > quotas::OUS_PER_ORGANIZATION {
+            self.error(
+                None,
+                None,
+                format!(
+                    "the organization has {live_ous} OUs and the plan creates {creates_ous} more (a replaced OU's new half included), over AWS's quota of {} OUs per organization",
+                    quotas::OUS_PER_ORGANIZATION
+                ),
+                Some("delete OUs in an earlier apply, or create fewer"),
+            );
+        }
+        let mut creates_policies: BTreeMap<String, u64> = BTreeMap::new();
+        for p in &self.ops {
+            if let Op::CreatePolicy { policy_type, .. } = &p.op {
+                *creates_policies.entry(policy_type.clone()).or_default() += 1;
+            }
+        }
+        for (t, n) in creates_policies {
+            let have = live
+                .policies
+                .values()
+                .filter(|p| !p.summary.aws_managed && p.summary.r#type == t)
+                .count() as u64;
+            let max = quotas::policies_per_organization(&t);
+            if have + n > max {
+                self.error(
+                    None,
+                    None,
+                    format!(
+                        "the organization has {have} policies of type {t} and the plan creates {n} more, over AWS's quota of {max} per type"
+                    ),
+                    Some("delete policies in an earlier apply, or create fewer"),
+                );
+            }
+        }
+        // Tags: the block's own plus the ownership tag, or the live ones merged with the
+        // plan's TagResource (which AWS counts before the UntagResource runs).
+        let max = quotas::TAGS_PER_RESOURCE as usize;
+        let mut over: Vec<(Address, usize)> = Vec::new();
+        let mut edges = Vec::new();
+        for (i, p) in self.ops.iter().enumerate() {
+            match &p.op {
+                Op::CreateOu { tags, .. }
+                | Op::CreateAccount { tags, .. }
+                | Op::CreatePolicy { tags, .. }
+                | Op::CreateRole { tags, .. }
+                    if tags.len() > max =>
+                {
+                    over.push((p.address.clone(), tags.len()));
+                }
+                Op::TagResource {
+                    resource: IdRef::Known(id),
+                    tags,
+                } => {
+                    let current: BTreeSet<&String> = live
+                        .tags_of(id)
+                        .map(|t| t.keys().collect())
+                        .unwrap_or_default();
+                    let merged: BTreeSet<&String> =
+                        current.iter().copied().chain(tags.keys()).collect();
+                    if merged.len() <= max {
+                        continue;
+                    }
+                    let untag = self.ops.iter().enumerate().find(|(_, o)| {
+                        matches!(&o.op, Op::UntagResource { resource: IdRef::Known(r), .. } if r == id)
+                    });
+                    let removed: BTreeSet<&String> = match untag {
+                        Some((
+                            _,
+                            PlannedOp {
+                                op: Op::UntagResource { keys, .. },
+                                ..
+                            },
+                        )) => keys.iter().collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    let after = merged.iter().filter(|k| !removed.contains(**k)).count();
+                    if after > max {
+                        over.push((p.address.clone(), after));
+                    } else if let Some((j, _)) = untag {
+                        edges.push((j, i, "tags are removed before others are added, to stay within AWS's tag quota".to_string()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.edges.extend(edges);
+        for (address, n) in over {
+            let origin = self.origin_of(&address);
+            self.error(
+                Some(&address),
+                origin.as_ref(),
+                format!("the resource would carry {n} tags (orgchard's ownership tag {OWNERSHIP_TAG} included), over AWS's quota of {max} tags per resource"),
+                Some("remove tags from the block: orgchard needs one of the 50 for its ownership tag"),
+            );
+        }
+        // Depth, where a parent is given by a live id the configuration cannot see through.
+        let depths = self.final_depths();
+        for o in &self.desired.organizational_units {
+            let d = depths.get(&o.common.address).copied().unwrap_or(0);
+            if d > quotas::MAX_OU_DEPTH {
+                self.error(
+                    Some(&o.common.address),
+                    Some(&o.common.origin),
+                    format!(
+                        "the OU would sit {d} levels below the root, deeper than AWS's {} levels",
+                        quotas::MAX_OU_DEPTH
+                    ),
+                    Some("give it a parent higher in the tree"),
+                );
+            }
+        }
+    }
+
+    /// How many levels below the root each configured OU will sit, parents given by a live
+    /// id counted with the live tree above them.
+    fn final_depths(&self) -> BTreeMap<Address, usize> {
+        let mut out: BTreeMap<Address, usize> = BTreeMap::new();
+        for o in self.ous_parent_first() {
+            let parent = match &o.parent {
+                ParentRef::Root => 0,
+                ParentRef::OrganizationalUnit(a) => out.get(a).copied().unwrap_or(0),
+                ParentRef::Id(id) if *id == self.live.root.id => 0,
+                ParentRef::Id(id) => self.live.ancestors(id).len(),
+            };
+            out.insert(o.common.address.clone(), parent + 1);
+        }
+        out
     }
 
     /// Live OUs named `name` under `parent`, other than `except`.

@@ -941,3 +941,119 @@ fn an_account_with_the_email_of_a_live_account_it_does_not_match_is_a_plan_error
         assert!(errors[0].contains(part), "{part:?} in {}", errors[0]);
     }
 }
+
+#[test]
+fn creating_ous_past_the_organization_quota_is_a_plan_error() {
+    let mut live = empty_org();
+    for i in 0..1_999 {
+        add_ou(
+            &mut live,
+            &format!("ou-ab12-{i:08}"),
+            &format!("Old{i}"),
+            ROOT,
+            None,
+        );
+    }
+    let desired = load(
+        "organizational_unit \"a\" { name = \"A\" }\norganizational_unit \"b\" { name = \"B\" }\n",
+    );
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("has 1999 OUs and the plan creates 2 more")
+            && errors[0].contains("quota of 2000 OUs per organization"),
+        "{}",
+        errors[0]
+    );
+    // One more fits.
+    let desired = load("organizational_unit \"a\" { name = \"A\" }\n");
+    assert!(plan(&desired, &live, &PlanOptions::default()).is_ok());
+}
+
+#[test]
+fn creating_policies_past_the_per_type_quota_is_a_plan_error() {
+    let mut live = empty_org();
+    for i in 0..10_000 {
+        add_scp(
+            &mut live,
+            &format!("p-old{i:05}"),
+            &format!("Old{i}"),
+            None,
+            &[],
+        );
+    }
+    let desired = load(&policy_block("new", "New"));
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("has 10000 policies of type SERVICE_CONTROL_POLICY and the plan creates 1 more, over AWS's quota of 10000 per type"),
+        "{}",
+        errors[0]
+    );
+}
+
+fn fifty_tags() -> String {
+    let pairs: Vec<String> = (0..50).map(|i| format!("k{i} = \"v\"")).collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+#[test]
+fn fifty_tags_plus_the_ownership_tag_is_a_plan_error() {
+    let live = empty_org();
+    let desired = load(&format!(
+        "organizational_unit \"w\" {{\n  name = \"W\"\n  tags = {}\n}}\n",
+        fifty_tags()
+    ));
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    for part in [
+        "main.hcl:1: organizational_unit.w:",
+        "would carry 51 tags",
+        "quota of 50 tags per resource",
+    ] {
+        assert!(errors[0].contains(part), "{part:?} in {}", errors[0]);
+    }
+}
+
+#[test]
+fn tags_are_removed_before_others_are_added_when_both_would_pass_the_quota() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    let ou = live.ous.get_mut("ou-ab12-11111111").unwrap();
+    for i in 0..49 {
+        ou.tags.insert(format!("old{i}"), "v".into());
+    }
+    let desired =
+        load("organizational_unit \"w\" {\n  name = \"W\"\n  tags = { new = \"v\" }\n}\n");
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let untag = index(&p, |o| matches!(o, Op::UntagResource { .. }));
+    let tag = index(&p, |o| matches!(o, Op::TagResource { .. }));
+    assert!(before(&p, untag, tag), "{:#?}", p.edges);
+}
+
+#[test]
+fn an_ou_under_a_pinned_parent_id_too_deep_in_the_live_tree_is_a_plan_error() {
+    let mut live = empty_org();
+    let mut parent = ROOT.to_string();
+    for i in 1..=5 {
+        let id = format!("ou-ab12-0000000{i}");
+        add_ou(&mut live, &id, &format!("L{i}"), &parent, None);
+        parent = id;
+    }
+    let desired = load(
+        "organizational_unit \"deep\" {\n  name   = \"Deep\"\n  parent = \"ou-ab12-00000005\"\n}\n",
+    );
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("6 levels below the root, deeper than AWS's 5 levels"),
+        "{}",
+        errors[0]
+    );
+}
