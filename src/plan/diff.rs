@@ -1287,30 +1287,19 @@ impl<'a> Planner<'a> {
                 let before_parent = bound
                     .as_ref()
                     .map(|b| self.live.ous[&b.id].parent_id.clone());
-                attrs.insert(
-                    0,
-                    AttrChange {
-                        name: "name".into(),
-                        before: bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
-                        after: Some(o.name.clone()),
-                        document: false,
-                    },
-                );
-                attrs.insert(
-                    1,
-                    AttrChange {
-                        name: "parent".into(),
-                        before: before_parent.map(|id| self.show_live_parent(&id)),
-                        after: Some(self.show_parent(&o.parent)),
-                        document: false,
-                    },
-                );
-                attrs.push(AttrChange {
-                    name: "tags".into(),
-                    before: None,
-                    after: Some(show_map(&tags)),
-                    document: false,
-                });
+                let leading = vec![
+                    attr(
+                        "name",
+                        bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
+                        o.name.clone(),
+                    ),
+                    attr(
+                        "parent",
+                        before_parent.map(|id| self.show_live_parent(&id)),
+                        self.show_parent(&o.parent),
+                    ),
+                ];
+                attrs = creation_attrs(leading, attrs, &tags, false);
                 if let Some(b) = &bound {
                     // The old OU goes once everything in it has moved to the new one.
                     self.replace_old_ou(addr, &o.common.origin, &b.id, &mut ops);
@@ -1333,25 +1322,10 @@ impl<'a> Planner<'a> {
                     after: Some(o.name.clone()),
                     document: false,
                 });
-                if let Some(policies) = &o.policies {
-                    if !ignore.iter().any(|i| i == "policies") {
-                        let (att, attr) = self.plan_attachments(
-                            addr,
-                            &o.common.origin,
-                            IdRef::Known(b.id.clone()),
-                            Some(&b.id),
-                            policies,
-                        );
-                        ops.extend(att);
-                        attrs.extend(attr);
-                    }
-                }
-                if !ignore.iter().any(|i| i == "tags") || b.retag {
-                    let (tag_ops, attr) =
-                        self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&lo.tags), &tags);
-                    ops.extend(tag_ops);
-                    attrs.push(attr);
-                }
+                let (more_ops, more_attrs) =
+                    self.plan_in_place(&o.common, &b, o.policies.as_deref(), &lo.tags, &tags);
+                ops.extend(more_ops);
+                attrs.extend(more_attrs);
             }
             let action = if replaced {
                 Action::Replace
@@ -1370,6 +1344,43 @@ impl<'a> Planner<'a> {
             };
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
+    }
+
+    /// The in-place half that OUs and accounts share: the `policies` list (unless ignored)
+    /// and the tags (unless ignored, but always when the ownership tag must be written).
+    fn plan_in_place(
+        &mut self,
+        common: &model::Common,
+        b: &Bound,
+        policies: Option<&[PolicyRef]>,
+        live_tags: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> (Vec<usize>, Vec<AttrChange>) {
+        let ignore = &common.lifecycle.ignore_changes;
+        let mut ops = Vec::new();
+        let mut attrs = Vec::new();
+        if let Some(policies) = policies.filter(|_| !ignore.iter().any(|i| i == "policies")) {
+            let (att, attr) = self.plan_attachments(
+                &common.address,
+                &common.origin,
+                IdRef::Known(b.id.clone()),
+                Some(&b.id),
+                policies,
+            );
+            ops.extend(att);
+            attrs.extend(attr);
+        }
+        if !ignore.iter().any(|i| i == "tags") || b.retag {
+            let (tag_ops, attr) = self.plan_tags(
+                &common.address,
+                IdRef::Known(b.id.clone()),
+                Some(live_tags),
+                tags,
+            );
+            ops.extend(tag_ops);
+            attrs.push(attr);
+        }
+        (ops, attrs)
     }
 
     /// What the replacement of an OU whose block has no `policies` list gets attached: the
@@ -1541,45 +1552,12 @@ impl<'a> Planner<'a> {
                         ops.extend(att);
                         attrs.extend(attr);
                     }
-                    attrs.insert(
-                        0,
-                        AttrChange {
-                            name: "name".into(),
-                            before: None,
-                            after: Some(a.name.clone()),
-                            document: false,
-                        },
-                    );
-                    attrs.insert(
-                        1,
-                        AttrChange {
-                            name: "email".into(),
-                            before: None,
-                            after: Some(a.email.clone()),
-                            document: false,
-                        },
-                    );
-                    attrs.insert(
-                        2,
-                        AttrChange {
-                            name: "parent".into(),
-                            before: None,
-                            after: Some(self.show_parent(&a.parent)),
-                            document: false,
-                        },
-                    );
-                    attrs.push(AttrChange {
-                        name: "tags".into(),
-                        before: None,
-                        after: Some(show_map(&tags)),
-                        document: false,
-                    });
-                    attrs.push(AttrChange {
-                        name: "id".into(),
-                        before: None,
-                        after: Some(UNKNOWN.into()),
-                        document: false,
-                    });
+                    let leading = vec![
+                        attr("name", None, a.name.clone()),
+                        attr("email", None, a.email.clone()),
+                        attr("parent", None, self.show_parent(&a.parent)),
+                    ];
+                    attrs = creation_attrs(leading, attrs, &tags, true);
                     if let Some(pending) = self
                         .live
                         .pending_account_creations
@@ -1639,25 +1617,10 @@ impl<'a> Planner<'a> {
                             la.account.email, a.email
                         ));
                     }
-                    if let Some(policies) = &a.policies {
-                        if !ignore.iter().any(|i| i == "policies") {
-                            let (att, attr) = self.plan_attachments(
-                                addr,
-                                &a.common.origin,
-                                IdRef::Known(b.id.clone()),
-                                Some(&b.id),
-                                policies,
-                            );
-                            ops.extend(att);
-                            attrs.extend(attr);
-                        }
-                    }
-                    if !ignore.iter().any(|i| i == "tags") || b.retag {
-                        let (tag_ops, attr) =
-                            self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&la.tags), &tags);
-                        ops.extend(tag_ops);
-                        attrs.push(attr);
-                    }
+                    let (more_ops, more_attrs) =
+                        self.plan_in_place(&a.common, b, a.policies.as_deref(), &la.tags, &tags);
+                    ops.extend(more_ops);
+                    attrs.extend(more_attrs);
                 }
             }
             let action = Self::action_for(bound.as_ref(), &ops, moved);
@@ -2841,6 +2804,33 @@ fn renames_away(op: &Op, holder: &str) -> bool {
         } => policy == holder,
         _ => false,
     }
+}
+
+/// A plain (not document) attribute.
+fn attr(name: &str, before: Option<String>, after: String) -> AttrChange {
+    AttrChange {
+        name: name.into(),
+        before,
+        after: Some(after),
+        document: false,
+    }
+}
+
+/// The attributes of an OU or account being created (or an OU's new half): what identifies
+/// it first, then its attachments, its tags, and its id when only the apply will know it.
+fn creation_attrs(
+    leading: Vec<AttrChange>,
+    attachments: Vec<AttrChange>,
+    tags: &BTreeMap<String, String>,
+    id_unknown: bool,
+) -> Vec<AttrChange> {
+    let mut out = leading;
+    out.extend(attachments);
+    out.push(attr("tags", None, show_map(tags)));
+    if id_unknown {
+        out.push(attr("id", None, UNKNOWN.into()));
+    }
+    out
 }
 
 fn tags_to_map(tags: &[crate::backend::Tag]) -> BTreeMap<String, String> {
