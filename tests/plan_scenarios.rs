@@ -347,6 +347,18 @@ async fn renaming_onto_an_unmanaged_ous_name_is_a_plan_error() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_account_relabeled_without_moved_is_a_plan_error_not_a_failed_creation() {
+    let err = refused("account_relabeled", nothing).await;
+    assert!(
+        err.contains("main.hcl:3: account.squad: an account with the email aws+team@example.com already exists")
+            && err.contains("tagged as account.team, which the configuration no longer declares")
+            && err.contains("EMAIL_ALREADY_EXISTS")
+            && err.contains("`moved`"),
+        "{err}"
+    );
+}
+
 /// The reader's calls per API on a known organization match its formula.
 #[tokio::test(start_paused = true)]
 async fn reader_calls_follow_the_formula() {
