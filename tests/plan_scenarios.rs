@@ -195,6 +195,25 @@ async fn policy_deleted_while_attached() {
     assert_eq!(p.summary().delete, 1);
 }
 
+/// The shape the convergence property test found: the policy is deleted while the OU it is
+/// attached to is re-parented (a replace) and has no `policies` list. The replacement must
+/// not get the deleted policy, and nothing may detach it from the old OU, which is deleted.
+#[tokio::test(start_paused = true)]
+async fn policy_deleted_while_the_ou_it_is_on_is_replaced() {
+    let p = run_scenario("policy_delete_on_replaced_ou", nothing).await;
+    assert_eq!((p.summary().delete, p.summary().replace), (1, 1));
+    assert!(
+        p.operations.iter().all(|o| !matches!(
+            &o.op,
+            plan::Op::AttachPolicy { policy: plan::IdRef::Known(id), .. }
+                | plan::Op::DetachPolicy { policy: plan::IdRef::Known(id), .. }
+                if id != "p-FullAWSAccess"
+        )),
+        "{:#?}",
+        p.operations
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn ou_deleted_after_its_accounts_move_out() {
     let p = run_scenario("ou_delete_moves_accounts", nothing).await;
@@ -278,6 +297,66 @@ async fn prevent_destroy_and_cycles_are_plan_errors() {
     let (_, fresh) = client(fresh_state(&options()).unwrap());
     let err = make_plan(&fresh, &load(dir.path())).await.unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");
+}
+
+/// Plans step 2 of a scenario that must be refused, and returns the error text.
+async fn refused(name: &str, oob: impl AsyncFnOnce(&Client)) -> String {
+    let (_, c) = client(start(name, oob).await);
+    make_plan(&c, &load(&scenario_dir(name).join("2")))
+        .await
+        .expect_err("the plan must be refused")
+        .to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn tags_over_the_quota_with_the_ownership_tag_are_a_plan_error() {
+    let err = refused("tags_quota", nothing).await;
+    assert!(
+        err.contains("main.hcl:2: organizational_unit.w: the resource would carry 51 tags")
+            && err.contains("quota of 50 tags per resource"),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn renaming_onto_an_unmanaged_ous_name_is_a_plan_error() {
+    let mut sandbox = String::new();
+    let err = refused("rename_onto_unmanaged", async |c: &Client| {
+        let root = root_id(c).await;
+        sandbox = c
+            .create_organizational_unit(
+                &M,
+                CreateOrganizationalUnitInput {
+                    parent_id: root,
+                    name: "Sandbox".into(),
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap()
+            .organizational_unit
+            .id;
+    })
+    .await;
+    assert!(
+        err.contains(
+            "main.hcl:2: organizational_unit.w: an OU named \"Sandbox\" under root already exists"
+        ) && err.contains(&format!("({sandbox}, not managed by this configuration)"))
+            && err.contains("DuplicateOrganizationalUnitException"),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_account_relabeled_without_moved_is_a_plan_error_not_a_failed_creation() {
+    let err = refused("account_relabeled", nothing).await;
+    assert!(
+        err.contains("main.hcl:3: account.squad: an account with the email aws+team@example.com already exists")
+            && err.contains("tagged as account.team, which the configuration no longer declares")
+            && err.contains("EMAIL_ALREADY_EXISTS")
+            && err.contains("`moved`"),
+        "{err}"
+    );
 }
 
 /// The reader's calls per API on a known organization match its formula.

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
+use crate::backend::quotas;
 use crate::model::live::{LiveOrg, OWNERSHIP_TAG};
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 
@@ -27,10 +28,7 @@ const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
 
 /// How many policies of a type AWS lets one target carry.
 pub fn max_attachments(policy_type: &str) -> usize {
-    match policy_type {
-        SCP | RCP => 5,
-        _ => 10,
-    }
+    quotas::attachments_per_target(policy_type)
 }
 
 /// A plan-time error: what is wrong, and where the configuration says it.
@@ -44,6 +42,9 @@ pub struct PlanError {
 
 impl std::fmt::Display for PlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(o) = &self.origin {
+            write!(f, "{}:{}: ", o.file, o.line)?;
+        }
         if let Some(a) = &self.address {
             write!(f, "{a}: ")?;
         }
@@ -123,6 +124,8 @@ pub fn plan(
     p.plan_delegated_administrators();
     p.plan_roles();
     p.plan_orphans();
+    p.check_unique_names();
+    p.check_quotas();
     p.order_ou_deletions();
     p.check_prevent_destroy();
     if !p.errors.is_empty() {
@@ -1266,17 +1269,9 @@ impl<'a> Planner<'a> {
                     },
                 );
                 ops.push(create);
-                let policies = o.policies.clone().unwrap_or_else(|| {
-                    // A replacement keeps the old OU's guardrails when the block has no list.
-                    match &bound {
-                        Some(b) => self
-                            .live
-                            .attached_to(&b.id)
-                            .into_iter()
-                            .map(PolicyRef::Id)
-                            .collect(),
-                        None => Vec::new(),
-                    }
+                let policies = o.policies.clone().unwrap_or_else(|| match &bound {
+                    Some(b) => self.kept_on_replacement(&b.id),
+                    None => Vec::new(),
                 });
                 if o.policies.is_some() || replaced {
                     let (att, attr) = self.plan_attachments(
@@ -1292,30 +1287,19 @@ impl<'a> Planner<'a> {
                 let before_parent = bound
                     .as_ref()
                     .map(|b| self.live.ous[&b.id].parent_id.clone());
-                attrs.insert(
-                    0,
-                    AttrChange {
-                        name: "name".into(),
-                        before: bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
-                        after: Some(o.name.clone()),
-                        document: false,
-                    },
-                );
-                attrs.insert(
-                    1,
-                    AttrChange {
-                        name: "parent".into(),
-                        before: before_parent.map(|id| self.show_live_parent(&id)),
-                        after: Some(self.show_parent(&o.parent)),
-                        document: false,
-                    },
-                );
-                attrs.push(AttrChange {
-                    name: "tags".into(),
-                    before: None,
-                    after: Some(show_map(&tags)),
-                    document: false,
-                });
+                let leading = vec![
+                    attr(
+                        "name",
+                        bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
+                        o.name.clone(),
+                    ),
+                    attr(
+                        "parent",
+                        before_parent.map(|id| self.show_live_parent(&id)),
+                        self.show_parent(&o.parent),
+                    ),
+                ];
+                attrs = creation_attrs(leading, attrs, &tags, false);
                 if let Some(b) = &bound {
                     // The old OU goes once everything in it has moved to the new one.
                     self.replace_old_ou(addr, &o.common.origin, &b.id, &mut ops);
@@ -1338,25 +1322,10 @@ impl<'a> Planner<'a> {
                     after: Some(o.name.clone()),
                     document: false,
                 });
-                if let Some(policies) = &o.policies {
-                    if !ignore.iter().any(|i| i == "policies") {
-                        let (att, attr) = self.plan_attachments(
-                            addr,
-                            &o.common.origin,
-                            IdRef::Known(b.id.clone()),
-                            Some(&b.id),
-                            policies,
-                        );
-                        ops.extend(att);
-                        attrs.extend(attr);
-                    }
-                }
-                if !ignore.iter().any(|i| i == "tags") || b.retag {
-                    let (tag_ops, attr) =
-                        self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&lo.tags), &tags);
-                    ops.extend(tag_ops);
-                    attrs.push(attr);
-                }
+                let (more_ops, more_attrs) =
+                    self.plan_in_place(&o.common, &b, o.policies.as_deref(), &lo.tags, &tags);
+                ops.extend(more_ops);
+                attrs.extend(more_attrs);
             }
             let action = if replaced {
                 Action::Replace
@@ -1375,6 +1344,75 @@ impl<'a> Planner<'a> {
             };
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
         }
+    }
+
+    /// The in-place half that OUs and accounts share: the `policies` list (unless ignored)
+    /// and the tags (unless ignored, but always when the ownership tag must be written).
+    fn plan_in_place(
+        &mut self,
+        common: &model::Common,
+        b: &Bound,
+        policies: Option<&[PolicyRef]>,
+        live_tags: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> (Vec<usize>, Vec<AttrChange>) {
+        let ignore = &common.lifecycle.ignore_changes;
+        let mut ops = Vec::new();
+        let mut attrs = Vec::new();
+        if let Some(policies) = policies.filter(|_| !ignore.iter().any(|i| i == "policies")) {
+            let (att, attr) = self.plan_attachments(
+                &common.address,
+                &common.origin,
+                IdRef::Known(b.id.clone()),
+                Some(&b.id),
+                policies,
+            );
+            ops.extend(att);
+            attrs.extend(attr);
+        }
+        if !ignore.iter().any(|i| i == "tags") || b.retag {
+            let (tag_ops, attr) = self.plan_tags(
+                &common.address,
+                IdRef::Known(b.id.clone()),
+                Some(live_tags),
+                tags,
+            );
+            ops.extend(tag_ops);
+            attrs.push(attr);
+        }
+        (ops, attrs)
+    }
+
+    /// What the replacement of an OU whose block has no `policies` list gets attached: the
+    /// old OU's policies, except those this plan deletes (attaching one would race its
+    /// deletion). When that would leave no SCP, the old list is kept unchanged and
+    /// `plan_orphans` reports the deleted policy as the OU's last SCP.
+    fn kept_on_replacement(&self, old: &str) -> Vec<PolicyRef> {
+        let all = self.live.attached_to(old);
+        let gone = self.policies_to_delete();
+        let kept: Vec<&String> = all.iter().filter(|p| !gone.contains(*p)).collect();
+        let has_scp = kept
+            .iter()
+            .any(|p| self.live.policies[*p].summary.r#type == SCP);
+        if has_scp || !self.final_types.contains(SCP) {
+            kept.into_iter().cloned().map(PolicyRef::Id).collect()
+        } else {
+            all.into_iter().map(PolicyRef::Id).collect()
+        }
+    }
+
+    /// Customer policies that carry the ownership tag but that no block is bound to: the
+    /// plan deletes them.
+    fn policies_to_delete(&self) -> BTreeSet<String> {
+        let bound: BTreeSet<&String> = self.policies.values().map(|b| &b.id).collect();
+        self.live
+            .policies
+            .iter()
+            .filter(|(id, p)| {
+                !p.summary.aws_managed && !bound.contains(id) && owner_of(&p.tags).is_some()
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     /// The old half of an OU replacement: accounts nobody manages are carried to the new OU,
@@ -1514,45 +1552,12 @@ impl<'a> Planner<'a> {
                         ops.extend(att);
                         attrs.extend(attr);
                     }
-                    attrs.insert(
-                        0,
-                        AttrChange {
-                            name: "name".into(),
-                            before: None,
-                            after: Some(a.name.clone()),
-                            document: false,
-                        },
-                    );
-                    attrs.insert(
-                        1,
-                        AttrChange {
-                            name: "email".into(),
-                            before: None,
-                            after: Some(a.email.clone()),
-                            document: false,
-                        },
-                    );
-                    attrs.insert(
-                        2,
-                        AttrChange {
-                            name: "parent".into(),
-                            before: None,
-                            after: Some(self.show_parent(&a.parent)),
-                            document: false,
-                        },
-                    );
-                    attrs.push(AttrChange {
-                        name: "tags".into(),
-                        before: None,
-                        after: Some(show_map(&tags)),
-                        document: false,
-                    });
-                    attrs.push(AttrChange {
-                        name: "id".into(),
-                        before: None,
-                        after: Some(UNKNOWN.into()),
-                        document: false,
-                    });
+                    let leading = vec![
+                        attr("name", None, a.name.clone()),
+                        attr("email", None, a.email.clone()),
+                        attr("parent", None, self.show_parent(&a.parent)),
+                    ];
+                    attrs = creation_attrs(leading, attrs, &tags, true);
                     if let Some(pending) = self
                         .live
                         .pending_account_creations
@@ -1612,25 +1617,10 @@ impl<'a> Planner<'a> {
                             la.account.email, a.email
                         ));
                     }
-                    if let Some(policies) = &a.policies {
-                        if !ignore.iter().any(|i| i == "policies") {
-                            let (att, attr) = self.plan_attachments(
-                                addr,
-                                &a.common.origin,
-                                IdRef::Known(b.id.clone()),
-                                Some(&b.id),
-                                policies,
-                            );
-                            ops.extend(att);
-                            attrs.extend(attr);
-                        }
-                    }
-                    if !ignore.iter().any(|i| i == "tags") || b.retag {
-                        let (tag_ops, attr) =
-                            self.plan_tags(addr, IdRef::Known(b.id.clone()), Some(&la.tags), &tags);
-                        ops.extend(tag_ops);
-                        attrs.push(attr);
-                    }
+                    let (more_ops, more_attrs) =
+                        self.plan_in_place(&a.common, b, a.policies.as_deref(), &la.tags, &tags);
+                    ops.extend(more_ops);
+                    attrs.extend(more_attrs);
                 }
             }
             let action = Self::action_for(bound.as_ref(), &ops, moved);
@@ -2212,6 +2202,13 @@ impl<'a> Planner<'a> {
             );
         }
         // Policies.
+        let managed_targets: BTreeSet<String> = self.attachment_managed_targets();
+        let replaced_ous: BTreeSet<String> = self
+            .ous
+            .iter()
+            .filter(|(a, _)| self.new_ous.contains(*a))
+            .map(|(_, b)| b.id.clone())
+            .collect();
         for (id, lp) in &live.policies {
             if lp.summary.aws_managed || bound_ids.contains(id) {
                 continue;
@@ -2227,7 +2224,6 @@ impl<'a> Planner<'a> {
             let mut ops = Vec::new();
             // Targets whose attachments the configuration manages detach it in their own
             // sequence; for the others it is detached here, unless it is their last SCP.
-            let managed_targets: BTreeSet<String> = self.attachment_managed_targets();
             for target in &lp.targets {
                 if managed_targets.contains(target) || deleted_ous.contains(target) {
                     continue;
@@ -2246,6 +2242,11 @@ impl<'a> Planner<'a> {
                         format!("the policy {} ({id}) would be deleted, but it is the only SCP attached to {target}, and AWS never leaves a target without an SCP", lp.summary.name),
                         Some("give that target a `policies` list with another SCP, or keep the policy's block"),
                     );
+                    continue;
+                }
+                // The old half of a replaced OU is deleted, which takes its attachments with
+                // it (the deletion of the policy waits for it); a detach could run after it.
+                if replaced_ous.contains(target) {
                     continue;
                 }
                 ops.push(self.push_op(
@@ -2297,6 +2298,350 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+    }
+
+    /// AWS keeps an OU's name unique under its parent, a policy's name within its type and
+    /// an account's email across accounts. A create or rename onto a name that a live
+    /// resource still holds would fail at apply (DuplicateOrganizationalUnitException,
+    /// DuplicatePolicyException, EMAIL_ALREADY_EXISTS): when this plan frees the name (deletes
+    /// the holder or renames it away) the freeing runs first; otherwise it is a plan error.
+    /// A holder the configuration could adopt was adopted when matching, so what is left here
+    /// is a name held by something the block did not match.
+    fn check_unique_names(&mut self) {
+        let live = self.live;
+        let mut errors: Vec<(Address, String, &'static str)> = Vec::new();
+        let mut edges = Vec::new();
+        // Indexed once: a plan may create thousands of accounts in an organization of
+        // thousands.
+        let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, a) in &live.accounts {
+            by_email
+                .entry(a.account.email.to_ascii_lowercase())
+                .or_default()
+                .push(id.clone());
+        }
+        for (i, p) in self.ops.iter().enumerate() {
+            // (what is taken, the holders, the AWS error, help)
+            let (what, holders, code, help): (String, Vec<String>, &str, &str) = match &p.op {
+                Op::CreateOu {
+                    parent: IdRef::Known(parent),
+                    name,
+                    ..
+                } => (
+                    format!(
+                        "an OU named {name:?} under {}",
+                        self.show_live_parent(parent)
+                    ),
+                    self.ous_named(parent, name, None),
+                    "DuplicateOrganizationalUnitException",
+                    "pin the block to that OU with `id` to manage it, or choose another name",
+                ),
+                Op::RenameOu {
+                    ou: IdRef::Known(id),
+                    name,
+                } => {
+                    let parent = &live.ous[id].parent_id;
+                    (
+                        format!(
+                            "an OU named {name:?} under {}",
+                            self.show_live_parent(parent)
+                        ),
+                        self.ous_named(parent, name, Some(id)),
+                        "DuplicateOrganizationalUnitException",
+                        "choose another name, or move or rename that OU first",
+                    )
+                }
+                Op::CreatePolicy {
+                    policy_type, name, ..
+                } => (
+                    format!("a {policy_type} named {name:?}"),
+                    self.policies_named(policy_type, name, None),
+                    "DuplicatePolicyException",
+                    "pin the block to that policy with `id` to manage it, or choose another name",
+                ),
+                Op::UpdatePolicy {
+                    policy,
+                    name: Some(name),
+                    ..
+                } => {
+                    let t = &live.policies[policy].summary.r#type;
+                    (
+                        format!("a {t} named {name:?}"),
+                        self.policies_named(t, name, Some(policy)),
+                        "DuplicatePolicyException",
+                        "choose another name, or rename that policy first",
+                    )
+                }
+                Op::CreateAccount { email, .. } => (
+                    format!("an account with the email {email}"),
+                    by_email
+                        .get(&email.to_ascii_lowercase())
+                        .cloned()
+                        .unwrap_or_default(),
+                    "EMAIL_ALREADY_EXISTS",
+                    "an email belongs to one account for good; to keep managing the existing account under this block, add a `moved` block from its old address or pin `id`",
+                ),
+                _ => continue,
+            };
+            for holder in holders {
+                // Renamed away, or the old half of a replaced OU (the OU itself lives on
+                // under its new parent): the name is free once that has run.
+                let renames: Vec<usize> = self
+                    .ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        renames_away(&o.op, &holder)
+                            || matches!(&o.op, Op::DeleteOu { ou } if *ou == holder
+                                && self.new_ous.contains(&o.address))
+                    })
+                    .map(|(j, _)| j)
+                    .collect();
+                if !renames.is_empty() {
+                    for j in renames {
+                        edges.push((j, i, "the name is freed before it is taken".to_string()));
+                    }
+                    continue;
+                }
+                // Deleting the holder and creating its twin is a block whose label changed:
+                // ordering the creation after the deletion would wait on the twin's own
+                // attachments and moves, so it is refused with the fix.
+                let deleted_by = self.ops.iter().find_map(|o| match &o.op {
+                    Op::DeleteOu { ou } if *ou == holder => Some(o.address.clone()),
+                    Op::DeletePolicy { policy } if *policy == holder => Some(o.address.clone()),
+                    _ => None,
+                });
+                let (message, help) = match deleted_by {
+                    Some(old) => (
+                        format!(
+                            "{what} already exists ({holder}, {old}), which this plan deletes; AWS would refuse the new one with {code} until it is gone"
+                        ),
+                        "if the block was renamed, add a `moved` block from the old address to keep the live resource",
+                    ),
+                    None => (
+                        format!(
+                            "{what} already exists ({holder}, {}); AWS would refuse it with {code}",
+                            self.holder_status(&holder)
+                        ),
+                        help,
+                    ),
+                };
+                errors.push((p.address.clone(), message, help));
+            }
+        }
+        self.edges.extend(edges);
+        for (address, message, help) in errors {
+            let origin = self.origin_of(&address);
+            self.error(Some(&address), origin.as_ref(), message, Some(help));
+        }
+    }
+
+    /// AWS Organizations' quotas that the live state plus the plan can exceed. Counts are
+    /// peaks: the plan's deletions are not ordered before its creations (a replaced OU's
+    /// new half even exists before its old half is deleted), so they are not subtracted.
+    fn check_quotas(&mut self) {
+        let live = self.live;
+        let creates_ous = self
+            .ops
+            .iter()
+            .filter(|p| matches!(p.op, Op::CreateOu { .. }))
+            .count() as u64;
+        let live_ous = live.ous.len() as u64;
+        if creates_ous > 0 && live_ous + creates_ous > quotas::OUS_PER_ORGANIZATION {
+            self.error(
+                None,
+                None,
+                format!(
+                    "the organization has {live_ous} OUs and the plan creates {creates_ous} more (a replaced OU's new half included), over AWS's quota of {} OUs per organization",
+                    quotas::OUS_PER_ORGANIZATION
+                ),
+                Some("delete OUs in an earlier apply, or create fewer"),
+            );
+        }
+        let mut creates_policies: BTreeMap<String, u64> = BTreeMap::new();
+        for p in &self.ops {
+            if let Op::CreatePolicy { policy_type, .. } = &p.op {
+                *creates_policies.entry(policy_type.clone()).or_default() += 1;
+            }
+        }
+        for (t, n) in creates_policies {
+            let have = live
+                .policies
+                .values()
+                .filter(|p| !p.summary.aws_managed && p.summary.r#type == t)
+                .count() as u64;
+            let max = quotas::policies_per_organization(&t);
+            if have + n > max {
+                self.error(
+                    None,
+                    None,
+                    format!(
+                        "the organization has {have} policies of type {t} and the plan creates {n} more, over AWS's quota of {max} per type"
+                    ),
+                    Some("delete policies in an earlier apply, or create fewer"),
+                );
+            }
+        }
+        // Tags: the block's own plus the ownership tag, or the live ones merged with the
+        // plan's TagResource (which AWS counts before the UntagResource runs).
+        let max = quotas::TAGS_PER_RESOURCE as usize;
+        let mut over: Vec<(Address, usize)> = Vec::new();
+        let mut edges = Vec::new();
+        for (i, p) in self.ops.iter().enumerate() {
+            match &p.op {
+                Op::CreateOu { tags, .. }
+                | Op::CreateAccount { tags, .. }
+                | Op::CreatePolicy { tags, .. }
+                | Op::CreateRole { tags, .. }
+                    if tags.len() > max =>
+                {
+                    over.push((p.address.clone(), tags.len()));
+                }
+                Op::TagResource {
+                    resource: IdRef::Known(id),
+                    tags,
+                } => {
+                    let current: BTreeSet<&String> = live
+                        .tags_of(id)
+                        .map(|t| t.keys().collect())
+                        .unwrap_or_default();
+                    let merged: BTreeSet<&String> =
+                        current.iter().copied().chain(tags.keys()).collect();
+                    if merged.len() <= max {
+                        continue;
+                    }
+                    let untag = self.ops.iter().enumerate().find(|(_, o)| {
+                        matches!(&o.op, Op::UntagResource { resource: IdRef::Known(r), .. } if r == id)
+                    });
+                    let removed: BTreeSet<&String> = match untag {
+                        Some((
+                            _,
+                            PlannedOp {
+                                op: Op::UntagResource { keys, .. },
+                                ..
+                            },
+                        )) => keys.iter().collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    let after = merged.iter().filter(|k| !removed.contains(**k)).count();
+                    if after > max {
+                        over.push((p.address.clone(), after));
+                    } else if let Some((j, _)) = untag {
+                        edges.push((j, i, "tags are removed before others are added, to stay within AWS's tag quota".to_string()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.edges.extend(edges);
+        for (address, n) in over {
+            let origin = self.origin_of(&address);
+            self.error(
+                Some(&address),
+                origin.as_ref(),
+                format!("the resource would carry {n} tags (orgchard's ownership tag {OWNERSHIP_TAG} included), over AWS's quota of {max} tags per resource"),
+                Some("remove tags from the block: orgchard needs one of the 50 for its ownership tag"),
+            );
+        }
+        // Depth, where a parent is given by a live id the configuration cannot see through.
+        let depths = self.final_depths();
+        for o in &self.desired.organizational_units {
+            let d = depths.get(&o.common.address).copied().unwrap_or(0);
+            if d > quotas::MAX_OU_DEPTH {
+                self.error(
+                    Some(&o.common.address),
+                    Some(&o.common.origin),
+                    format!(
+                        "the OU would sit {d} levels below the root, deeper than AWS's {} levels",
+                        quotas::MAX_OU_DEPTH
+                    ),
+                    Some("give it a parent higher in the tree"),
+                );
+            }
+        }
+    }
+
+    /// How many levels below the root each configured OU will sit, parents given by a live
+    /// id counted with the live tree above them.
+    fn final_depths(&self) -> BTreeMap<Address, usize> {
+        let mut out: BTreeMap<Address, usize> = BTreeMap::new();
+        for o in self.ous_parent_first() {
+            let parent = match &o.parent {
+                ParentRef::Root => 0,
+                ParentRef::OrganizationalUnit(a) => out.get(a).copied().unwrap_or(0),
+                ParentRef::Id(id) if *id == self.live.root.id => 0,
+                ParentRef::Id(id) => self.live.ancestors(id).len(),
+            };
+            out.insert(o.common.address.clone(), parent + 1);
+        }
+        out
+    }
+
+    /// Live OUs named `name` under `parent`, other than `except`.
+    fn ous_named(&self, parent: &str, name: &str, except: Option<&String>) -> Vec<String> {
+        self.live
+            .ous
+            .iter()
+            .filter(|(id, o)| o.parent_id == parent && o.ou.name == name && Some(*id) != except)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Live policies of `policy_type` named `name`, other than `except`.
+    fn policies_named(
+        &self,
+        policy_type: &str,
+        name: &str,
+        except: Option<&String>,
+    ) -> Vec<String> {
+        self.live
+            .policies
+            .iter()
+            .filter(|(id, p)| {
+                p.summary.r#type == policy_type && p.summary.name == name && Some(*id) != except
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Who holds a live resource, as an error message says it.
+    fn holder_status(&self, id: &str) -> String {
+        let bound = self
+            .ous
+            .iter()
+            .chain(&self.accounts)
+            .chain(&self.policies)
+            .find(|(_, b)| b.id == id);
+        if let Some((a, _)) = bound {
+            return format!("managed by {a}");
+        }
+        if id == self.live.organization.master_account_id {
+            return "the management account".into();
+        }
+        if self
+            .live
+            .policies
+            .get(id)
+            .is_some_and(|p| p.summary.aws_managed)
+        {
+            return "managed by AWS".into();
+        }
+        match self.live.tags_of(id).and_then(owner_of) {
+            Some(a) => format!("tagged as {a}, which the configuration no longer declares"),
+            None => "not managed by this configuration".into(),
+        }
+    }
+
+    /// Where the configuration declares `address`.
+    fn origin_of(&self, address: &Address) -> Option<SourceSpan> {
+        let d = self.desired;
+        d.organizational_units
+            .iter()
+            .map(|o| &o.common)
+            .chain(d.accounts.iter().map(|a| &a.common))
+            .chain(d.policies.iter().map(|p| &p.common))
+            .find(|c| &c.address == address)
+            .map(|c| c.origin.clone())
     }
 
     /// OUs are deleted bottom-up: a deletion waits for the deletions of the OUs below it.
@@ -2443,6 +2788,49 @@ impl<'a> Planner<'a> {
             .map(|(a, b)| (a.clone(), b.id.clone()))
             .collect()
     }
+}
+
+/// Whether `op` renames the live OU or policy `holder`, freeing its name.
+fn renames_away(op: &Op, holder: &str) -> bool {
+    match op {
+        Op::RenameOu {
+            ou: IdRef::Known(ou),
+            ..
+        } => ou == holder,
+        Op::UpdatePolicy {
+            policy,
+            name: Some(_),
+            ..
+        } => policy == holder,
+        _ => false,
+    }
+}
+
+/// A plain (not document) attribute.
+fn attr(name: &str, before: Option<String>, after: String) -> AttrChange {
+    AttrChange {
+        name: name.into(),
+        before,
+        after: Some(after),
+        document: false,
+    }
+}
+
+/// The attributes of an OU or account being created (or an OU's new half): what identifies
+/// it first, then its attachments, its tags, and its id when only the apply will know it.
+fn creation_attrs(
+    leading: Vec<AttrChange>,
+    attachments: Vec<AttrChange>,
+    tags: &BTreeMap<String, String>,
+    id_unknown: bool,
+) -> Vec<AttrChange> {
+    let mut out = leading;
+    out.extend(attachments);
+    out.push(attr("tags", None, show_map(tags)));
+    if id_unknown {
+        out.push(attr("id", None, UNKNOWN.into()));
+    }
+    out
 }
 
 fn tags_to_map(tags: &[crate::backend::Tag]) -> BTreeMap<String, String> {

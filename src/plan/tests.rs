@@ -693,3 +693,367 @@ fn deleting_an_owned_policy_detaches_it_from_targets_without_a_policies_list() {
         }
     }
 }
+
+/// The shape the convergence property test found: an owned policy is deleted while the OU it
+/// is attached to is re-parented (replaced) and declares no `policies`. The replacement must
+/// not get the policy (attaching it races its deletion), and the old OU's attachment goes with
+/// the old OU rather than by a detach that could run after the OU is gone.
+#[test]
+fn deleting_a_policy_on_an_ou_being_replaced_neither_copies_nor_detaches_it() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "P",
+        ROOT,
+        Some("organizational_unit.p"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-22222222",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_scp(
+        &mut live,
+        "p-gone0001",
+        "Gone",
+        Some("policy.gone"),
+        &["ou-ab12-22222222"],
+    );
+    let desired = load(
+        "organizational_unit \"p\" { name = \"P\" }\norganizational_unit \"w\" {\n  name   = \"W\"\n  parent = organizational_unit.p\n}\n",
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    assert_eq!((p.summary().replace, p.summary().delete), (1, 1));
+    let touches_gone = |o: &Op| match o {
+        Op::AttachPolicy { policy, .. } | Op::DetachPolicy { policy, .. } => {
+            policy == &IdRef::Known("p-gone0001".into())
+        }
+        _ => false,
+    };
+    assert!(
+        p.operations.iter().all(|o| !touches_gone(&o.op)),
+        "{:#?}",
+        ops_of(&p)
+    );
+    let delete_ou = index(
+        &p,
+        |o| matches!(o, Op::DeleteOu { ou } if ou == "ou-ab12-22222222"),
+    );
+    let delete_policy = index(&p, |o| matches!(o, Op::DeletePolicy { .. }));
+    assert!(before(&p, delete_ou, delete_policy));
+}
+
+/// When the deleted policy is the only SCP of an OU being replaced without a `policies` list,
+/// the plan says so instead of leaving the replacement without its guardrail.
+#[test]
+fn deleting_the_only_scp_of_an_ou_being_replaced_is_an_error() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "P",
+        ROOT,
+        Some("organizational_unit.p"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-22222222",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    live.policies
+        .get_mut("p-FullAWSAccess")
+        .unwrap()
+        .targets
+        .remove("ou-ab12-22222222");
+    add_scp(
+        &mut live,
+        "p-gone0001",
+        "Gone",
+        Some("policy.gone"),
+        &["ou-ab12-22222222"],
+    );
+    let desired = load(
+        "organizational_unit \"p\" { name = \"P\" }\norganizational_unit \"w\" {\n  name   = \"W\"\n  parent = organizational_unit.p\n}\n",
+    );
+    let errors = plan(&desired, &live, &PlanOptions::default()).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0]
+            .message
+            .contains("only SCP attached to ou-ab12-22222222"),
+        "{}",
+        errors[0]
+    );
+}
+
+fn plan_errors(desired: &Desired, live: &LiveOrg) -> Vec<String> {
+    plan(desired, live, &PlanOptions::default())
+        .unwrap_err()
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
+}
+
+#[test]
+fn renaming_an_ou_onto_an_unmanaged_sibling_is_a_plan_error() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_ou(&mut live, "ou-ab12-22222222", "Sandbox", ROOT, None);
+    let desired = load("organizational_unit \"w\" {\n  name = \"Sandbox\"\n}\n");
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    for part in [
+        "main.hcl:1: organizational_unit.w:",
+        "an OU named \"Sandbox\" under root already exists",
+        "ou-ab12-22222222, not managed by this configuration",
+        "DuplicateOrganizationalUnitException",
+    ] {
+        assert!(e.contains(part), "{part:?} in {e}");
+    }
+}
+
+#[test]
+fn moving_an_ou_next_to_an_unmanaged_namesake_is_a_plan_error() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "P",
+        ROOT,
+        Some("organizational_unit.p"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-22222222",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    add_ou(&mut live, "ou-ab12-33333333", "W", "ou-ab12-11111111", None);
+    // The tag binds the block to its own OU, so the namesake under P is not adopted; the
+    // replacement would be created next to it.
+    let desired = load(
+        "organizational_unit \"p\" { name = \"P\" }\norganizational_unit \"w\" {\n  name   = \"W\"\n  parent = organizational_unit.p\n}\n",
+    );
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("under organizational_unit.p already exists (ou-ab12-33333333"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn an_ou_renamed_away_frees_its_name_for_another_first() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "Old",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-22222222",
+        "B",
+        ROOT,
+        Some("organizational_unit.b"),
+    );
+    let desired = load(
+        "organizational_unit \"a\" { name = \"Retired\" }\norganizational_unit \"b\" { name = \"Old\" }\n",
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let away = index(
+        &p,
+        |o| matches!(o, Op::RenameOu { name, .. } if name == "Retired"),
+    );
+    let onto = index(
+        &p,
+        |o| matches!(o, Op::RenameOu { name, .. } if name == "Old"),
+    );
+    assert!(before(&p, away, onto));
+}
+
+#[test]
+fn a_policy_named_like_an_unmanaged_or_deleted_one_is_a_plan_error() {
+    let mut live = empty_org();
+    add_scp(&mut live, "p-hand0001", "Handmade", None, &[]);
+    add_scp(&mut live, "p-mine0001", "Mine", Some("policy.mine"), &[]);
+    add_scp(&mut live, "p-gone0001", "Gone", Some("policy.gone"), &[]);
+    // `mine` is renamed onto the unmanaged policy's name; `again` is `gone` under a new
+    // label, which deletes the old policy and creates a twin.
+    let desired = load(&format!(
+        "{}{}",
+        policy_block("mine", "Handmade"),
+        policy_block("again", "Gone")
+    ));
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors.iter().any(|e| e.contains("policy.mine:")
+            && e.contains("p-hand0001, not managed by this configuration")
+            && e.contains("DuplicatePolicyException")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("policy.again:")
+            && e.contains("(p-gone0001, policy.gone), which this plan deletes")
+            && e.contains("`moved`")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn an_account_with_the_email_of_a_live_account_it_does_not_match_is_a_plan_error() {
+    let mut live = empty_org();
+    add_account(
+        &mut live,
+        "444444444444",
+        "Old",
+        "team@example.com",
+        ROOT,
+        Some("account.old"),
+    );
+    let desired = load("account \"new\" {\n  name  = \"New\"\n  email = \"Team@example.com\"\n}\n");
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    for part in [
+        "account.new:",
+        "an account with the email Team@example.com already exists",
+        "444444444444, tagged as account.old, which the configuration no longer declares",
+        "EMAIL_ALREADY_EXISTS",
+        "`moved`",
+    ] {
+        assert!(errors[0].contains(part), "{part:?} in {}", errors[0]);
+    }
+}
+
+#[test]
+fn creating_ous_past_the_organization_quota_is_a_plan_error() {
+    let mut live = empty_org();
+    for i in 0..1_999 {
+        add_ou(
+            &mut live,
+            &format!("ou-ab12-{i:08}"),
+            &format!("Old{i}"),
+            ROOT,
+            None,
+        );
+    }
+    let desired = load(
+        "organizational_unit \"a\" { name = \"A\" }\norganizational_unit \"b\" { name = \"B\" }\n",
+    );
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("has 1999 OUs and the plan creates 2 more")
+            && errors[0].contains("quota of 2000 OUs per organization"),
+        "{}",
+        errors[0]
+    );
+    // One more fits.
+    let desired = load("organizational_unit \"a\" { name = \"A\" }\n");
+    assert!(plan(&desired, &live, &PlanOptions::default()).is_ok());
+}
+
+#[test]
+fn creating_policies_past_the_per_type_quota_is_a_plan_error() {
+    let mut live = empty_org();
+    for i in 0..10_000 {
+        add_scp(
+            &mut live,
+            &format!("p-old{i:05}"),
+            &format!("Old{i}"),
+            None,
+            &[],
+        );
+    }
+    let desired = load(&policy_block("new", "New"));
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("has 10000 policies of type SERVICE_CONTROL_POLICY and the plan creates 1 more, over AWS's quota of 10000 per type"),
+        "{}",
+        errors[0]
+    );
+}
+
+fn fifty_tags() -> String {
+    let pairs: Vec<String> = (0..50).map(|i| format!("k{i} = \"v\"")).collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+#[test]
+fn fifty_tags_plus_the_ownership_tag_is_a_plan_error() {
+    let live = empty_org();
+    let desired = load(&format!(
+        "organizational_unit \"w\" {{\n  name = \"W\"\n  tags = {}\n}}\n",
+        fifty_tags()
+    ));
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    for part in [
+        "main.hcl:1: organizational_unit.w:",
+        "would carry 51 tags",
+        "quota of 50 tags per resource",
+    ] {
+        assert!(errors[0].contains(part), "{part:?} in {}", errors[0]);
+    }
+}
+
+#[test]
+fn tags_are_removed_before_others_are_added_when_both_would_pass_the_quota() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "W",
+        ROOT,
+        Some("organizational_unit.w"),
+    );
+    let ou = live.ous.get_mut("ou-ab12-11111111").unwrap();
+    for i in 0..49 {
+        ou.tags.insert(format!("old{i}"), "v".into());
+    }
+    let desired =
+        load("organizational_unit \"w\" {\n  name = \"W\"\n  tags = { new = \"v\" }\n}\n");
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let untag = index(&p, |o| matches!(o, Op::UntagResource { .. }));
+    let tag = index(&p, |o| matches!(o, Op::TagResource { .. }));
+    assert!(before(&p, untag, tag), "{:#?}", p.edges);
+}
+
+#[test]
+fn an_ou_under_a_pinned_parent_id_too_deep_in_the_live_tree_is_a_plan_error() {
+    let mut live = empty_org();
+    let mut parent = ROOT.to_string();
+    for i in 1..=5 {
+        let id = format!("ou-ab12-0000000{i}");
+        add_ou(&mut live, &id, &format!("L{i}"), &parent, None);
+        parent = id;
+    }
+    let desired = load(
+        "organizational_unit \"deep\" {\n  name   = \"Deep\"\n  parent = \"ou-ab12-00000005\"\n}\n",
+    );
+    let errors = plan_errors(&desired, &live);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("6 levels below the root, deeper than AWS's 5 levels"),
+        "{}",
+        errors[0]
+    );
+}

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The deepest an OU may sit below the root (AWS: five levels).
-pub const MAX_OU_DEPTH: usize = 5;
+pub const MAX_OU_DEPTH: usize = crate::backend::quotas::MAX_OU_DEPTH;
 
 /// Policy types Organizations knows, with the most of one type a target may carry and the
 /// largest document of that type, in characters (AWS "Quotas for AWS Organizations").
@@ -55,8 +55,16 @@ pub const QUOTAS: &[(&str, u64, &str)] = &[
         10_000,
         "accounts in the organization (AWS default 10, raised on request)",
     ),
-    ("organizational_units", 2_000, "OUs in the organization"),
-    ("policies_per_type", 1_000, "policies of each type"),
+    (
+        "organizational_units",
+        crate::backend::quotas::OUS_PER_ORGANIZATION,
+        "OUs in the organization",
+    ),
+    (
+        "policies_per_type",
+        crate::backend::quotas::POLICIES_PER_TYPE,
+        "policies of each type (AWS allows 10,000 SCPs)",
+    ),
     (
         "concurrent_account_creations",
         5,
@@ -64,7 +72,7 @@ pub const QUOTAS: &[(&str, u64, &str)] = &[
     ),
     (
         "tags_per_resource",
-        50,
+        crate::backend::quotas::TAGS_PER_RESOURCE,
         "tags on one Organizations resource or IAM role",
     ),
     ("roles_per_account", 1_000, "IAM roles in one account"),

@@ -1,0 +1,4 @@
+account "team" {
+  name  = "Team"
+  email = "aws+team@example.com"
+}

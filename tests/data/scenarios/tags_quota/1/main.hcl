@@ -1,0 +1,3 @@
+organizational_unit "w" {
+  name = "Workloads"
+}
