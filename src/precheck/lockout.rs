@@ -215,34 +215,54 @@ fn future_needs(
     add(
         &mut PLANNER_ROLE_READS.iter().copied(),
         &managed,
-        "a planner read",
+        "planner reads",
     );
-    add(&mut role_write_operations(), &managed, "a role write");
+    add(&mut role_write_operations(), &managed, "role writes");
     let own = vec![iam::arns::role("aws", account, None, member_role_name)];
     add(
         &mut PRECHECK_ROLE_READS.iter().copied(),
         &own,
-        "a pre-check read",
+        "pre-check reads",
     );
     out
 }
 
-/// The `denied` findings of one account grouped by the statement (or missing allow) that
-/// decides them: `(decided by, [action on resource (why)])`.
-fn grouped(denials: Vec<(Decision, &'static str)>) -> Vec<(String, Vec<String>)> {
-    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+/// Denied requests grouped by the statement (or missing allow) that decides them, each group
+/// as one line: `(decided by, "A, B on RESOURCE (why); C on * (why)")`.
+fn grouped(denials: Vec<(Decision, &'static str)>) -> Vec<(String, String)> {
+    type Items = Vec<((&'static str, String), Vec<String>)>;
+    let mut by: BTreeMap<String, Items> = BTreeMap::new();
     for (d, why) in denials {
-        let item = if why.is_empty() {
-            format!("{} on {}", d.action, d.resource)
-        } else {
-            format!("{} on {} ({why})", d.action, d.resource)
+        let items = by.entry(decided_by(&d)).or_default();
+        let key = (why, d.resource.clone());
+        let actions = match items.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, actions)) => actions,
+            None => {
+                items.push((key, Vec::new()));
+                &mut items.last_mut().expect("just pushed").1
+            }
         };
-        let list = by.entry(decided_by(&d)).or_default();
-        if !list.contains(&item) {
-            list.push(item);
+        if !actions.contains(&d.action) {
+            actions.push(d.action.clone());
         }
     }
-    by.into_iter().collect()
+    by.into_iter()
+        .map(|(decided, items)| {
+            let text = items
+                .into_iter()
+                .map(|((why, resource), actions)| {
+                    let on = format!("{} on {resource}", actions.join(", "));
+                    if why.is_empty() {
+                        on
+                    } else {
+                        format!("{on} ({why})")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (decided, text)
+        })
+        .collect()
 }
 
 /// Every lockout `plan` would cause. `caller` enables the [`Kind::Caller`] check.
@@ -357,21 +377,29 @@ pub fn check(plan: &Plan, live: &LiveOrg, caller: Option<&Caller>) -> Vec<Lockou
         }
         let role = member_role(account, &role_name);
         let role_arn = role.principal_arn_key.clone().unwrap_or_default();
-        // (a) This plan's own operations in the account.
+        // (a) This plan's own operations in the account, one error per change and deciding
+        // statement.
         let mut checked = BTreeSet::new();
+        let mut by_change: Vec<(&str, Vec<(Decision, &'static str)>)> = Vec::new();
         for (change, need) in inside.get(account).into_iter().flatten() {
             checked.insert((need.action.to_ascii_lowercase(), need.resource.clone()));
             let d = decide(&role, need, &chain);
-            if denied(&d) {
+            if !denied(&d) {
+                continue;
+            }
+            match by_change.iter_mut().find(|(c, _)| c == change) {
+                Some((_, list)) => list.push((d, "")),
+                None => by_change.push((change, vec![(d, "")])),
+            }
+        }
+        for (change, list) in by_change {
+            for (by, items) in grouped(list) {
                 out.push(Lockout {
                     kind: Kind::PlanOperation,
                     severity: Severity::Error,
                     target: target.clone(),
                     reason: format!(
-                        "{change}: after this apply its SCPs would deny orgchard's member-access role {role_arn} {} on {}, which this plan needs: {}",
-                        d.action,
-                        d.resource,
-                        decided_by(&d)
+                        "{change}: after this apply its SCPs would deny orgchard's member-access role {role_arn} {items}, which this plan needs: {by}"
                     ),
                 });
             }
@@ -430,8 +458,7 @@ pub fn check(plan: &Plan, live: &LiveOrg, caller: Option<&Caller>) -> Vec<Lockou
                     severity,
                     target: target.clone(),
                     reason: format!(
-                        "{when} orgchard's member-access role {role_arn} {}, {what}: {by}",
-                        items.join(", ")
+                        "{when} orgchard's member-access role {role_arn} {items}, {what}: {by}"
                     ),
                 });
             }
@@ -470,7 +497,7 @@ fn caller_lockouts(
     };
     let mut needs: Vec<(Need, &'static str)> = READ_ACTIONS
         .iter()
-        .map(|a| (Need::plain(*a, "*"), "read by every plan"))
+        .map(|a| (Need::plain(*a, "*"), "planner reads"))
         .collect();
     for account in model.entered_accounts() {
         needs.push((
@@ -478,14 +505,14 @@ fn caller_lockouts(
                 "sts:AssumeRole",
                 iam::arns::role("aws", &account, None, role_name),
             ),
-            "to enter the account",
+            "entering the account",
         ));
     }
     needs.extend(
         plan_calls
             .into_iter()
             .filter(|n| n.action.starts_with("organizations:") || n.action.starts_with("sts:"))
-            .map(|n| (n, "this plan's call")),
+            .map(|n| (n, "this plan's calls")),
     );
     let mut seen = BTreeSet::new();
     let denials = needs
@@ -507,9 +534,8 @@ fn caller_lockouts(
             severity: Severity::Error,
             target: format!("the caller's {target}"),
             reason: format!(
-                "the caller {} is in a member account, and after this apply its SCPs would deny it {}, which the management workflow needs: {by}",
+                "the caller {} is in a member account, and after this apply its SCPs would deny it {items}, which the management workflow needs: {by}",
                 caller.principal_arn,
-                items.join(", ")
             ),
         })
         .collect()

@@ -561,7 +561,8 @@ fn decided_by(d: &Decision) -> String {
         },
         (None, Outcome::ImplicitDeny) => match (d.layer, d.level) {
             (Some(l @ iam::Layer::Scp), Some(level)) => format!(
-                "no statement allows it in the {l}s at level {level} ({})",
+                "no statement allows it in the {} at level {level} ({})",
+                l.plural(),
                 d.level_policies.join(", ")
             ),
             (Some(l), _) if l != iam::Layer::Identity => {
