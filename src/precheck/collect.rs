@@ -476,6 +476,56 @@ mod tests {
         assert!(principal_of("arn:aws:iam::111122223333:root").is_none());
     }
 
+    #[tokio::test]
+    async fn a_users_own_and_group_policies_are_all_read() {
+        use crate::backend::emulator::state::PrincipalState;
+        use crate::backend::emulator::{ADMINISTRATOR_ACCESS, Emulator, InitOptions, fresh_state};
+        let allow = |a: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{a}","Resource":"*"}}]}}"#
+            )
+        };
+        let mut state = fresh_state(&InitOptions {
+            caller_policies: vec![("own".into(), allow("s3:GetObject"))],
+            ..InitOptions::default()
+        })
+        .unwrap();
+        let mgmt = state.management_account_id().to_string();
+        let iam = state.iam.get_mut(&mgmt).unwrap();
+        let user = iam.users.get_mut("orgchard").unwrap();
+        user.groups.insert("ops".into());
+        user.managed_policies.insert(ADMINISTRATOR_ACCESS.into());
+        let mut group = PrincipalState {
+            id: "AGPAOPS".into(),
+            path: "/".into(),
+            ..PrincipalState::default()
+        };
+        group
+            .inline_policies
+            .insert("team".into(), allow("organizations:ListRoots"));
+        group
+            .managed_policies
+            .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        iam.groups.insert("ops".into(), group);
+        let api = Emulator::in_memory(state, &ConnectOptions::default());
+        let caller = collect(&api).await.unwrap();
+        assert_eq!(caller.source, Source::Read);
+        let ids: Vec<&str> = caller.identity.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 4, "{ids:?}");
+        assert!(
+            ids[0].ends_with(":user/orgchard inline policy own"),
+            "{ids:?}"
+        );
+        assert_eq!(ids[1], "group ops inline policy team");
+        assert_eq!(
+            &ids[2..],
+            [
+                ADMINISTRATOR_ACCESS,
+                "arn:aws:iam::aws:policy/ReadOnlyAccess"
+            ]
+        );
+    }
+
     #[test]
     fn url_encoded_documents_are_decoded() {
         assert_eq!(decode_document("%7B%22a%22%3A1%7D"), "{\"a\":1}");
