@@ -60,9 +60,13 @@ pub const PRECHECK_ROLE_READS: &[Operation] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// An account's SCPs would deny every action.
     DenyAll,
+    /// The member-access role would be denied an operation of this plan in the account.
     PlanOperation,
+    /// The member-access role would be denied what later plans need in the account.
     FutureNeeds,
+    /// A caller in a member account would be denied Organizations or STS calls.
     Caller,
 }
 
@@ -70,7 +74,9 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// `plan` and `apply` refuse, exit 1.
     Error,
+    /// Shown among the plan's warnings.
     Warning,
 }
 
