@@ -1,7 +1,9 @@
 //! Permission pre-check scenarios through the command line against an emulator state file:
 //! each restricted caller is refused by `apply` before any mutating call (the emulator's
 //! counters show zero mutations) with the expected explanation, and the same configuration
-//! applies cleanly with sufficient permissions. Also lockouts refused at plan time, and the
+//! applies cleanly with sufficient permissions. Also lockouts refused at plan time (an
+//! account left with SCPs that deny everything; an SCP attached, changed, or left in place of
+//! FullAWSAccess that denies the member-access role what this or a later plan needs), and the
 //! least-privilege policy of `plan --emit-policy`.
 
 use std::path::PathBuf;
@@ -127,6 +129,26 @@ impl Env {
         json["bindings"].clone()
     }
 
+    /// `plan` and `apply` both refused with exit 1 and every `expected` text; the apply
+    /// before any mutating call.
+    fn refused_at_plan_time(&self, dir: &str, expected: &[&str]) {
+        let out = orgchard(&["plan", dir, "--backend", &self.backend("base.json")]);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        for e in expected {
+            assert!(t.contains(e), "plan: missing {e:?} in:\n{t}");
+        }
+        let state = self.with_caller("lockout", ADMIN);
+        let out = self.apply(dir, &state);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        for e in expected {
+            assert!(t.contains(e), "apply: missing {e:?} in:\n{t}");
+        }
+        assert!(t.contains("nothing was changed"), "{t}");
+        assert_eq!(self.mutations(&state), 0, "{t}");
+    }
+
     /// Refused with every `expected` text, before any mutation; then applies with `ok`.
     fn refused_then_ok(&self, dir: &str, denied: &str, ok: &str, expected: &[&str]) {
         let state = self.with_caller("denied", denied);
@@ -247,6 +269,22 @@ fn scp_denies_create_role_in_one_account() {
     let out = env.apply(d2, &state);
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
+    // A plan-time lockout (the SCP denies the member-access role what this plan needs),
+    // followed by the pre-check's view of the same request.
+    let lockout = t
+        .find("lockout: account X")
+        .unwrap_or_else(|| panic!("no lockout error in:\n{t}"));
+    let precheck = t
+        .find("Pre-check:")
+        .unwrap_or_else(|| panic!("no pre-check section in:\n{t}"));
+    assert!(lockout < precheck, "the lockout comes first:\n{t}");
+    assert!(
+        t[lockout..precheck].contains("role.r[\"x\"]: CreateRole Reader")
+            && t[lockout..precheck].contains("NoRoles"),
+        "{t}"
+    );
+    assert!(t[precheck..].contains("✗ role.r[\"x\"]"), "{t}");
+    assert!(t.contains("nothing was changed"), "{t}");
     assert!(
         t.contains("role.r[\"x\"]") && t.contains("iam:CreateRole"),
         "{t}"
@@ -378,6 +416,122 @@ fn lockout_refused_at_plan_time() {
         "{t}"
     );
     assert!(t.contains("DenyOnly"), "{t}");
+    env.refused_at_plan_time(d2, &["lockout: account X", "DenyOnly"]);
+}
+
+/// Two accounts with roles, `x` with `POLICIES` attached and `extra` added.
+fn roles_config(policies: &str, extra: &str) -> String {
+    format!(
+        "{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n  policies = {policies}\n}}\naccount \"y\" {{\n  name  = \"Y\"\n  email = \"y@example.com\"\n}}\n{ROLES}\n{extra}"
+    )
+}
+
+fn scp_block(label: &str, name: &str, statement: &str) -> String {
+    format!(
+        "policy \"{label}\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"{name}\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{statement}] }})\n}}\n"
+    )
+}
+
+const NO_ROLE_CHANGES: &str = "{ Sid = \"NoRoleChanges\", Effect = \"Deny\", Action = [\"iam:UpdateAssumeRolePolicy\", \"iam:PutRolePolicy\", \"iam:DeleteRole\"], Resource = \"*\" }";
+
+#[test]
+fn lockout_attaching_an_scp_that_denies_the_member_access_role() {
+    let env = Env::new();
+    let d1 = env.config("one", &roles_config("[aws_policy.FullAWSAccess]", ""));
+    env.setup(d1);
+    let d2 = env.config(
+        "two",
+        &roles_config(
+            "[aws_policy.FullAWSAccess, policy.guard]",
+            &scp_block("guard", "Guard", NO_ROLE_CHANGES),
+        ),
+    );
+    env.refused_at_plan_time(
+        d2,
+        &[
+            "lockout: account X",
+            "iam:PutRolePolicy",
+            "iam:DeleteRole",
+            "role/Reader",
+            "Guard (policy.guard)",
+            "NoRoleChanges",
+            "member-access role",
+        ],
+    );
+    // Y keeps its plain SCPs: nothing is said about it.
+    let out = orgchard(&["plan", d2, "--backend", &env.backend("base.json")]);
+    assert!(!text(&out).contains("account Y"), "{}", text(&out));
+}
+
+#[test]
+fn lockout_updating_an_attached_scps_content() {
+    let env = Env::new();
+    let harmless = "{ Sid = \"NoLeaving\", Effect = \"Deny\", Action = \"organizations:LeaveOrganization\", Resource = \"*\" }";
+    let attached = "[aws_policy.FullAWSAccess, policy.guard]";
+    let d1 = env.config(
+        "one",
+        &roles_config(attached, &scp_block("guard", "Guard", harmless)),
+    );
+    env.setup(d1);
+    let d2 = env.config(
+        "two",
+        &roles_config(attached, &scp_block("guard", "Guard", NO_ROLE_CHANGES)),
+    );
+    env.refused_at_plan_time(
+        d2,
+        &["lockout: account X", "NoRoleChanges", "iam:PutRolePolicy"],
+    );
+}
+
+#[test]
+fn lockout_detaching_full_aws_access_for_an_allow_list_without_iam() {
+    let env = Env::new();
+    let d1 = env.config("one", &roles_config("[aws_policy.FullAWSAccess]", ""));
+    env.setup(d1);
+    let only = "{ Sid = \"OnlyS3\", Effect = \"Allow\", Action = [\"s3:*\", \"sts:*\"], Resource = \"*\" }";
+    let d2 = env.config(
+        "two",
+        &roles_config("[policy.only]", &scp_block("only", "OnlyS3", only)),
+    );
+    env.refused_at_plan_time(
+        d2,
+        &[
+            "lockout: account X",
+            "iam:ListRoles",
+            "no statement allows it",
+            "OnlyS3",
+        ],
+    );
+    // Allowing IAM as well keeps orgchard in: the same detachment applies.
+    let with_iam = only.replace("\"sts:*\"]", "\"sts:*\", \"iam:*\"]");
+    let d3 = env.config(
+        "three",
+        &roles_config("[policy.only]", &scp_block("only", "OnlyS3", &with_iam)),
+    );
+    let out = env.apply(d3, "base.json");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_denying_scp_where_no_roles_are_managed_is_a_warning() {
+    let env = Env::new();
+    let one =
+        format!("{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n}}\n");
+    env.setup(env.config("one", &one));
+    let two = format!(
+        "{ORG}\naccount \"x\" {{\n  name  = \"X\"\n  email = \"x@example.com\"\n  policies = [aws_policy.FullAWSAccess, policy.guard]\n}}\n{}",
+        scp_block("guard", "Guard", NO_ROLE_CHANGES)
+    );
+    let d2 = env.config("two", &two);
+    let out = orgchard(&["plan", d2, "--backend", &env.backend("base.json")]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("possible lockout: account X") && t.contains("NoRoleChanges"),
+        "{t}"
+    );
+    let out = env.apply(d2, "base.json");
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 fn statements(policy: &serde_json::Value) -> Vec<serde_json::Value> {

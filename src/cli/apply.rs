@@ -36,7 +36,7 @@ pub struct ApplyArgs {
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let from_file = args.path.is_file();
     let (plan, choice, report) = if from_file {
-        let plan = super::show::read_plan(&args.path)?;
+        let mut plan = super::show::read_plan(&args.path)?;
         let choice = session::backend_choice(&args.common, plan.context.backend.as_ref())?;
         let rt = session::runtime(&choice)?;
         let report = rt.block_on(async {
@@ -56,7 +56,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             plan::read::read_roles(&client, &mut live, &queries).await?;
-            super::plan::precheck_plan(&plan, &live, &client, &args.common, false).await
+            super::plan::precheck_plan(&mut plan, &live, &client, &args.common, false).await
         })?;
         (plan, choice, report)
     } else {

@@ -79,32 +79,82 @@ pub struct CheckedPlan {
 }
 
 /// Runs the lockout check and the pre-check of `plan` against the live state `live`.
+///
+/// Lockout errors refuse the plan (exit 1): they are printed first, as the plan's own fault,
+/// followed by the pre-check's section when it found denials (often the same requests seen
+/// from the caller's side, with the statement that decides each). Lockout warnings are added
+/// to the plan's warnings.
 pub async fn precheck_plan(
-    plan: &Plan,
+    plan: &mut Plan,
     live: &crate::model::live::LiveOrg,
     client: &crate::backend::client::Client,
     common: &CommonArgs,
     force: bool,
 ) -> anyhow::Result<Option<precheck::Report>> {
-    let lockouts = precheck::lockout::check(plan, live);
-    if !lockouts.is_empty() {
-        anyhow::bail!(
-            "{}",
-            lockouts
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
+    use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
+    let run = common.precheck != PrecheckMode::Off || force;
+    let caller = if run {
+        let mut caller = precheck::collect::collect(client).await;
+        if let (Ok(c), Some(path)) = (&mut caller, &common.as_policy) {
+            precheck::collect::as_policy(c, path)?;
+        }
+        Some(caller)
+    } else {
+        None
+    };
+    // The lockout check runs whatever `--precheck` says; it only needs to know who calls.
+    let identity = match &caller {
+        Some(Ok(c)) => Some(precheck::lockout::Caller {
+            principal_arn: c.principal_arn.clone(),
+            account: c.account.clone(),
+        }),
+        _ => match client
+            .get_caller_identity(&Scope::Management, GetCallerIdentityInput {})
+            .await
+        {
+            Ok(me) => Some(precheck::lockout::Caller {
+                principal_arn: me.arn,
+                account: me.account,
+            }),
+            Err(e) => {
+                plan.warnings.push(format!(
+                    "the caller could not be identified ({e}); the lockout check for a caller in a member account was skipped"
+                ));
+                None
+            }
+        },
+    };
+    let lockouts = precheck::lockout::check(plan, live, identity.as_ref());
+    for w in lockouts.iter().filter(|l| !l.is_error()) {
+        let w = w.to_string();
+        if !plan.warnings.contains(&w) {
+            plan.warnings.push(w);
+        }
+    }
+    let errors: Vec<String> = lockouts
+        .iter()
+        .filter(|l| l.is_error())
+        .map(|l| l.to_string())
+        .collect();
+    let report = match caller {
+        Some(Ok(c)) => Some(precheck::check(plan, live, client, &c).await),
+        Some(Err(e)) if errors.is_empty() => return Err(e.into()),
+        _ => None,
+    };
+    if !errors.is_empty() {
+        let mut msg = errors.join("\n");
+        if let Some(Ok(r)) = &report {
+            if !r.passed() {
+                msg.push('\n');
+                msg.push_str(r.render().trim_end());
+            }
+        }
+        msg.push_str(
+            "\nThis plan would lock orgchard out; nothing was changed. Change the SCPs (or what they deny) so that the requests above stay allowed.",
         );
+        anyhow::bail!("{msg}");
     }
-    if common.precheck == PrecheckMode::Off && !force {
-        return Ok(None);
-    }
-    let mut caller = precheck::collect::collect(client).await?;
-    if let Some(path) = &common.as_policy {
-        precheck::collect::as_policy(&mut caller, path)?;
-    }
-    Ok(Some(precheck::check(plan, live, client, &caller).await?))
+    Ok(report.transpose()?)
 }
 
 /// `make_plan` followed by the lockout check and the pre-check.
@@ -122,8 +172,8 @@ pub fn make_checked(
     let rt = session::runtime(&choice)?;
     let (mut plan, report) = rt.block_on(async {
         let client = session::client(&choice, &desired.organization.member_access_role).await?;
-        let (plan, live) = plan::make(&desired, &client, &options).await?;
-        let report = precheck_plan(&plan, &live, &client, common, force_precheck).await?;
+        let (mut plan, live) = plan::make(&desired, &client, &options).await?;
+        let report = precheck_plan(&mut plan, &live, &client, common, force_precheck).await?;
         anyhow::Ok((plan, report))
     })?;
     plan.context.backend = Some(choice.clone());

@@ -5,6 +5,7 @@
 
 use crate::backend::*;
 use crate::iam::{NamedPolicy, PolicyKind};
+use crate::plan::read::all_pages;
 
 /// The permissions that let orgchard read the caller's policies, named in the "unknown" message.
 pub const READ_PERMISSIONS: &[&str] = &[
@@ -228,6 +229,122 @@ pub async fn role_policies(
     Ok(Ok((identity, boundary, role.assume_role_policy_document)))
 }
 
+/// A user or a group: IAM reads their policies with the same three calls under different
+/// names, so one set of readers serves both.
+#[derive(Debug, Clone, Copy)]
+enum Holder<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+impl Holder<'_> {
+    async fn attached(self, api: &dyn Api) -> Result<Vec<AttachedPolicy>, ApiError> {
+        let m = &Scope::Management;
+        all_pages(|next_token| async move {
+            match self {
+                Holder::User(name) => api
+                    .list_attached_user_policies(
+                        m,
+                        ListAttachedUserPoliciesInput {
+                            user_name: name.into(),
+                            next_token,
+                            max_results: None,
+                        },
+                    )
+                    .await
+                    .map(|o| (o.attached_policies, o.next_token)),
+                Holder::Group(name) => api
+                    .list_attached_group_policies(
+                        m,
+                        ListAttachedGroupPoliciesInput {
+                            group_name: name.into(),
+                            next_token,
+                            max_results: None,
+                        },
+                    )
+                    .await
+                    .map(|o| (o.attached_policies, o.next_token)),
+            }
+        })
+        .await
+    }
+
+    async fn inline_names(self, api: &dyn Api) -> Result<Vec<String>, ApiError> {
+        let m = &Scope::Management;
+        all_pages(|next_token| async move {
+            match self {
+                Holder::User(name) => api
+                    .list_user_policies(
+                        m,
+                        ListUserPoliciesInput {
+                            user_name: name.into(),
+                            next_token,
+                            max_results: None,
+                        },
+                    )
+                    .await
+                    .map(|o| (o.policy_names, o.next_token)),
+                Holder::Group(name) => api
+                    .list_group_policies(
+                        m,
+                        ListGroupPoliciesInput {
+                            group_name: name.into(),
+                            next_token,
+                            max_results: None,
+                        },
+                    )
+                    .await
+                    .map(|o| (o.policy_names, o.next_token)),
+            }
+        })
+        .await
+    }
+
+    async fn inline_document(self, api: &dyn Api, policy_name: &str) -> Result<String, ApiError> {
+        let m = &Scope::Management;
+        match self {
+            Holder::User(name) => api
+                .get_user_policy(
+                    m,
+                    GetUserPolicyInput {
+                        user_name: name.into(),
+                        policy_name: policy_name.into(),
+                    },
+                )
+                .await
+                .map(|o| o.policy_document),
+            Holder::Group(name) => api
+                .get_group_policy(
+                    m,
+                    GetGroupPolicyInput {
+                        group_name: name.into(),
+                        policy_name: policy_name.into(),
+                    },
+                )
+                .await
+                .map(|o| o.policy_document),
+        }
+    }
+
+    /// Its inline policies, each named `{label} inline policy NAME`, and the ARNs of its
+    /// attached ones.
+    async fn policies(
+        self,
+        api: &dyn Api,
+        label: &str,
+    ) -> Result<Result<(Vec<NamedPolicy>, Vec<AttachedPolicy>), CollectError>, ApiError> {
+        let mut inline = Vec::new();
+        for pn in self.inline_names(api).await? {
+            let doc = self.inline_document(api, &pn).await?;
+            match parse(format!("{label} inline policy {pn}"), &doc) {
+                Ok(p) => inline.push(p),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        Ok(Ok((inline, self.attached(api).await?)))
+    }
+}
+
 async fn user_policies(
     api: &dyn Api,
     name: &str,
@@ -242,126 +359,33 @@ async fn user_policies(
         )
         .await?
         .user;
-    let mut identity = Vec::new();
-    let mut attached = Vec::new();
-    let mut token = None;
-    loop {
-        let out = api
-            .list_attached_user_policies(
-                m,
-                ListAttachedUserPoliciesInput {
-                    user_name: name.into(),
-                    next_token: token.take(),
-                    max_results: None,
-                },
-            )
-            .await?;
-        attached.extend(out.attached_policies);
-        if out.next_token.is_none() {
-            break;
-        }
-        token = out.next_token;
-    }
-    loop {
-        let out = api
-            .list_user_policies(
-                m,
-                ListUserPoliciesInput {
-                    user_name: name.into(),
-                    next_token: token.take(),
-                    max_results: None,
-                },
-            )
-            .await?;
-        for pn in out.policy_names {
-            let d = api
-                .get_user_policy(
-                    m,
-                    GetUserPolicyInput {
-                        user_name: name.into(),
-                        policy_name: pn.clone(),
-                    },
-                )
-                .await?;
-            match parse(
-                format!("{} inline policy {pn}", user.arn),
-                &d.policy_document,
-            ) {
-                Ok(p) => identity.push(p),
-                Err(e) => return Ok(Err(e)),
+    let (mut identity, mut attached) = match Holder::User(name).policies(api, &user.arn).await? {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    let groups = all_pages(|next_token| async move {
+        api.list_groups_for_user(
+            m,
+            ListGroupsForUserInput {
+                user_name: name.into(),
+                next_token,
+                max_results: None,
+            },
+        )
+        .await
+        .map(|o| (o.group_names, o.next_token))
+    })
+    .await?;
+    for g in &groups {
+        match Holder::Group(g)
+            .policies(api, &format!("group {g}"))
+            .await?
+        {
+            Ok((inline, more)) => {
+                identity.extend(inline);
+                attached.extend(more);
             }
-        }
-        if out.next_token.is_none() {
-            break;
-        }
-        token = out.next_token;
-    }
-    let mut groups = Vec::new();
-    loop {
-        let out = api
-            .list_groups_for_user(
-                m,
-                ListGroupsForUserInput {
-                    user_name: name.into(),
-                    next_token: token.take(),
-                    max_results: None,
-                },
-            )
-            .await?;
-        groups.extend(out.group_names);
-        if out.next_token.is_none() {
-            break;
-        }
-        token = out.next_token;
-    }
-    for g in groups {
-        loop {
-            let out = api
-                .list_attached_group_policies(
-                    m,
-                    ListAttachedGroupPoliciesInput {
-                        group_name: g.clone(),
-                        next_token: token.take(),
-                        max_results: None,
-                    },
-                )
-                .await?;
-            attached.extend(out.attached_policies);
-            if out.next_token.is_none() {
-                break;
-            }
-            token = out.next_token;
-        }
-        loop {
-            let out = api
-                .list_group_policies(
-                    m,
-                    ListGroupPoliciesInput {
-                        group_name: g.clone(),
-                        next_token: token.take(),
-                        max_results: None,
-                    },
-                )
-                .await?;
-            for pn in out.policy_names {
-                let d = api
-                    .get_group_policy(
-                        m,
-                        GetGroupPolicyInput {
-                            group_name: g.clone(),
-                            policy_name: pn.clone(),
-                        },
-                    )
-                    .await?;
-                match parse(format!("group {g} inline policy {pn}"), &d.policy_document) {
-                    Ok(p) => identity.push(p),
-                    Err(e) => return Ok(Err(e)),
-                }
-            }
-            if out.next_token.is_none() {
-                break;
-            }
-            token = out.next_token;
+            Err(e) => return Ok(Err(e)),
         }
     }
     for p in attached {
@@ -450,6 +474,56 @@ mod tests {
         let (p, _) = principal_of("arn:aws:iam::111122223333:user/team/alice").unwrap();
         assert!(matches!(p, Principal::User { ref name } if name == "alice"));
         assert!(principal_of("arn:aws:iam::111122223333:root").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_users_own_and_group_policies_are_all_read() {
+        use crate::backend::emulator::state::PrincipalState;
+        use crate::backend::emulator::{ADMINISTRATOR_ACCESS, Emulator, InitOptions, fresh_state};
+        let allow = |a: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{a}","Resource":"*"}}]}}"#
+            )
+        };
+        let mut state = fresh_state(&InitOptions {
+            caller_policies: vec![("own".into(), allow("s3:GetObject"))],
+            ..InitOptions::default()
+        })
+        .unwrap();
+        let mgmt = state.management_account_id().to_string();
+        let iam = state.iam.get_mut(&mgmt).unwrap();
+        let user = iam.users.get_mut("orgchard").unwrap();
+        user.groups.insert("ops".into());
+        user.managed_policies.insert(ADMINISTRATOR_ACCESS.into());
+        let mut group = PrincipalState {
+            id: "AGPAOPS".into(),
+            path: "/".into(),
+            ..PrincipalState::default()
+        };
+        group
+            .inline_policies
+            .insert("team".into(), allow("organizations:ListRoots"));
+        group
+            .managed_policies
+            .insert("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        iam.groups.insert("ops".into(), group);
+        let api = Emulator::in_memory(state, &ConnectOptions::default());
+        let caller = collect(&api).await.unwrap();
+        assert_eq!(caller.source, Source::Read);
+        let ids: Vec<&str> = caller.identity.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), 4, "{ids:?}");
+        assert!(
+            ids[0].ends_with(":user/orgchard inline policy own"),
+            "{ids:?}"
+        );
+        assert_eq!(ids[1], "group ops inline policy team");
+        assert_eq!(
+            &ids[2..],
+            [
+                ADMINISTRATOR_ACCESS,
+                "arn:aws:iam::aws:policy/ReadOnlyAccess"
+            ]
+        );
     }
 
     #[test]

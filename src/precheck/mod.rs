@@ -290,14 +290,7 @@ impl<'a> Model<'a> {
         let mut policy_types = BTreeMap::new();
         for (id, p) in &live.policies {
             policy_types.insert(id.clone(), p.summary.r#type.clone());
-            if p.summary.r#type != "SERVICE_CONTROL_POLICY" {
-                continue;
-            }
-            let doc = p
-                .content
-                .clone()
-                .unwrap_or_else(|| FULL_AWS_ACCESS.to_string());
-            if let Ok(pol) = Policy::parse(&doc, PolicyKind::Scp) {
+            if let Some(pol) = live_scp(p) {
                 scps.insert(id.clone(), Arc::new(pol));
                 scp_names.insert(id.clone(), format!("{} ({id})", p.summary.name));
             }
@@ -529,6 +522,19 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The live document of an SCP (`None` for other policy types or an unreadable document); the
+/// AWS-managed FullAWSAccess, whose content the reader does not fetch, is known.
+pub(crate) fn live_scp(p: &crate::model::live::LivePolicy) -> Option<Policy> {
+    if p.summary.r#type != "SERVICE_CONTROL_POLICY" {
+        return None;
+    }
+    let doc = p
+        .content
+        .clone()
+        .unwrap_or_else(|| FULL_AWS_ACCESS.to_string());
+    Policy::parse(&doc, PolicyKind::Scp).ok()
+}
+
 fn value_policy(ph: &Placeholders, content: &Value) -> Option<Policy> {
     use crate::plan::ops::Known;
     let v = ph.resolve(content).ok()?;
@@ -555,7 +561,8 @@ fn decided_by(d: &Decision) -> String {
         },
         (None, Outcome::ImplicitDeny) => match (d.layer, d.level) {
             (Some(l @ iam::Layer::Scp), Some(level)) => format!(
-                "no statement allows it in the {l}s at level {level} ({})",
+                "no statement allows it in the {} at level {level} ({})",
+                l.plural(),
                 d.level_policies.join(", ")
             ),
             (Some(l), _) if l != iam::Layer::Identity => {
