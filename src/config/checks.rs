@@ -28,24 +28,10 @@ pub fn suggest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// Organization policy types: (type, maximum document size in characters, maximum policies
-/// of the type attached directly to one target).
-pub const POLICY_TYPES: &[(&str, usize, usize)] = &[
-    ("SERVICE_CONTROL_POLICY", 5120, 5),
-    ("RESOURCE_CONTROL_POLICY", 5120, 5),
-    ("TAG_POLICY", 10000, 10),
-    ("BACKUP_POLICY", 10000, 10),
-    ("AISERVICES_OPT_OUT_POLICY", 2500, 10),
-    ("CHATBOT_POLICY", 10000, 10),
-    ("DECLARATIVE_POLICY_EC2", 10000, 10),
-    ("SECURITYHUB_POLICY", 10000, 10),
-];
-
+/// A policy type's (maximum document size, maximum attached to one target), from the one
+/// table the planner and the emulator use too.
 fn policy_type_info(t: &str) -> Option<(usize, usize)> {
-    POLICY_TYPES
-        .iter()
-        .find(|(n, _, _)| *n == t)
-        .map(|(_, size, max)| (*size, *max))
+    crate::backend::quotas::policy_type(t).map(|t| (t.max_size, t.per_target))
 }
 
 /// The type of an AWS-managed policy, for the ones whose type the name tells.
@@ -122,7 +108,10 @@ pub fn check_policy_type(s: &str) -> Check {
     if policy_type_info(s).is_some() {
         return Ok(());
     }
-    let names: Vec<&str> = POLICY_TYPES.iter().map(|(n, _, _)| *n).collect();
+    let names: Vec<&str> = crate::backend::quotas::POLICY_TYPES
+        .iter()
+        .map(|t| t.name)
+        .collect();
     let help = match suggest(s, &names) {
         Some(n) => format!("did you mean {n}? accepted: {}", names.join(", ")),
         None => format!("accepted: {}", names.join(", ")),

@@ -20,30 +20,15 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The deepest an OU may sit below the root (AWS: five levels).
 pub const MAX_OU_DEPTH: usize = crate::backend::quotas::MAX_OU_DEPTH;
 
-/// Policy types Organizations knows, with the most of one type a target may carry and the
-/// largest document of that type, in characters (AWS "Quotas for AWS Organizations").
-pub const POLICY_TYPES: &[(&str, usize, usize)] = &[
-    ("SERVICE_CONTROL_POLICY", 5, 5120),
-    ("RESOURCE_CONTROL_POLICY", 5, 5120),
-    ("TAG_POLICY", 10, 10_000),
-    ("BACKUP_POLICY", 10, 10_000),
-    ("AISERVICES_OPT_OUT_POLICY", 5, 2500),
-    ("CHATBOT_POLICY", 5, 10_000),
-    ("DECLARATIVE_POLICY_EC2", 10, 10_000),
-    ("SECURITYHUB_POLICY", 10, 10_000),
-];
-
 pub const SCP: &str = "SERVICE_CONTROL_POLICY";
 pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
 pub const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
 pub const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
 
-/// Limits of one policy type, or None for a type Organizations does not know.
+/// Limits of one policy type (attachments per target, document size), or None for a type
+/// Organizations does not know.
 pub fn policy_type_limits(policy_type: &str) -> Option<(usize, usize)> {
-    POLICY_TYPES
-        .iter()
-        .find(|(t, _, _)| *t == policy_type)
-        .map(|(_, max, size)| (*max, *size))
+    crate::backend::quotas::policy_type(policy_type).map(|t| (t.per_target, t.max_size))
 }
 
 /// The settable quotas, their defaults and what they limit. The defaults are those of an
