@@ -188,21 +188,28 @@ async fn account_number_quota_counts_creations_in_progress() {
 async fn policy_number_quota_per_type() {
     let mut o = options();
     o.quotas.insert("policies_per_type".into(), 1);
+    o.quotas.insert("service_control_policies".into(), 2);
     let env = fresh(o);
-    policy(&env, "SERVICE_CONTROL_POLICY", "one", &scp("s3:*")).await;
-    // Another type has its own count.
     policy(&env, "TAG_POLICY", "tags", r#"{"tags":{}}"#).await;
-    env.rejected(
-        Request::CreatePolicy(CreatePolicyInput {
-            name: "two".into(),
-            content: scp("ec2:*"),
-            r#type: "SERVICE_CONTROL_POLICY".into(),
-            ..Default::default()
-        }),
-        "ConstraintViolationException",
-        Some("POLICY_NUMBER_LIMIT_EXCEEDED"),
-    )
-    .await;
+    // SCPs have their own, larger quota (AWS: 10,000 against 1,000 for the other types).
+    policy(&env, "SERVICE_CONTROL_POLICY", "one", &scp("s3:*")).await;
+    policy(&env, "SERVICE_CONTROL_POLICY", "two", &scp("ec2:*")).await;
+    for (ty, name, content) in [
+        ("TAG_POLICY", "more-tags", r#"{"tags":{}}"#.to_string()),
+        ("SERVICE_CONTROL_POLICY", "three", scp("iam:*")),
+    ] {
+        env.rejected(
+            Request::CreatePolicy(CreatePolicyInput {
+                name: name.into(),
+                content,
+                r#type: ty.into(),
+                ..Default::default()
+            }),
+            "ConstraintViolationException",
+            Some("POLICY_NUMBER_LIMIT_EXCEEDED"),
+        )
+        .await;
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -212,6 +219,7 @@ async fn default_quotas_hold_the_benchmark_organization() {
     assert!(s.quota("accounts") >= 5_000);
     assert!(s.quota("organizational_units") >= 500);
     assert!(s.quota("policies_per_type") >= 300);
+    assert_eq!(s.quota("service_control_policies"), 10_000);
 }
 
 #[tokio::test(start_paused = true)]

@@ -1469,7 +1469,12 @@ impl Core {
             .flatten()
             .filter(|id| !self.state.policies[*id].aws_managed)
             .count() as u64;
-        if customer >= self.state.quota("policies_per_type") {
+        let quota = if i.r#type == SCP {
+            "service_control_policies"
+        } else {
+            "policies_per_type"
+        };
+        if customer >= self.state.quota(quota) {
             return Err(cv(
                 op,
                 "POLICY_NUMBER_LIMIT_EXCEEDED",

@@ -48,7 +48,12 @@ pub const QUOTAS: &[(&str, u64, &str)] = &[
     (
         "policies_per_type",
         crate::backend::quotas::POLICIES_PER_TYPE,
-        "policies of each type (AWS allows 10,000 SCPs)",
+        "customer-managed policies of each type but SCPs",
+    ),
+    (
+        "service_control_policies",
+        crate::backend::quotas::SCPS_PER_ORGANIZATION,
+        "customer-managed SCPs",
     ),
     (
         "concurrent_account_creations",
