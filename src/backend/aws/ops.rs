@@ -41,6 +41,43 @@ macro_rules! send {
     };
 }
 
+/// Sends one page of an Organizations listing: the builder gets the seam's page token and
+/// size, and the seam's output (`|out| Variant(seam::Output { fields, })`) the next token.
+macro_rules! org_page {
+    ($op:expr, $ep:expr, $input:ident, $builder:expr,
+     |$out:ident| $variant:ident(seam::$output:ident { $($fields:tt)* })) => {{
+        let $out = send!(
+            $op,
+            $ep,
+            $builder
+                .set_next_token($input.next_token)
+                .set_max_results($input.max_results)
+        );
+        Response::$variant(seam::$output {
+            $($fields)*
+            next_token: $out.next_token().map(str::to_string),
+        })
+    }};
+}
+
+/// [`org_page!`] for IAM, whose pages are a `Marker`, `MaxItems` and `IsTruncated`.
+macro_rules! iam_page {
+    ($op:expr, $ep:expr, $input:ident, $builder:expr,
+     |$out:ident| $variant:ident(seam::$output:ident { $($fields:tt)* })) => {{
+        let $out = send!(
+            $op,
+            $ep,
+            $builder
+                .set_marker($input.next_token)
+                .set_max_items($input.max_results)
+        );
+        Response::$variant(seam::$output {
+            $($fields)*
+            next_token: iam_next($out.is_truncated(), $out.marker()),
+        })
+    }};
+}
+
 fn secs(t: &DateTime) -> f64 {
     t.as_secs_f64()
 }
@@ -284,17 +321,11 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListRoots(input) => {
-            let out = send!(
-                op,
-                ep,
-                o.list_roots()
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListRoots(seam::ListRootsOutput {
-                roots: out.roots().iter().map(root).collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+            org_page!(op, ep, input, o.list_roots(), |out| ListRoots(
+                seam::ListRootsOutput {
+                    roots: out.roots().iter().map(root).collect(),
+                }
+            ))
         }
         Request::ListOrganizationalUnitsForParent(input) => {
             let out = send!(
@@ -317,31 +348,22 @@ pub(crate) async fn dispatch(
             )
         }
         Request::ListAccountsForParent(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
-                o.list_accounts_for_parent()
-                    .parent_id(input.parent_id)
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListAccountsForParent(seam::ListAccountsForParentOutput {
-                accounts: out.accounts().iter().map(account).collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                input,
+                o.list_accounts_for_parent().parent_id(input.parent_id),
+                |out| ListAccountsForParent(seam::ListAccountsForParentOutput {
+                    accounts: out.accounts().iter().map(account).collect(),
+                })
+            )
         }
         Request::ListAccounts(input) => {
-            let out = send!(
-                op,
-                ep,
-                o.list_accounts()
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListAccounts(seam::ListAccountsOutput {
-                accounts: out.accounts().iter().map(account).collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+            org_page!(op, ep, input, o.list_accounts(), |out| ListAccounts(
+                seam::ListAccountsOutput {
+                    accounts: out.accounts().iter().map(account).collect(),
+                }
+            ))
         }
         Request::DescribeAccount(input) => {
             let out = send!(op, ep, o.describe_account().account_id(input.account_id));
@@ -351,43 +373,38 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListParents(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
-                o.list_parents()
-                    .child_id(input.child_id)
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListParents(seam::ListParentsOutput {
-                parents: out
-                    .parents()
-                    .iter()
-                    .map(|p| seam::Parent {
-                        id: text(p.id()),
-                        r#type: name_of!(p.r#type()),
-                    })
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                input,
+                o.list_parents().child_id(input.child_id),
+                |out| ListParents(seam::ListParentsOutput {
+                    parents: out
+                        .parents()
+                        .iter()
+                        .map(|p| seam::Parent {
+                            id: text(p.id()),
+                            r#type: name_of!(p.r#type()),
+                        })
+                        .collect(),
+                })
+            )
         }
         Request::ListPolicies(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
+                input,
                 o.list_policies()
-                    .filter(org::PolicyType::from(input.filter.as_str()))
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListPolicies(seam::ListPoliciesOutput {
-                policies: out
-                    .policies()
-                    .iter()
-                    .map(|p| policy_summary(Some(p)))
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                    .filter(org::PolicyType::from(input.filter.as_str())),
+                |out| ListPolicies(seam::ListPoliciesOutput {
+                    policies: out
+                        .policies()
+                        .iter()
+                        .map(|p| policy_summary(Some(p)))
+                        .collect(),
+                })
+            )
         }
         Request::DescribePolicy(input) => {
             let out = send!(op, ep, o.describe_policy().policy_id(input.policy_id));
@@ -396,46 +413,41 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListTargetsForPolicy(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
-                o.list_targets_for_policy()
-                    .policy_id(input.policy_id)
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListTargetsForPolicy(seam::ListTargetsForPolicyOutput {
-                targets: out
-                    .targets()
-                    .iter()
-                    .map(|t| seam::PolicyTargetSummary {
-                        target_id: text(t.target_id()),
-                        arn: text(t.arn()),
-                        name: text(t.name()),
-                        r#type: name_of!(t.r#type()),
-                    })
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                input,
+                o.list_targets_for_policy().policy_id(input.policy_id),
+                |out| ListTargetsForPolicy(seam::ListTargetsForPolicyOutput {
+                    targets: out
+                        .targets()
+                        .iter()
+                        .map(|t| seam::PolicyTargetSummary {
+                            target_id: text(t.target_id()),
+                            arn: text(t.arn()),
+                            name: text(t.name()),
+                            r#type: name_of!(t.r#type()),
+                        })
+                        .collect(),
+                })
+            )
         }
         Request::ListPoliciesForTarget(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
+                input,
                 o.list_policies_for_target()
                     .target_id(input.target_id)
-                    .filter(org::PolicyType::from(input.filter.as_str()))
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListPoliciesForTarget(seam::ListPoliciesForTargetOutput {
-                policies: out
-                    .policies()
-                    .iter()
-                    .map(|p| policy_summary(Some(p)))
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                    .filter(org::PolicyType::from(input.filter.as_str())),
+                |out| ListPoliciesForTarget(seam::ListPoliciesForTargetOutput {
+                    policies: out
+                        .policies()
+                        .iter()
+                        .map(|p| policy_summary(Some(p)))
+                        .collect(),
+                })
+            )
         }
         Request::ListTagsForResource(input) => {
             let out = send!(
@@ -501,25 +513,25 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListDelegatedServicesForAccount(input) => {
-            let out = send!(
+            org_page!(
                 op,
                 ep,
+                input,
                 o.list_delegated_services_for_account()
-                    .account_id(input.account_id)
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListDelegatedServicesForAccount(seam::ListDelegatedServicesForAccountOutput {
-                delegated_services: out
-                    .delegated_services()
-                    .iter()
-                    .map(|s| seam::DelegatedService {
-                        service_principal: text(s.service_principal()),
-                        delegation_enabled_date: opt_secs(s.delegation_enabled_date()),
-                    })
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                    .account_id(input.account_id),
+                |out| ListDelegatedServicesForAccount(
+                    seam::ListDelegatedServicesForAccountOutput {
+                        delegated_services: out
+                            .delegated_services()
+                            .iter()
+                            .map(|s| seam::DelegatedService {
+                                service_principal: text(s.service_principal()),
+                                delegation_enabled_date: opt_secs(s.delegation_enabled_date()),
+                            })
+                            .collect(),
+                    }
+                )
+            )
         }
         Request::ListCreateAccountStatus(input) => {
             let states = if input.states.is_empty() {
@@ -533,22 +545,19 @@ pub(crate) async fn dispatch(
                         .collect(),
                 )
             };
-            let out = send!(
+            org_page!(
                 op,
                 ep,
-                o.list_create_account_status()
-                    .set_states(states)
-                    .set_next_token(input.next_token)
-                    .set_max_results(input.max_results)
-            );
-            Response::ListCreateAccountStatus(seam::ListCreateAccountStatusOutput {
-                create_account_statuses: out
-                    .create_account_statuses()
-                    .iter()
-                    .map(|s| create_account_status(Some(s)))
-                    .collect(),
-                next_token: out.next_token().map(str::to_string),
-            })
+                input,
+                o.list_create_account_status().set_states(states),
+                |out| ListCreateAccountStatus(seam::ListCreateAccountStatusOutput {
+                    create_account_statuses: out
+                        .create_account_statuses()
+                        .iter()
+                        .map(|s| create_account_status(Some(s)))
+                        .collect(),
+                })
+            )
         }
         Request::DescribeCreateAccountStatus(input) => {
             let out = send!(
@@ -793,18 +802,15 @@ pub(crate) async fn dispatch(
             Response::GetRole(seam::GetRoleOutput { role: role(r) })
         }
         Request::ListRoles(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_roles()
-                    .set_path_prefix(input.path_prefix)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListRoles(seam::ListRolesOutput {
-                roles: out.roles().iter().map(role).collect(),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_roles().set_path_prefix(input.path_prefix),
+                |out| ListRoles(seam::ListRolesOutput {
+                    roles: out.roles().iter().map(role).collect(),
+                })
+            )
         }
         Request::CreateRole(input) => {
             let out = send!(
@@ -848,18 +854,15 @@ pub(crate) async fn dispatch(
             Response::DeleteRole(Empty {})
         }
         Request::ListAttachedRolePolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_attached_role_policies()
-                    .role_name(input.role_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListAttachedRolePolicies(seam::ListAttachedRolePoliciesOutput {
-                attached_policies: attached(out.attached_policies()),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_attached_role_policies().role_name(input.role_name),
+                |out| ListAttachedRolePolicies(seam::ListAttachedRolePoliciesOutput {
+                    attached_policies: attached(out.attached_policies()),
+                })
+            )
         }
         Request::AttachRolePolicy(input) => {
             send!(
@@ -882,18 +885,15 @@ pub(crate) async fn dispatch(
             Response::DetachRolePolicy(Empty {})
         }
         Request::ListRolePolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_role_policies()
-                    .role_name(input.role_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListRolePolicies(seam::ListRolePoliciesOutput {
-                policy_names: out.policy_names().to_vec(),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_role_policies().role_name(input.role_name),
+                |out| ListRolePolicies(seam::ListRolePoliciesOutput {
+                    policy_names: out.policy_names().to_vec(),
+                })
+            )
         }
         Request::GetRolePolicy(input) => {
             let out = send!(
@@ -931,18 +931,15 @@ pub(crate) async fn dispatch(
             Response::DeleteRolePolicy(Empty {})
         }
         Request::ListRoleTags(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_role_tags()
-                    .role_name(input.role_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListRoleTags(seam::ListRoleTagsOutput {
-                tags: from_iam_tags(out.tags()),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_role_tags().role_name(input.role_name),
+                |out| ListRoleTags(seam::ListRoleTagsOutput {
+                    tags: from_iam_tags(out.tags()),
+                })
+            )
         }
         Request::TagRole(input) => {
             send!(
@@ -981,32 +978,26 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListAttachedUserPolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_attached_user_policies()
-                    .user_name(input.user_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListAttachedUserPolicies(seam::ListAttachedUserPoliciesOutput {
-                attached_policies: attached(out.attached_policies()),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_attached_user_policies().user_name(input.user_name),
+                |out| ListAttachedUserPolicies(seam::ListAttachedUserPoliciesOutput {
+                    attached_policies: attached(out.attached_policies()),
+                })
+            )
         }
         Request::ListUserPolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_user_policies()
-                    .user_name(input.user_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListUserPolicies(seam::ListUserPoliciesOutput {
-                policy_names: out.policy_names().to_vec(),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_user_policies().user_name(input.user_name),
+                |out| ListUserPolicies(seam::ListUserPoliciesOutput {
+                    policy_names: out.policy_names().to_vec(),
+                })
+            )
         }
         Request::GetUserPolicy(input) => {
             let out = send!(
@@ -1023,50 +1014,42 @@ pub(crate) async fn dispatch(
             })
         }
         Request::ListGroupsForUser(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_groups_for_user()
-                    .user_name(input.user_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListGroupsForUser(seam::ListGroupsForUserOutput {
-                group_names: out
-                    .groups()
-                    .iter()
-                    .map(|g| g.group_name().to_string())
-                    .collect(),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_groups_for_user().user_name(input.user_name),
+                |out| ListGroupsForUser(seam::ListGroupsForUserOutput {
+                    group_names: out
+                        .groups()
+                        .iter()
+                        .map(|g| g.group_name().to_string())
+                        .collect(),
+                })
+            )
         }
         Request::ListAttachedGroupPolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
+                input,
                 i.list_attached_group_policies()
-                    .group_name(input.group_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListAttachedGroupPolicies(seam::ListAttachedGroupPoliciesOutput {
-                attached_policies: attached(out.attached_policies()),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                    .group_name(input.group_name),
+                |out| ListAttachedGroupPolicies(seam::ListAttachedGroupPoliciesOutput {
+                    attached_policies: attached(out.attached_policies()),
+                })
+            )
         }
         Request::ListGroupPolicies(input) => {
-            let out = send!(
+            iam_page!(
                 op,
                 ep,
-                i.list_group_policies()
-                    .group_name(input.group_name)
-                    .set_marker(input.next_token)
-                    .set_max_items(input.max_results)
-            );
-            Response::ListGroupPolicies(seam::ListGroupPoliciesOutput {
-                policy_names: out.policy_names().to_vec(),
-                next_token: iam_next(out.is_truncated(), out.marker()),
-            })
+                input,
+                i.list_group_policies().group_name(input.group_name),
+                |out| ListGroupPolicies(seam::ListGroupPoliciesOutput {
+                    policy_names: out.policy_names().to_vec(),
+                })
+            )
         }
         Request::GetGroupPolicy(input) => {
             let out = send!(
