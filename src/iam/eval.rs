@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions;
 use super::condition::Tri;
+use super::pattern::SplitArn;
 use super::policy::{Effect, Policy, PolicyKind, PrincipalId, Statement};
 
 /// A request context value: one string, or a list for multi-valued keys (`aws:TagKeys`).
@@ -391,16 +392,35 @@ enum Mode {
     Worst,
 }
 
-struct Env<'a> {
+/// What every statement looks at, prepared once per request rather than once per statement.
+struct Prepared<'a> {
     req: &'a AuthzRequest,
-    action_lower: String,
+    action_lower: &'a str,
+    resource: SplitArn<'a>,
+}
+
+/// Calls `f` with `s` lower-cased, without allocating for strings of ordinary length.
+fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            f(std::str::from_utf8(b).expect("ASCII lower-casing keeps UTF-8 valid"))
+        }
+        None => f(&s.to_ascii_lowercase()),
+    }
+}
+
+struct Env<'a> {
+    prep: &'a Prepared<'a>,
     mode: Mode,
     unknown: Vec<String>,
 }
 
 impl<'a> Env<'a> {
     fn lookup(&self, key_lower: &str) -> Option<Cow<'a, [String]>> {
-        let req = self.req;
+        let req = self.prep.req;
         if let Some(v) = req.context.get(key_lower) {
             return Some(Cow::Borrowed(v.values()));
         }
@@ -440,7 +460,8 @@ impl<'a> Env<'a> {
     /// Evaluates one statement; `principal_match` receives whether the Principal matched the
     /// caller directly (ARN or `*`) rather than through its account.
     fn statement(&mut self, st: &Statement, direct: &mut bool) -> Tri {
-        if !st.action.matches_lower(&self.action_lower) {
+        let prep = self.prep;
+        if !st.action.matches_lower(prep.action_lower) {
             return Tri::False;
         }
         if let Some(res) = &st.resource {
@@ -448,7 +469,7 @@ impl<'a> Env<'a> {
             let hit = res
                 .patterns
                 .iter()
-                .any(|p| p.matches(&self.req.resource, &lookup).unwrap_or(false));
+                .any(|p| p.matches_split(&prep.resource, &lookup).unwrap_or(false));
             if hit == res.negated {
                 return Tri::False;
             }
@@ -456,7 +477,7 @@ impl<'a> Env<'a> {
         if let Some(pr) = &st.principal {
             let mut d = false;
             let hit = pr.ids.iter().any(|id| {
-                let (m, is_direct) = principal_matches(id, self.req);
+                let (m, is_direct) = principal_matches(id, prep.req);
                 if m && is_direct {
                     d = true;
                 }
@@ -620,157 +641,195 @@ fn scan<'p>(env: &mut Env<'_>, policies: &'p [NamedPolicy]) -> Scan<'p> {
     out
 }
 
-fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<String>) {
+/// A decision before it is explained: what decided, by reference, so that the strings of a
+/// [`Decision`] are built once, for the verdict that is returned.
+struct Verdict<'p> {
+    outcome: Outcome,
+    layer: Option<Layer>,
+    level: Option<usize>,
+    /// The policies of the SCP or RCP level that lacks an allow.
+    level_policies: &'p [NamedPolicy],
+    statement: Option<Hit<'p>>,
+}
+
+impl<'p> Verdict<'p> {
+    fn new(outcome: Outcome, layer: Option<Layer>) -> Verdict<'p> {
+        Verdict {
+            outcome,
+            layer,
+            level: None,
+            level_policies: &[],
+            statement: None,
+        }
+    }
+
+    fn deny(layer: Layer, level: Option<usize>, hit: Hit<'p>) -> Verdict<'p> {
+        Verdict {
+            level,
+            statement: Some(hit),
+            ..Verdict::new(Outcome::ExplicitDeny, Some(layer))
+        }
+    }
+
+    fn explain(&self, req: &AuthzRequest, unknown_keys: Vec<String>) -> Decision {
+        Decision {
+            outcome: self.outcome,
+            layer: self.layer,
+            level: self.level,
+            level_policies: self.level_policies.iter().map(|p| p.id.clone()).collect(),
+            statement: self.statement.map(stmt_ref),
+            unknown_keys,
+            action: req.action.clone(),
+            resource: req.resource.clone(),
+        }
+    }
+}
+
+/// One pass of AWS's logic in one mode. Layers are scanned in the order their explicit denies
+/// are reported in (RCPs root first, SCPs root first, resource policy, identity, boundary,
+/// session), so the first deny found decides and the rest need not be read. The unknown keys
+/// returned are complete only when no deny was found.
+fn decide<'p>(prep: &Prepared<'_>, set: &'p PolicySet, mode: Mode) -> (Verdict<'p>, Vec<String>) {
+    let req = prep.req;
     let mut env = Env {
-        req,
-        action_lower: req.action.to_ascii_lowercase(),
+        prep,
         mode,
         unknown: Vec::new(),
     };
-    let mut d = Decision {
-        outcome: Outcome::ImplicitDeny,
-        layer: None,
-        level: None,
-        level_policies: Vec::new(),
-        statement: None,
-        unknown_keys: Vec::new(),
-        action: req.action.clone(),
-        resource: req.resource.clone(),
-    };
 
+    // 1. An explicit deny anywhere wins; meanwhile, note the first chain level without an
+    // allow (RCPs before SCPs).
     let rcp_chain = set
         .rcp_chain
-        .as_ref()
+        .as_deref()
         .filter(|_| actions::rcp_supported(&req.action));
-    let rcp: Vec<Scan> = rcp_chain
-        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
-        .unwrap_or_default();
-    let scp: Vec<Scan> = set
-        .scp_chain
-        .as_ref()
-        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
-        .unwrap_or_default();
+    let mut missing: Option<(Layer, usize, &'p [NamedPolicy])> = None;
+    for (layer, chain) in [
+        (Layer::Rcp, rcp_chain),
+        (Layer::Scp, set.scp_chain.as_deref()),
+    ] {
+        for (i, level) in chain.into_iter().flatten().enumerate() {
+            let s = scan(&mut env, level);
+            if let Some(hit) = s.deny {
+                return (Verdict::deny(layer, Some(i), hit), env.unknown);
+            }
+            if s.allow.is_none() && missing.is_none() {
+                missing = Some((layer, i, level));
+            }
+        }
+    }
     let resource = set
         .resource_policy
         .as_ref()
         .map(|np| scan(&mut env, std::slice::from_ref(np)));
+    if let Some(hit) = resource.as_ref().and_then(|s| s.deny) {
+        return (Verdict::deny(Layer::ResourcePolicy, None, hit), env.unknown);
+    }
     let identity = scan(&mut env, &set.identity);
-    let boundary = set.permissions_boundary.as_ref().map(|p| scan(&mut env, p));
-    let session = set.session.as_ref().map(|p| scan(&mut env, p));
-    let unknown = std::mem::take(&mut env.unknown);
-
-    // 1. An explicit deny anywhere wins.
-    let denies = rcp
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (Layer::Rcp, Some(i), s))
-        .chain(
-            scp.iter()
-                .enumerate()
-                .map(|(i, s)| (Layer::Scp, Some(i), s)),
-        )
-        .chain(resource.iter().map(|s| (Layer::ResourcePolicy, None, s)))
-        .chain(std::iter::once((Layer::Identity, None, &identity)))
-        .chain(
-            boundary
-                .iter()
-                .map(|s| (Layer::PermissionsBoundary, None, s)),
-        )
-        .chain(session.iter().map(|s| (Layer::Session, None, s)));
-    for (layer, level, s) in denies {
-        if let Some(hit) = s.deny {
-            d.outcome = Outcome::ExplicitDeny;
-            d.layer = Some(layer);
-            d.level = level;
-            d.statement = Some(stmt_ref(hit));
-            return (d, unknown);
+    if let Some(hit) = identity.deny {
+        return (Verdict::deny(Layer::Identity, None, hit), env.unknown);
+    }
+    let limits = [
+        (
+            Layer::PermissionsBoundary,
+            set.permissions_boundary.as_deref(),
+        ),
+        (Layer::Session, set.session.as_deref()),
+    ]
+    .map(|(layer, policies)| (layer, policies.map(|p| scan(&mut env, p))));
+    for (layer, s) in &limits {
+        if let Some(hit) = s.as_ref().and_then(|s| s.deny) {
+            return (Verdict::deny(*layer, None, hit), env.unknown);
         }
     }
+    let unknown = env.unknown;
 
     // 2. Every level of the RCP chain, then of the SCP chain, must allow.
-    for (layer, chain, scans) in [
-        (Layer::Rcp, rcp_chain, &rcp),
-        (Layer::Scp, set.scp_chain.as_ref(), &scp),
-    ] {
-        for (i, s) in scans.iter().enumerate() {
-            if s.allow.is_none() {
-                d.layer = Some(layer);
-                d.level = Some(i);
-                d.level_policies = chain
-                    .map(|c| c[i].iter().map(|p| p.id.clone()).collect())
-                    .unwrap_or_default();
-                return (d, unknown);
-            }
-        }
+    if let Some((layer, i, level)) = missing {
+        let v = Verdict {
+            level: Some(i),
+            level_policies: level,
+            ..Verdict::new(Outcome::ImplicitDeny, Some(layer))
+        };
+        return (v, unknown);
     }
 
     // 3. An identity allow, or a resource-policy allow where AWS accepts one on its own.
-    let same_account = resource_account(req).is_none_or(|a| a == req.principal_account);
+    let same_account = prep
+        .resource
+        .segment(4)
+        .filter(|a| !a.is_empty())
+        .is_none_or(|a| a == req.principal_account);
     let by_resource = resource
         .as_ref()
         .filter(|r| r.allow.is_some() && r.allow_direct && same_account);
-    let allowing = if let Some(r) = by_resource {
-        d.layer = Some(Layer::ResourcePolicy);
-        r.allow
+    let (layer, allowing) = if let Some(r) = by_resource {
+        (Layer::ResourcePolicy, r.allow)
     } else {
         if identity.allow.is_none() {
-            d.layer = Some(Layer::Identity);
-            return (d, unknown);
+            return (
+                Verdict::new(Outcome::ImplicitDeny, Some(Layer::Identity)),
+                unknown,
+            );
         }
         if !same_account
             && let Some(r) = &resource
             && r.allow.is_none()
         {
-            d.layer = Some(Layer::ResourcePolicy);
-            return (d, unknown);
+            return (
+                Verdict::new(Outcome::ImplicitDeny, Some(Layer::ResourcePolicy)),
+                unknown,
+            );
         }
-        d.layer = Some(Layer::Identity);
-        identity.allow
+        (Layer::Identity, identity.allow)
     };
 
     // 4. The permissions boundary and the session policy limit whatever was allowed.
-    for (layer, s) in [
-        (Layer::PermissionsBoundary, &boundary),
-        (Layer::Session, &session),
-    ] {
-        if let Some(s) = s
-            && s.allow.is_none()
-        {
-            d.layer = Some(layer);
-            return (d, unknown);
+    for (limit, s) in &limits {
+        if s.as_ref().is_some_and(|s| s.allow.is_none()) {
+            return (Verdict::new(Outcome::ImplicitDeny, Some(*limit)), unknown);
         }
     }
 
-    d.outcome = Outcome::Allow;
-    d.statement = allowing.map(stmt_ref);
-    (d, unknown)
+    let v = Verdict {
+        statement: allowing,
+        ..Verdict::new(Outcome::Allow, Some(layer))
+    };
+    (v, unknown)
 }
 
 /// Evaluates one request against its policies, as AWS would.
 pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
-    let (best, unknown) = decide(request, policies, Mode::Best);
-    if unknown.is_empty() {
-        return best;
-    }
-    let (worst, _) = decide(request, policies, Mode::Worst);
-    if best.outcome == worst.outcome {
-        // Report what holds for certain: the worst case's allow rests on statements that
-        // match whatever the unknown keys are, the best case's deny likewise.
-        return if best.outcome == Outcome::Allow {
-            worst
-        } else {
-            best
+    with_lower(&request.action, |action_lower| {
+        let prep = Prepared {
+            req: request,
+            action_lower,
+            resource: SplitArn::new(&request.resource),
         };
-    }
-    let mut d = best;
-    d.unknown_keys = unknown;
-    if d.outcome == Outcome::Allow {
-        d.outcome = Outcome::Indeterminate;
-        d.layer = None;
-        d.level = None;
-        d.statement = None;
-    }
-    d
+        let (best, unknown) = decide(&prep, policies, Mode::Best);
+        // A deny in the best case is a deny in every case (denies only grow in the worst).
+        if unknown.is_empty() || best.outcome == Outcome::ExplicitDeny {
+            return best.explain(request, Vec::new());
+        }
+        let (worst, _) = decide(&prep, policies, Mode::Worst);
+        if best.outcome == worst.outcome {
+            // Report what holds for certain: the worst case's allow rests on statements that
+            // match whatever the unknown keys are, the best case's deny likewise.
+            return if best.outcome == Outcome::Allow {
+                worst.explain(request, Vec::new())
+            } else {
+                best.explain(request, Vec::new())
+            };
+        }
+        let mut d = best.explain(request, unknown);
+        if d.outcome == Outcome::Allow {
+            d.outcome = Outcome::Indeterminate;
+            d.layer = None;
+            d.level = None;
+            d.statement = None;
+        }
+        d
+    })
 }
 
 #[cfg(test)]
