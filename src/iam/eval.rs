@@ -475,14 +475,17 @@ impl<'a> Env<'a> {
             }
         }
         if let Some(pr) = &st.principal {
-            let mut d = false;
-            let hit = pr.ids.iter().any(|id| {
+            // Every entry is looked at until one names the caller directly: an account entry
+            // listed first must not hide the caller's own ARN listed after it.
+            let (mut hit, mut d) = (false, false);
+            for id in &pr.ids {
                 let (m, is_direct) = principal_matches(id, prep.req);
+                hit |= m;
                 if m && is_direct {
                     d = true;
+                    break;
                 }
-                m
-            });
+            }
             if hit == pr.negated {
                 return Tri::False;
             }
@@ -798,37 +801,110 @@ fn decide<'p>(prep: &Prepared<'_>, set: &'p PolicySet, mode: Mode) -> (Verdict<'
     (v, unknown)
 }
 
-/// Evaluates one request against its policies, as AWS would.
-pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
+/// Settles a decision from its best- and worst-case passes: the best case alone when no key
+/// was unknown (or it already denies explicitly), otherwise both, and
+/// [`Outcome::Indeterminate`] when they differ. `T` is what a pass adds to its verdict; an
+/// indeterminate decision gets its default.
+fn settle<'p, T: Default>(
+    request: &AuthzRequest,
+    mut pass: impl FnMut(Mode) -> (Verdict<'p>, Vec<String>, T),
+) -> (Decision, T) {
+    let (best, unknown, extra) = pass(Mode::Best);
+    // A deny in the best case is a deny in every case (denies only grow in the worst).
+    if unknown.is_empty() || best.outcome == Outcome::ExplicitDeny {
+        return (best.explain(request, Vec::new()), extra);
+    }
+    let (worst, _, worst_extra) = pass(Mode::Worst);
+    if best.outcome == worst.outcome {
+        // Report what holds for certain: the worst case's allow rests on statements that
+        // match whatever the unknown keys are, the best case's deny likewise.
+        return if best.outcome == Outcome::Allow {
+            (worst.explain(request, Vec::new()), worst_extra)
+        } else {
+            (best.explain(request, Vec::new()), extra)
+        };
+    }
+    let mut d = best.explain(request, unknown);
+    if d.outcome == Outcome::Allow {
+        d.outcome = Outcome::Indeterminate;
+        d.layer = None;
+        d.level = None;
+        d.statement = None;
+    }
+    (d, T::default())
+}
+
+fn prepare<R>(request: &AuthzRequest, f: impl FnOnce(&Prepared<'_>) -> R) -> R {
     with_lower(&request.action, |action_lower| {
-        let prep = Prepared {
+        f(&Prepared {
             req: request,
             action_lower,
             resource: SplitArn::new(&request.resource),
-        };
-        let (best, unknown) = decide(&prep, policies, Mode::Best);
-        // A deny in the best case is a deny in every case (denies only grow in the worst).
-        if unknown.is_empty() || best.outcome == Outcome::ExplicitDeny {
-            return best.explain(request, Vec::new());
-        }
-        let (worst, _) = decide(&prep, policies, Mode::Worst);
-        if best.outcome == worst.outcome {
-            // Report what holds for certain: the worst case's allow rests on statements that
-            // match whatever the unknown keys are, the best case's deny likewise.
-            return if best.outcome == Outcome::Allow {
-                worst.explain(request, Vec::new())
-            } else {
-                best.explain(request, Vec::new())
+        })
+    })
+}
+
+/// Evaluates one request against its policies, as AWS would.
+pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
+    prepare(request, |prep| {
+        settle(request, |mode| {
+            let (v, unknown) = decide(prep, policies, mode);
+            (v, unknown, ())
+        })
+        .0
+    })
+}
+
+/// The result of [`evaluate_resource_policy`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourcePolicyDecision {
+    /// Allowed, explicitly denied, implicitly denied or indeterminate, by the resource policy
+    /// alone ([`Layer::ResourcePolicy`]).
+    pub decision: Decision,
+    /// Whether the allowing statement names the principal itself (its ARN, the role of an
+    /// assumed-role session, or `*`) rather than only its account. Within the resource's
+    /// account such an allow suffices on its own, while naming the account delegates to the
+    /// account's identity policies; across accounts the caller's identity policies must allow
+    /// in both cases.
+    pub names_principal: bool,
+}
+
+/// Evaluates a resource policy on its own, e.g. whether a role's trust policy lets a caller
+/// make `sts:AssumeRole`: the `Principal` of each statement (an account id or
+/// `arn:aws:iam::ID:root` names every principal of that account; an IAM ARN names that
+/// principal, a role ARN also the role's sessions; `*` and `{"AWS": "*"}` everyone; `Service`
+/// principals the service itself), its actions and its conditions, an explicit deny overriding
+/// every allow. Trust policies cannot use `NotPrincipal`: [`Policy::parse`] refuses it.
+pub fn evaluate_resource_policy(
+    request: &AuthzRequest,
+    policy: &NamedPolicy,
+) -> ResourcePolicyDecision {
+    prepare(request, |prep| {
+        let (decision, names_principal) = settle(request, |mode| {
+            let mut env = Env {
+                prep,
+                mode,
+                unknown: Vec::new(),
             };
+            let s = scan(&mut env, std::slice::from_ref(policy));
+            let layer = Some(Layer::ResourcePolicy);
+            let (v, direct) = match (s.deny, s.allow) {
+                (Some(hit), _) => (Verdict::deny(Layer::ResourcePolicy, None, hit), false),
+                (None, Some(hit)) => (
+                    Verdict {
+                        statement: Some(hit),
+                        ..Verdict::new(Outcome::Allow, layer)
+                    },
+                    s.allow_direct,
+                ),
+                (None, None) => (Verdict::new(Outcome::ImplicitDeny, layer), false),
+            };
+            (v, env.unknown, direct)
+        });
+        ResourcePolicyDecision {
+            decision,
+            names_principal,
         }
-        let mut d = best.explain(request, unknown);
-        if d.outcome == Outcome::Allow {
-            d.outcome = Outcome::Indeterminate;
-            d.layer = None;
-            d.level = None;
-            d.statement = None;
-        }
-        d
     })
 }
 
