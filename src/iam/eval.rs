@@ -433,7 +433,10 @@ impl<'a> Env<'a> {
         }
         let one = |s: String| Some(Cow::Owned(vec![s]));
         match key_lower {
-            "aws:principalarn" => Some(Cow::Borrowed(std::slice::from_ref(&req.principal_arn))),
+            "aws:principalarn" => Some(match principal_arn(&req.principal_arn) {
+                Cow::Borrowed(_) => Cow::Borrowed(std::slice::from_ref(&req.principal_arn)),
+                Cow::Owned(role) => Cow::Owned(vec![role]),
+            }),
             "aws:principalaccount" => {
                 Some(Cow::Borrowed(std::slice::from_ref(&req.principal_account)))
             }
@@ -570,6 +573,18 @@ fn principal_matches(id: &PrincipalId, req: &AuthzRequest) -> (bool, bool) {
             let m = *s == req.principal_arn;
             (m, m)
         }
+    }
+}
+
+/// The value of `aws:PrincipalArn` for a caller, when the request does not supply it: the
+/// caller's ARN, except for an assumed-role session (`arn:aws:sts::ACCT:assumed-role/NAME/S`),
+/// for which AWS gives the role's ARN (`arn:aws:iam::ACCT:role/NAME`). A session ARN does not
+/// carry the role's path: a caller that knows it supplies the key itself.
+pub fn principal_arn(caller_arn: &str) -> Cow<'_, str> {
+    let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
+    match role_of_session(caller_arn) {
+        Some((account, name)) => Cow::Owned(format!("arn:{partition}:iam::{account}:role/{name}")),
+        None => Cow::Borrowed(caller_arn),
     }
 }
 
@@ -981,6 +996,45 @@ mod tests {
             &set,
         );
         assert_eq!(d.outcome, Outcome::Allow);
+    }
+
+    #[test]
+    fn principal_arn_of_a_session_is_its_role() {
+        assert_eq!(
+            principal_arn("arn:aws:sts::111111111111:assumed-role/Admin/alice"),
+            "arn:aws:iam::111111111111:role/Admin"
+        );
+        assert_eq!(
+            principal_arn("arn:aws-cn:sts::111111111111:assumed-role/Admin/alice"),
+            "arn:aws-cn:iam::111111111111:role/Admin"
+        );
+        let user = "arn:aws:iam::111111111111:user/alice";
+        assert_eq!(principal_arn(user), user);
+        let guard = pol(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"OnlyAdmin","Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Admin"}}}]}"#,
+            PolicyKind::Scp,
+        );
+        let set = PolicySet {
+            identity: vec![allow_all()],
+            scp_chain: Some(vec![vec![guard]]),
+            ..Default::default()
+        };
+        let session = |who: &str| {
+            AuthzRequest::new(
+                format!("arn:aws:sts::111111111111:assumed-role/{who}/s"),
+                "111111111111",
+                "iam:GetRole",
+                "*",
+            )
+        };
+        assert_eq!(evaluate(&session("Admin"), &set).outcome, Outcome::Allow);
+        assert_eq!(
+            evaluate(&session("Other"), &set).outcome,
+            Outcome::ExplicitDeny
+        );
+        // A value the caller supplies (e.g. with the role's path) is used as given.
+        let supplied = session("Admin").with_context("aws:PrincipalArn", "arn:aws:iam::1:user/x");
+        assert_eq!(evaluate(&supplied, &set).outcome, Outcome::ExplicitDeny);
     }
 
     #[test]

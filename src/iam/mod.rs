@@ -16,7 +16,7 @@ mod vars;
 pub use condition::Condition;
 pub use eval::{
     AuthzRequest, ContextValue, Decision, Layer, NamedPolicy, Outcome, PolicySet,
-    ResourcePolicyDecision, StatementRef, evaluate, evaluate_resource_policy,
+    ResourcePolicyDecision, StatementRef, evaluate, evaluate_resource_policy, principal_arn,
 };
 pub use operations::{
     Authorization, NoResourceInfo, OrgContext, ResourceInfo, arns, authorizations,
