@@ -18,6 +18,7 @@
 //!   comes from a resource policy (the conservative reading).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -397,6 +398,8 @@ struct Prepared<'a> {
     req: &'a AuthzRequest,
     action_lower: &'a str,
     resource: SplitArn<'a>,
+    /// The role's ARN when the caller is an assumed-role session, derived on first use.
+    session_role: OnceCell<Option<String>>,
 }
 
 /// Calls `f` with `s` lower-cased, without allocating for strings of ordinary length.
@@ -433,10 +436,16 @@ impl<'a> Env<'a> {
         }
         let one = |s: String| Some(Cow::Owned(vec![s]));
         match key_lower {
-            "aws:principalarn" => Some(match principal_arn(&req.principal_arn) {
-                Cow::Borrowed(_) => Cow::Borrowed(std::slice::from_ref(&req.principal_arn)),
-                Cow::Owned(role) => Cow::Owned(vec![role]),
-            }),
+            "aws:principalarn" => {
+                let role = self.prep.session_role.get_or_init(|| {
+                    match principal_arn(&req.principal_arn) {
+                        Cow::Owned(role) => Some(role),
+                        Cow::Borrowed(_) => None,
+                    }
+                });
+                let arn = role.as_ref().unwrap_or(&req.principal_arn);
+                Some(Cow::Borrowed(std::slice::from_ref(arn)))
+            }
             "aws:principalaccount" => {
                 Some(Cow::Borrowed(std::slice::from_ref(&req.principal_account)))
             }
@@ -581,24 +590,27 @@ fn principal_matches(id: &PrincipalId, req: &AuthzRequest) -> (bool, bool) {
 /// for which AWS gives the role's ARN (`arn:aws:iam::ACCT:role/NAME`). A session ARN does not
 /// carry the role's path: a caller that knows it supplies the key itself.
 pub fn principal_arn(caller_arn: &str) -> Cow<'_, str> {
-    let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
     match role_of_session(caller_arn) {
-        Some((account, name)) => Cow::Owned(format!("arn:{partition}:iam::{account}:role/{name}")),
+        Some((account, name)) => {
+            let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
+            Cow::Owned(format!("arn:{partition}:iam::{account}:role/{name}"))
+        }
         None => Cow::Borrowed(caller_arn),
     }
 }
 
 /// `(account, role name)` of an assumed-role session ARN.
 fn role_of_session(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let svc = parts.nth(2)?;
-    let acct = parts.nth(1)?;
-    let res = parts.next()?;
-    if svc != "sts" {
+    // The service (third segment) first: most callers are not STS sessions, and a few bytes
+    // tell.
+    let (second_colon, _) = arn.bytes().enumerate().filter(|&(_, b)| b == b':').nth(1)?;
+    if !arn[second_colon + 1..].starts_with("sts:") {
         return None;
     }
-    let rest = res.strip_prefix("assumed-role/")?;
-    Some((acct, rest.split('/').next()?))
+    let mut parts = arn.splitn(6, ':');
+    let account = parts.nth(4)?;
+    let rest = parts.next()?.strip_prefix("assumed-role/")?;
+    Some((account, rest.split('/').next()?))
 }
 
 /// What one layer's policies say: the first matching deny and the first matching allow.
@@ -855,6 +867,7 @@ fn prepare<R>(request: &AuthzRequest, f: impl FnOnce(&Prepared<'_>) -> R) -> R {
             req: request,
             action_lower,
             resource: SplitArn::new(&request.resource),
+            session_role: OnceCell::new(),
         })
     })
 }
