@@ -807,6 +807,57 @@ async fn assume_role_checks_the_trust_policy() {
     };
     env.rejected(assume("Stranger"), "AccessDenied", None).await;
     env.rejected(assume("Missing"), "AccessDenied", None).await;
+    // Trust policy conditions count: the caller's organization is known, an external id the
+    // request does not carry is absent.
+    let org = env.state().organization.id.clone();
+    let mgmt = env.mgmt();
+    for (name, principal, condition) in [
+        (
+            "OrgWide",
+            serde_json::json!("*"),
+            serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": org}}),
+        ),
+        (
+            "OtherOrg",
+            serde_json::json!("*"),
+            serde_json::json!({"StringEquals": {"aws:PrincipalOrgID": "o-someoneelse"}}),
+        ),
+        (
+            "Partner",
+            serde_json::json!({"AWS": mgmt}),
+            serde_json::json!({"StringEquals": {"sts:ExternalId": "k-1"}}),
+        ),
+    ] {
+        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", "Condition": condition
+        }]});
+        env.emu
+            .create_role(
+                &member,
+                CreateRoleInput {
+                    role_name: name.into(),
+                    assume_role_policy_document: trust.to_string(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    env.rejected(assume("OtherOrg"), "AccessDenied", None).await;
+    env.rejected(assume("Partner"), "AccessDenied", None).await;
+    let out = env
+        .emu
+        .assume_role(
+            M,
+            AssumeRoleInput {
+                role_arn: format!("arn:aws:iam::{acct}:role/OrgWide"),
+                role_session_name: "test".into(),
+                duration_seconds: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(out.assumed_role_arn.ends_with("assumed-role/OrgWide/test"));
     let out = env
         .emu
         .assume_role(

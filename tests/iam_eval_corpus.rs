@@ -11,13 +11,18 @@
 //! `level`, `sid`, `policy`, `unknown_keys`. A policy is a full document, a statement list or
 //! a single statement (both wrapped in a `2012-10-17` document), or the name of one in
 //! `policies`.
+//!
+//! With `only: "resource_policy"` a case evaluates the resource policy alone (a role's trust
+//! policy, as the pre-check and the emulator ask it) and may also expect `names_principal`:
+//! whether the allow names the principal itself rather than its account. `principal_account`
+//! overrides the account taken from the principal's ARN (service principals have none).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use orgchard::iam::{
     AuthzRequest, ContextValue, NamedPolicy, Outcome, Policy, PolicyError, PolicySet, evaluate,
-    policy::PolicyKind,
+    evaluate_resource_policy, policy::PolicyKind,
 };
 use serde_json::{Map, Value, json};
 
@@ -124,10 +129,13 @@ fn build(case: &Value) -> Result<PolicySet, Result<PolicyError, String>> {
 fn request(case: &Value) -> Result<AuthzRequest, String> {
     let s = |k: &str| case.get(k).and_then(Value::as_str);
     let principal = s("principal").unwrap_or(DEFAULT_PRINCIPAL);
-    let account = principal
-        .split(':')
-        .nth(4)
-        .ok_or("principal without account")?;
+    let account = match s("principal_account") {
+        Some(a) => a,
+        None => principal
+            .split(':')
+            .nth(4)
+            .ok_or("principal without account")?,
+    };
     let mut req = AuthzRequest::new(
         principal,
         account,
@@ -178,7 +186,30 @@ fn check(case: &Value) -> Result<(), String> {
     if expect == "parse_error" {
         return Err("expected a parse error, every policy parsed".into());
     }
-    let d = evaluate(&request(case)?, &set);
+    let req = request(case)?;
+    let d = match case.get("only").and_then(Value::as_str) {
+        None => evaluate(&req, &set),
+        Some("resource_policy") => {
+            let policy = set
+                .resource_policy
+                .as_ref()
+                .ok_or("only: resource_policy without a resource_policy")?;
+            let r = evaluate_resource_policy(&req, policy);
+            if let Some(want) = case.get("names_principal").and_then(Value::as_bool)
+                && r.names_principal != want
+            {
+                return Err(format!(
+                    "expected names_principal {want}, got {}: {}",
+                    r.names_principal, r.decision
+                ));
+            }
+            r.decision
+        }
+        Some(other) => return Err(format!("unknown only: {other}")),
+    };
+    if case.get("only").is_none() && case.get("names_principal").is_some() {
+        return Err("names_principal needs only: resource_policy".into());
+    }
     let got = outcome_name(d.outcome);
     if got != expect {
         return Err(format!("expected {expect}, got {got}: {d}"));

@@ -307,6 +307,27 @@ fn scp_denies_create_role_in_one_account() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// An SCP that exempts the member-access role by `aws:PrincipalArn`: its sessions carry the
+/// role's ARN there, so the pre-check, the lockout check and the emulator all let orgchard
+/// through, while the guard still stands for everyone else.
+#[test]
+fn scp_exempting_the_member_access_role_by_principal_arn() {
+    let guard = "{ Sid = \"OnlyOrgchard\", Effect = \"Deny\", Action = \"iam:CreateRole\", Resource = \"*\", Condition = { ArnNotLike = { \"aws:PrincipalArn\" = \"arn:aws:iam::*:role/OrganizationAccountAccessRole\" } } }";
+    let config = account_with_scp(true).replace(
+        "Statement = [{ Sid = \"NoRoles\", Effect = \"Deny\", Action = \"iam:CreateRole\", Resource = \"*\" }]",
+        &format!("Statement = [{guard}]"),
+    );
+    assert!(config.contains("OnlyOrgchard"));
+    let env = Env::new();
+    let d1 = env.config("one", &config);
+    env.setup(d1);
+    let d2 = env.config("two", &(config + ROLES));
+    let out = env.apply(d2, "base.json");
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(!t.contains("lockout"), "{t}");
+}
+
 #[test]
 fn missing_assume_role() {
     let env = Env::new();

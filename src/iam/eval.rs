@@ -18,6 +18,7 @@
 //!   comes from a resource policy (the conservative reading).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions;
 use super::condition::Tri;
+use super::pattern::SplitArn;
 use super::policy::{Effect, Policy, PolicyKind, PrincipalId, Statement};
 
 /// A request context value: one string, or a list for multi-valued keys (`aws:TagKeys`).
@@ -391,16 +393,37 @@ enum Mode {
     Worst,
 }
 
-struct Env<'a> {
+/// What every statement looks at, prepared once per request rather than once per statement.
+struct Prepared<'a> {
     req: &'a AuthzRequest,
-    action_lower: String,
+    action_lower: &'a str,
+    resource: SplitArn<'a>,
+    /// The role's ARN when the caller is an assumed-role session, derived on first use.
+    session_role: OnceCell<Option<String>>,
+}
+
+/// Calls `f` with `s` lower-cased, without allocating for strings of ordinary length.
+fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            f(std::str::from_utf8(b).expect("ASCII lower-casing keeps UTF-8 valid"))
+        }
+        None => f(&s.to_ascii_lowercase()),
+    }
+}
+
+struct Env<'a> {
+    prep: &'a Prepared<'a>,
     mode: Mode,
     unknown: Vec<String>,
 }
 
 impl<'a> Env<'a> {
     fn lookup(&self, key_lower: &str) -> Option<Cow<'a, [String]>> {
-        let req = self.req;
+        let req = self.prep.req;
         if let Some(v) = req.context.get(key_lower) {
             return Some(Cow::Borrowed(v.values()));
         }
@@ -413,7 +436,16 @@ impl<'a> Env<'a> {
         }
         let one = |s: String| Some(Cow::Owned(vec![s]));
         match key_lower {
-            "aws:principalarn" => Some(Cow::Borrowed(std::slice::from_ref(&req.principal_arn))),
+            "aws:principalarn" => {
+                let role = self.prep.session_role.get_or_init(|| {
+                    match principal_arn(&req.principal_arn) {
+                        Cow::Owned(role) => Some(role),
+                        Cow::Borrowed(_) => None,
+                    }
+                });
+                let arn = role.as_ref().unwrap_or(&req.principal_arn);
+                Some(Cow::Borrowed(std::slice::from_ref(arn)))
+            }
             "aws:principalaccount" => {
                 Some(Cow::Borrowed(std::slice::from_ref(&req.principal_account)))
             }
@@ -440,7 +472,8 @@ impl<'a> Env<'a> {
     /// Evaluates one statement; `principal_match` receives whether the Principal matched the
     /// caller directly (ARN or `*`) rather than through its account.
     fn statement(&mut self, st: &Statement, direct: &mut bool) -> Tri {
-        if !st.action.matches_lower(&self.action_lower) {
+        let prep = self.prep;
+        if !st.action.matches_lower(prep.action_lower) {
             return Tri::False;
         }
         if let Some(res) = &st.resource {
@@ -448,20 +481,23 @@ impl<'a> Env<'a> {
             let hit = res
                 .patterns
                 .iter()
-                .any(|p| p.matches(&self.req.resource, &lookup).unwrap_or(false));
+                .any(|p| p.matches_split(&prep.resource, &lookup).unwrap_or(false));
             if hit == res.negated {
                 return Tri::False;
             }
         }
         if let Some(pr) = &st.principal {
-            let mut d = false;
-            let hit = pr.ids.iter().any(|id| {
-                let (m, is_direct) = principal_matches(id, self.req);
+            // Every entry is looked at until one names the caller directly: an account entry
+            // listed first must not hide the caller's own ARN listed after it.
+            let (mut hit, mut d) = (false, false);
+            for id in &pr.ids {
+                let (m, is_direct) = principal_matches(id, prep.req);
+                hit |= m;
                 if m && is_direct {
                     d = true;
+                    break;
                 }
-                m
-            });
+            }
             if hit == pr.negated {
                 return Tri::False;
             }
@@ -549,17 +585,32 @@ fn principal_matches(id: &PrincipalId, req: &AuthzRequest) -> (bool, bool) {
     }
 }
 
+/// The value of `aws:PrincipalArn` for a caller, when the request does not supply it: the
+/// caller's ARN, except for an assumed-role session (`arn:aws:sts::ACCT:assumed-role/NAME/S`),
+/// for which AWS gives the role's ARN (`arn:aws:iam::ACCT:role/NAME`). A session ARN does not
+/// carry the role's path: a caller that knows it supplies the key itself.
+pub fn principal_arn(caller_arn: &str) -> Cow<'_, str> {
+    match role_of_session(caller_arn) {
+        Some((account, name)) => {
+            let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
+            Cow::Owned(format!("arn:{partition}:iam::{account}:role/{name}"))
+        }
+        None => Cow::Borrowed(caller_arn),
+    }
+}
+
 /// `(account, role name)` of an assumed-role session ARN.
 fn role_of_session(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let svc = parts.nth(2)?;
-    let acct = parts.nth(1)?;
-    let res = parts.next()?;
-    if svc != "sts" {
+    // The service (third segment) first: most callers are not STS sessions, and a few bytes
+    // tell.
+    let (second_colon, _) = arn.bytes().enumerate().filter(|&(_, b)| b == b':').nth(1)?;
+    if !arn[second_colon + 1..].starts_with("sts:") {
         return None;
     }
-    let rest = res.strip_prefix("assumed-role/")?;
-    Some((acct, rest.split('/').next()?))
+    let mut parts = arn.splitn(6, ':');
+    let account = parts.nth(4)?;
+    let rest = parts.next()?.strip_prefix("assumed-role/")?;
+    Some((account, rest.split('/').next()?))
 }
 
 /// What one layer's policies say: the first matching deny and the first matching allow.
@@ -620,157 +671,269 @@ fn scan<'p>(env: &mut Env<'_>, policies: &'p [NamedPolicy]) -> Scan<'p> {
     out
 }
 
-fn decide(req: &AuthzRequest, set: &PolicySet, mode: Mode) -> (Decision, Vec<String>) {
+/// A decision before it is explained: what decided, by reference, so that the strings of a
+/// [`Decision`] are built once, for the verdict that is returned.
+struct Verdict<'p> {
+    outcome: Outcome,
+    layer: Option<Layer>,
+    level: Option<usize>,
+    /// The policies of the SCP or RCP level that lacks an allow.
+    level_policies: &'p [NamedPolicy],
+    statement: Option<Hit<'p>>,
+}
+
+impl<'p> Verdict<'p> {
+    fn new(outcome: Outcome, layer: Option<Layer>) -> Verdict<'p> {
+        Verdict {
+            outcome,
+            layer,
+            level: None,
+            level_policies: &[],
+            statement: None,
+        }
+    }
+
+    fn deny(layer: Layer, level: Option<usize>, hit: Hit<'p>) -> Verdict<'p> {
+        Verdict {
+            level,
+            statement: Some(hit),
+            ..Verdict::new(Outcome::ExplicitDeny, Some(layer))
+        }
+    }
+
+    fn explain(&self, req: &AuthzRequest, unknown_keys: Vec<String>) -> Decision {
+        Decision {
+            outcome: self.outcome,
+            layer: self.layer,
+            level: self.level,
+            level_policies: self.level_policies.iter().map(|p| p.id.clone()).collect(),
+            statement: self.statement.map(stmt_ref),
+            unknown_keys,
+            action: req.action.clone(),
+            resource: req.resource.clone(),
+        }
+    }
+}
+
+/// One pass of AWS's logic in one mode. Layers are scanned in the order their explicit denies
+/// are reported in (RCPs root first, SCPs root first, resource policy, identity, boundary,
+/// session), so the first deny found decides and the rest need not be read. The unknown keys
+/// returned are complete only when no deny was found.
+fn decide<'p>(prep: &Prepared<'_>, set: &'p PolicySet, mode: Mode) -> (Verdict<'p>, Vec<String>) {
+    let req = prep.req;
     let mut env = Env {
-        req,
-        action_lower: req.action.to_ascii_lowercase(),
+        prep,
         mode,
         unknown: Vec::new(),
     };
-    let mut d = Decision {
-        outcome: Outcome::ImplicitDeny,
-        layer: None,
-        level: None,
-        level_policies: Vec::new(),
-        statement: None,
-        unknown_keys: Vec::new(),
-        action: req.action.clone(),
-        resource: req.resource.clone(),
-    };
 
+    // 1. An explicit deny anywhere wins; meanwhile, note the first chain level without an
+    // allow (RCPs before SCPs).
     let rcp_chain = set
         .rcp_chain
-        .as_ref()
+        .as_deref()
         .filter(|_| actions::rcp_supported(&req.action));
-    let rcp: Vec<Scan> = rcp_chain
-        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
-        .unwrap_or_default();
-    let scp: Vec<Scan> = set
-        .scp_chain
-        .as_ref()
-        .map(|c| c.iter().map(|lvl| scan(&mut env, lvl)).collect())
-        .unwrap_or_default();
+    let mut missing: Option<(Layer, usize, &'p [NamedPolicy])> = None;
+    for (layer, chain) in [
+        (Layer::Rcp, rcp_chain),
+        (Layer::Scp, set.scp_chain.as_deref()),
+    ] {
+        for (i, level) in chain.into_iter().flatten().enumerate() {
+            let s = scan(&mut env, level);
+            if let Some(hit) = s.deny {
+                return (Verdict::deny(layer, Some(i), hit), env.unknown);
+            }
+            if s.allow.is_none() && missing.is_none() {
+                missing = Some((layer, i, level));
+            }
+        }
+    }
     let resource = set
         .resource_policy
         .as_ref()
         .map(|np| scan(&mut env, std::slice::from_ref(np)));
+    if let Some(hit) = resource.as_ref().and_then(|s| s.deny) {
+        return (Verdict::deny(Layer::ResourcePolicy, None, hit), env.unknown);
+    }
     let identity = scan(&mut env, &set.identity);
-    let boundary = set.permissions_boundary.as_ref().map(|p| scan(&mut env, p));
-    let session = set.session.as_ref().map(|p| scan(&mut env, p));
-    let unknown = std::mem::take(&mut env.unknown);
-
-    // 1. An explicit deny anywhere wins.
-    let denies = rcp
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (Layer::Rcp, Some(i), s))
-        .chain(
-            scp.iter()
-                .enumerate()
-                .map(|(i, s)| (Layer::Scp, Some(i), s)),
-        )
-        .chain(resource.iter().map(|s| (Layer::ResourcePolicy, None, s)))
-        .chain(std::iter::once((Layer::Identity, None, &identity)))
-        .chain(
-            boundary
-                .iter()
-                .map(|s| (Layer::PermissionsBoundary, None, s)),
-        )
-        .chain(session.iter().map(|s| (Layer::Session, None, s)));
-    for (layer, level, s) in denies {
-        if let Some(hit) = s.deny {
-            d.outcome = Outcome::ExplicitDeny;
-            d.layer = Some(layer);
-            d.level = level;
-            d.statement = Some(stmt_ref(hit));
-            return (d, unknown);
+    if let Some(hit) = identity.deny {
+        return (Verdict::deny(Layer::Identity, None, hit), env.unknown);
+    }
+    let limits = [
+        (
+            Layer::PermissionsBoundary,
+            set.permissions_boundary.as_deref(),
+        ),
+        (Layer::Session, set.session.as_deref()),
+    ]
+    .map(|(layer, policies)| (layer, policies.map(|p| scan(&mut env, p))));
+    for (layer, s) in &limits {
+        if let Some(hit) = s.as_ref().and_then(|s| s.deny) {
+            return (Verdict::deny(*layer, None, hit), env.unknown);
         }
     }
+    let unknown = env.unknown;
 
     // 2. Every level of the RCP chain, then of the SCP chain, must allow.
-    for (layer, chain, scans) in [
-        (Layer::Rcp, rcp_chain, &rcp),
-        (Layer::Scp, set.scp_chain.as_ref(), &scp),
-    ] {
-        for (i, s) in scans.iter().enumerate() {
-            if s.allow.is_none() {
-                d.layer = Some(layer);
-                d.level = Some(i);
-                d.level_policies = chain
-                    .map(|c| c[i].iter().map(|p| p.id.clone()).collect())
-                    .unwrap_or_default();
-                return (d, unknown);
-            }
-        }
+    if let Some((layer, i, level)) = missing {
+        let v = Verdict {
+            level: Some(i),
+            level_policies: level,
+            ..Verdict::new(Outcome::ImplicitDeny, Some(layer))
+        };
+        return (v, unknown);
     }
 
     // 3. An identity allow, or a resource-policy allow where AWS accepts one on its own.
-    let same_account = resource_account(req).is_none_or(|a| a == req.principal_account);
+    let same_account = prep
+        .resource
+        .segment(4)
+        .filter(|a| !a.is_empty())
+        .is_none_or(|a| a == req.principal_account);
     let by_resource = resource
         .as_ref()
         .filter(|r| r.allow.is_some() && r.allow_direct && same_account);
-    let allowing = if let Some(r) = by_resource {
-        d.layer = Some(Layer::ResourcePolicy);
-        r.allow
+    let (layer, allowing) = if let Some(r) = by_resource {
+        (Layer::ResourcePolicy, r.allow)
     } else {
         if identity.allow.is_none() {
-            d.layer = Some(Layer::Identity);
-            return (d, unknown);
+            return (
+                Verdict::new(Outcome::ImplicitDeny, Some(Layer::Identity)),
+                unknown,
+            );
         }
         if !same_account
             && let Some(r) = &resource
             && r.allow.is_none()
         {
-            d.layer = Some(Layer::ResourcePolicy);
-            return (d, unknown);
+            return (
+                Verdict::new(Outcome::ImplicitDeny, Some(Layer::ResourcePolicy)),
+                unknown,
+            );
         }
-        d.layer = Some(Layer::Identity);
-        identity.allow
+        (Layer::Identity, identity.allow)
     };
 
     // 4. The permissions boundary and the session policy limit whatever was allowed.
-    for (layer, s) in [
-        (Layer::PermissionsBoundary, &boundary),
-        (Layer::Session, &session),
-    ] {
-        if let Some(s) = s
-            && s.allow.is_none()
-        {
-            d.layer = Some(layer);
-            return (d, unknown);
+    for (limit, s) in &limits {
+        if s.as_ref().is_some_and(|s| s.allow.is_none()) {
+            return (Verdict::new(Outcome::ImplicitDeny, Some(*limit)), unknown);
         }
     }
 
-    d.outcome = Outcome::Allow;
-    d.statement = allowing.map(stmt_ref);
-    (d, unknown)
+    let v = Verdict {
+        statement: allowing,
+        ..Verdict::new(Outcome::Allow, Some(layer))
+    };
+    (v, unknown)
 }
 
-/// Evaluates one request against its policies, as AWS would.
-pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
-    let (best, unknown) = decide(request, policies, Mode::Best);
-    if unknown.is_empty() {
-        return best;
+/// Settles a decision from its best- and worst-case passes: the best case alone when no key
+/// was unknown (or it already denies explicitly), otherwise both, and
+/// [`Outcome::Indeterminate`] when they differ. `T` is what a pass adds to its verdict; an
+/// indeterminate decision gets its default.
+fn settle<'p, T: Default>(
+    request: &AuthzRequest,
+    mut pass: impl FnMut(Mode) -> (Verdict<'p>, Vec<String>, T),
+) -> (Decision, T) {
+    let (best, unknown, extra) = pass(Mode::Best);
+    // A deny in the best case is a deny in every case (denies only grow in the worst).
+    if unknown.is_empty() || best.outcome == Outcome::ExplicitDeny {
+        return (best.explain(request, Vec::new()), extra);
     }
-    let (worst, _) = decide(request, policies, Mode::Worst);
+    let (worst, _, worst_extra) = pass(Mode::Worst);
     if best.outcome == worst.outcome {
         // Report what holds for certain: the worst case's allow rests on statements that
         // match whatever the unknown keys are, the best case's deny likewise.
         return if best.outcome == Outcome::Allow {
-            worst
+            (worst.explain(request, Vec::new()), worst_extra)
         } else {
-            best
+            (best.explain(request, Vec::new()), extra)
         };
     }
-    let mut d = best;
-    d.unknown_keys = unknown;
+    let mut d = best.explain(request, unknown);
     if d.outcome == Outcome::Allow {
         d.outcome = Outcome::Indeterminate;
         d.layer = None;
         d.level = None;
         d.statement = None;
     }
-    d
+    (d, T::default())
+}
+
+fn prepare<R>(request: &AuthzRequest, f: impl FnOnce(&Prepared<'_>) -> R) -> R {
+    with_lower(&request.action, |action_lower| {
+        f(&Prepared {
+            req: request,
+            action_lower,
+            resource: SplitArn::new(&request.resource),
+            session_role: OnceCell::new(),
+        })
+    })
+}
+
+/// Evaluates one request against its policies, as AWS would.
+pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
+    prepare(request, |prep| {
+        settle(request, |mode| {
+            let (v, unknown) = decide(prep, policies, mode);
+            (v, unknown, ())
+        })
+        .0
+    })
+}
+
+/// The result of [`evaluate_resource_policy`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourcePolicyDecision {
+    /// Allowed, explicitly denied, implicitly denied or indeterminate, by the resource policy
+    /// alone ([`Layer::ResourcePolicy`]).
+    pub decision: Decision,
+    /// Whether the allowing statement names the principal itself (its ARN, the role of an
+    /// assumed-role session, or `*`) rather than only its account. Within the resource's
+    /// account such an allow suffices on its own, while naming the account delegates to the
+    /// account's identity policies; across accounts the caller's identity policies must allow
+    /// in both cases.
+    pub names_principal: bool,
+}
+
+/// Evaluates a resource policy on its own, e.g. whether a role's trust policy lets a caller
+/// make `sts:AssumeRole`: the `Principal` of each statement (an account id or
+/// `arn:aws:iam::ID:root` names every principal of that account; an IAM ARN names that
+/// principal, a role ARN also the role's sessions; `*` and `{"AWS": "*"}` everyone; `Service`
+/// principals the service itself), its actions and its conditions, an explicit deny overriding
+/// every allow. Trust policies cannot use `NotPrincipal`: [`Policy::parse`] refuses it.
+pub fn evaluate_resource_policy(
+    request: &AuthzRequest,
+    policy: &NamedPolicy,
+) -> ResourcePolicyDecision {
+    prepare(request, |prep| {
+        let (decision, names_principal) = settle(request, |mode| {
+            let mut env = Env {
+                prep,
+                mode,
+                unknown: Vec::new(),
+            };
+            let s = scan(&mut env, std::slice::from_ref(policy));
+            let layer = Some(Layer::ResourcePolicy);
+            let (v, direct) = match (s.deny, s.allow) {
+                (Some(hit), _) => (Verdict::deny(Layer::ResourcePolicy, None, hit), false),
+                (None, Some(hit)) => (
+                    Verdict {
+                        statement: Some(hit),
+                        ..Verdict::new(Outcome::Allow, layer)
+                    },
+                    s.allow_direct,
+                ),
+                (None, None) => (Verdict::new(Outcome::ImplicitDeny, layer), false),
+            };
+            (v, env.unknown, direct)
+        });
+        ResourcePolicyDecision {
+            decision,
+            names_principal,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -846,6 +1009,45 @@ mod tests {
             &set,
         );
         assert_eq!(d.outcome, Outcome::Allow);
+    }
+
+    #[test]
+    fn principal_arn_of_a_session_is_its_role() {
+        assert_eq!(
+            principal_arn("arn:aws:sts::111111111111:assumed-role/Admin/alice"),
+            "arn:aws:iam::111111111111:role/Admin"
+        );
+        assert_eq!(
+            principal_arn("arn:aws-cn:sts::111111111111:assumed-role/Admin/alice"),
+            "arn:aws-cn:iam::111111111111:role/Admin"
+        );
+        let user = "arn:aws:iam::111111111111:user/alice";
+        assert_eq!(principal_arn(user), user);
+        let guard = pol(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"OnlyAdmin","Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Admin"}}}]}"#,
+            PolicyKind::Scp,
+        );
+        let set = PolicySet {
+            identity: vec![allow_all()],
+            scp_chain: Some(vec![vec![guard]]),
+            ..Default::default()
+        };
+        let session = |who: &str| {
+            AuthzRequest::new(
+                format!("arn:aws:sts::111111111111:assumed-role/{who}/s"),
+                "111111111111",
+                "iam:GetRole",
+                "*",
+            )
+        };
+        assert_eq!(evaluate(&session("Admin"), &set).outcome, Outcome::Allow);
+        assert_eq!(
+            evaluate(&session("Other"), &set).outcome,
+            Outcome::ExplicitDeny
+        );
+        // A value the caller supplies (e.g. with the role's path) is used as given.
+        let supplied = session("Admin").with_context("aws:PrincipalArn", "arn:aws:iam::1:user/x");
+        assert_eq!(evaluate(&supplied, &set).outcome, Outcome::ExplicitDeny);
     }
 
     #[test]

@@ -98,6 +98,7 @@ impl Glob {
         }
     }
 
+    #[inline]
     pub(crate) fn is_match(&self, s: &str) -> bool {
         match self {
             Glob::Any => true,
@@ -147,6 +148,47 @@ fn merge(toks: Vec<Tok>) -> Vec<Tok> {
     out
 }
 
+/// Matches `text` against a pattern written with `*` and `?` wildcards without compiling it:
+/// for patterns built per request (policy variables), where compiling would cost more than
+/// matching.
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, s) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    // Where the last star is in the pattern (just after it) and in the text: on a mismatch it
+    // absorbs one more character. Earlier stars never need to: the last one covers them.
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                pi += 1;
+                star = Some((pi, si));
+                continue;
+            }
+            Some(b'?') => {
+                pi += 1;
+                si += char_len(s[si]);
+                continue;
+            }
+            Some(&b) if b == s[si] => {
+                pi += 1;
+                si += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, ss)) => {
+                let next = ss + char_len(s[ss]);
+                star = Some((sp, next));
+                pi = sp;
+                si = next;
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*') && si == s.len()
+}
+
 /// Length in bytes of the UTF-8 character starting with this byte.
 fn char_len(b: u8) -> usize {
     match b {
@@ -179,6 +221,7 @@ fn part_at(part: &[Piece], s: &[u8], mut pos: usize) -> Option<usize> {
     Some(pos.min(s.len()))
 }
 
+#[inline(never)]
 fn general_match(parts: &[Part], anchored_start: bool, anchored_end: bool, text: &str) -> bool {
     let s = text.as_bytes();
     if parts.is_empty() {
@@ -288,6 +331,23 @@ mod tests {
         assert!(!m("a*é?", "abé"));
         assert!(m("x*y*z", "xyyz"));
         assert!(!m("x*yy*z", "xyz"));
+    }
+
+    #[test]
+    fn uncompiled_matching_agrees_with_compiled() {
+        let patterns = [
+            "*", "", "abc", "ab*", "*cd", "a*d", "a?c", "a*b*c", "*b*", "??", "???", "*a", "a*a",
+            "ab*b", "*é*", "a*é?", "x*y*z", "x*yy*z", "*?", "?*?", "**a**",
+        ];
+        let texts = [
+            "", "a", "aa", "aaa", "ab", "abb", "abc", "abcd", "abcde", "ad", "adx", "axxbyyc",
+            "axxbyy", "éx", "xéy", "abéz", "abé", "xyyz", "xyz",
+        ];
+        for p in patterns {
+            for t in texts {
+                assert_eq!(wildcard_match(p, t), m(p, t), "{p:?} against {t:?}");
+            }
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@ mod vars;
 
 pub use condition::Condition;
 pub use eval::{
-    AuthzRequest, ContextValue, Decision, Layer, NamedPolicy, Outcome, PolicySet, StatementRef,
-    evaluate,
+    AuthzRequest, ContextValue, Decision, Layer, NamedPolicy, Outcome, PolicySet,
+    ResourcePolicyDecision, StatementRef, evaluate, evaluate_resource_policy, principal_arn,
 };
 pub use operations::{
     Authorization, NoResourceInfo, OrgContext, ResourceInfo, arns, authorizations,

@@ -24,6 +24,18 @@ enum Part {
     },
 }
 
+/// How [`Template::resolve_wildcard_text`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    /// The text is complete.
+    Text,
+    /// A variable has neither a value nor a default.
+    Unresolved,
+    /// A substituted value or an escape brings a literal `*` or `?`, which text cannot tell
+    /// from a wildcard: use [`Template::resolve_toks`].
+    NeedsTokens,
+}
+
 /// Why a `${...}` could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VarSyntaxError(pub String);
@@ -70,6 +82,34 @@ impl Template {
             }
         }
         Some(toks)
+    }
+
+    /// Resolves into `out` as text in which `*` and `?` are wildcards: the form that matches
+    /// without compiling a pattern, for the common case where no substituted value or escape
+    /// brings a literal wildcard character.
+    pub(crate) fn resolve_wildcard_text(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        out: &mut String,
+    ) -> Resolved {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Escaped('*' | '?') => return Resolved::NeedsTokens,
+                Part::Escaped(c) => out.push(*c),
+                Part::Var { key, default } => {
+                    let found = lookup(key);
+                    let Some(v) = found.as_deref().or(default.as_deref()) else {
+                        return Resolved::Unresolved;
+                    };
+                    if v.contains(['*', '?']) {
+                        return Resolved::NeedsTokens;
+                    }
+                    out.push_str(v);
+                }
+            }
+        }
+        Resolved::Text
     }
 
     /// Resolves into plain text (for operators without wildcards).
@@ -152,6 +192,32 @@ mod tests {
         assert_eq!(
             t.resolve_toks(&lookup).unwrap(),
             vec![Tok::Lit("a*b".into())]
+        );
+    }
+
+    #[test]
+    fn wildcard_text_only_when_unambiguous() {
+        let resolve = |text: &str| {
+            let mut out = String::new();
+            let r = Template::parse(text)
+                .unwrap()
+                .unwrap()
+                .resolve_wildcard_text(&lookup, &mut out);
+            (r, out)
+        };
+        assert_eq!(
+            resolve("home/${aws:UserName}/*"),
+            (Resolved::Text, "home/alice/*".to_string())
+        );
+        assert_eq!(
+            resolve("x/${aws:PrincipalTag/team}").0,
+            Resolved::NeedsTokens
+        );
+        assert_eq!(resolve("x${*}").0, Resolved::NeedsTokens);
+        assert_eq!(resolve("x/${aws:userid}").0, Resolved::Unresolved);
+        assert_eq!(
+            resolve("${aws:userid, 'none'}${$}"),
+            (Resolved::Text, "none$".to_string())
         );
     }
 

@@ -128,9 +128,6 @@ struct Principal {
     /// The ARN the request is made as (an assumed-role session for the member-access role).
     arn: String,
     account: String,
-    /// `aws:PrincipalArn` when it differs from `arn`: AWS sets it to the role's ARN for a
-    /// session of that role, which is what SCP conditions on it name.
-    principal_arn_key: Option<String>,
 }
 
 fn any_identity() -> NamedPolicy {
@@ -147,9 +144,6 @@ fn decide(who: &Principal, need: &Need, chain: &[Vec<NamedPolicy>]) -> Decision 
         &need.action,
         &need.resource,
     );
-    if let Some(arn) = &who.principal_arn_key {
-        req = req.with_context("aws:PrincipalArn", arn.clone());
-    }
     for (k, v) in &need.context {
         req = req.with_context(k, v.clone());
     }
@@ -174,7 +168,6 @@ fn member_role(account: &str, role: &str) -> Principal {
     Principal {
         arn: format!("arn:aws:sts::{account}:assumed-role/{role}/orgchard"),
         account: account.to_string(),
-        principal_arn_key: Some(iam::arns::role("aws", account, None, role)),
     }
 }
 
@@ -382,7 +375,7 @@ pub fn check(plan: &Plan, live: &LiveOrg, caller: Option<&Caller>) -> Vec<Lockou
             continue; // Everything else there is denied too: one error says it.
         }
         let role = member_role(account, &role_name);
-        let role_arn = role.principal_arn_key.clone().unwrap_or_default();
+        let role_arn = iam::principal_arn(&role.arn).into_owned();
         // (a) This plan's own operations in the account, one error per change and deciding
         // statement.
         let mut checked = BTreeSet::new();
@@ -499,7 +492,6 @@ fn caller_lockouts(
     let who = Principal {
         arn: caller.principal_arn.clone(),
         account: caller.account.clone(),
-        principal_arn_key: None,
     };
     let mut needs: Vec<(Need, &'static str)> = READ_ACTIONS
         .iter()
@@ -557,7 +549,6 @@ fn deny_all(
     let who = Principal {
         arn: format!("arn:aws:iam::{account}:role/any"),
         account: account.to_string(),
-        principal_arn_key: None,
     };
     let all_denied = |c: &[Vec<NamedPolicy>]| -> Option<Decision> {
         let ds: Vec<Decision> = REPRESENTATIVE

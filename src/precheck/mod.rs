@@ -895,18 +895,8 @@ fn trust_refusal(trust: &str, caller: &CallerPolicies, role_arn: &str) -> Option
     );
     // The caller's own sts:AssumeRole permission is checked separately: here only the
     // trust policy decides.
-    let set = PolicySet {
-        identity: vec![NamedPolicy::new(
-            "any identity policy",
-            Policy::parse(FULL_AWS_ACCESS, PolicyKind::Identity).expect("valid"),
-        )],
-        resource_policy: Some(NamedPolicy::new(
-            format!("trust policy of {role_arn}"),
-            policy,
-        )),
-        ..PolicySet::default()
-    };
-    let d = iam::evaluate(&req, &set);
+    let trust = NamedPolicy::new(format!("trust policy of {role_arn}"), policy);
+    let d = iam::evaluate_resource_policy(&req, &trust).decision;
     (!d.outcome.is_allowed()).then(|| {
         (
             role_arn.to_string(),

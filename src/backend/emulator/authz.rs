@@ -11,8 +11,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::backend::*;
 use crate::iam;
 
@@ -145,7 +143,8 @@ impl Core {
                     .get(id)
                     .and_then(|i| i.roles.get(&self.member_role))
                     .ok_or_else(|| denied("the role does not exist"))?;
-                if !self.trust_allows(&Scope::Management, &role.trust_policy) {
+                let role_arn = format!("arn:aws:iam::{id}:role/{}", self.member_role);
+                if !self.trust_allows(&Scope::Management, &role_arn, &role.trust_policy) {
                     return Err(denied("the role's trust policy does not allow the caller"));
                 }
                 let mut identity = Vec::new();
@@ -434,61 +433,28 @@ impl Core {
         Ok(results)
     }
 
-    /// Whether a role's trust policy lets the caller of `scope` assume the role: an Allow
-    /// statement for `sts:AssumeRole` naming the caller (its ARN, its account's root, or its
-    /// account id, or `*`), and no Deny statement naming it.
-    pub(super) fn trust_allows(&self, scope: &Scope, trust_policy: &str) -> bool {
-        let caller = self.caller_arn(scope);
+    /// Whether a role's trust policy lets the caller of `scope` assume the role, as the IAM
+    /// engine evaluates it (principals, conditions, explicit denies); the caller's organization
+    /// is known here, so conditions on `aws:PrincipalOrgID` decide rather than stay unknown.
+    pub(super) fn trust_allows(&self, scope: &Scope, role_arn: &str, trust_policy: &str) -> bool {
+        let Ok(policy) = iam::Policy::parse(trust_policy, iam::PolicyKind::Trust) else {
+            return false;
+        };
         let account = match scope {
             Scope::Management => self.state.management_account_id().to_string(),
             Scope::Account(id) => id.clone(),
         };
-        let names = [caller, format!("arn:aws:iam::{account}:root"), account];
-        let Ok(doc) = serde_json::from_str::<Value>(trust_policy) else {
-            return false;
-        };
-        let statements: Vec<&Value> = match doc.get("Statement") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v @ Value::Object(_)) => vec![v],
-            _ => return false,
-        };
-        let mut allowed = false;
-        for st in statements {
-            let acts = strings(st.get("Action"));
-            let action_ok = acts.iter().any(|a| {
-                matches!(
-                    a.to_ascii_lowercase().as_str(),
-                    "sts:assumerole" | "sts:*" | "*"
-                )
-            });
-            let principal_ok = match st.get("Principal") {
-                Some(Value::String(s)) => s == "*",
-                Some(Value::Object(m)) => strings(m.get("AWS"))
-                    .iter()
-                    .any(|p| p == "*" || names.iter().any(|n| n == p)),
-                _ => false,
-            };
-            if !(action_ok && principal_ok) {
-                continue;
-            }
-            match st.get("Effect").and_then(Value::as_str) {
-                Some("Deny") => return false,
-                Some("Allow") => allowed = true,
-                _ => {}
-            }
+        let mut req =
+            iam::AuthzRequest::new(self.caller_arn(scope), account, "sts:AssumeRole", role_arn);
+        let org = &self.state.organization.id;
+        if !org.is_empty() {
+            req = req.with_context("aws:PrincipalOrgID", org.clone());
         }
-        allowed
-    }
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(String::from))
-            .collect(),
-        _ => Vec::new(),
+        let trust = iam::NamedPolicy::new(format!("trust policy of {role_arn}"), policy);
+        iam::evaluate_resource_policy(&req, &trust)
+            .decision
+            .outcome
+            .is_allowed()
     }
 }
 

@@ -749,7 +749,7 @@ impl Core {
                 ),
             ));
         }
-        if !self.trust_allows(scope, &role.trust_policy) {
+        if !self.trust_allows(scope, &i.role_arn, &role.trust_policy) {
             return Err(denied());
         }
         Ok((
