@@ -30,3 +30,9 @@ variable "workload_accounts" {
   }
   description = "Workload accounts, keyed by label; each lives in the OU of its environment."
 }
+
+variable "delegated_services" {
+  type        = set(string)
+  default     = ["guardduty.amazonaws.com", "securityhub.amazonaws.com"]
+  description = "Services the audit account administers for the organization (each also in service_access_principals)."
+}

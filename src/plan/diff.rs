@@ -169,6 +169,12 @@ pub fn plan(
 
 /// The accounts whose IAM roles the plan needs read, and which role names the configuration
 /// declares in each: the accounts are matched as the plan matches them.
+///
+/// Besides the accounts where roles are declared, every account where a role orgchard owns
+/// may remain undeclared is read, or removing the last role of an account would never
+/// delete it: the management account and every live account bound to an `account` block
+/// (the places a `role` block's `account` can name). Accounts the configuration does not
+/// declare, or that are no longer active, are not entered.
 pub fn role_queries(desired: &Desired, live: &LiveOrg) -> BTreeMap<String, super::read::RoleQuery> {
     let mut p = Planner::new(desired, live);
     p.index_owned();
@@ -180,6 +186,20 @@ pub fn role_queries(desired: &Desired, live: &LiveOrg) -> BTreeMap<String, super
                 .or_default()
                 .names
                 .insert(r.name.clone());
+        }
+    }
+    let may_hold_owned_roles = p
+        .accounts
+        .values()
+        .map(|b| b.id.as_str())
+        .chain([live.organization.master_account_id.as_str()]);
+    for id in may_hold_owned_roles {
+        if live
+            .accounts
+            .get(id)
+            .is_some_and(|a| a.account.status == "ACTIVE")
+        {
+            out.entry(id.to_string()).or_default();
         }
     }
     out

@@ -440,9 +440,7 @@ async fn read_account_roles(
         Ok((o.roles, o.next_token))
     })
     .await?;
-    let candidates = roles.into_iter().filter(|r| {
-        !r.path.starts_with("/aws-service-role/") && !r.path.starts_with("/aws-reserved/")
-    });
+    let candidates = roles.into_iter().filter(|r| may_be_owned(&r.path));
     let read: Vec<Option<LiveRole>> = stream::iter(candidates)
         .map(|role| read_role(client, scope, account_id, role, query))
         .buffer_unordered(CONCURRENCY)
@@ -453,6 +451,12 @@ async fn read_account_roles(
         .flatten()
         .map(|r| (r.role.role_name.clone(), r))
         .collect())
+}
+
+/// Whether a role on this path may be orgchard's: AWS's service-linked and reserved (SSO)
+/// roles never are, and their tags are not read.
+pub fn may_be_owned(path: &str) -> bool {
+    !path.starts_with("/aws-service-role/") && !path.starts_with("/aws-reserved/")
 }
 
 async fn read_role(
@@ -607,5 +611,41 @@ pub fn expected_calls(live: &LiveOrg) -> BTreeMap<Operation, u64> {
         Operation::ListCreateAccountStatus,
         pages(live.pending_account_creations.len()),
     );
+    calls
+}
+
+/// The calls [`read_roles`] makes for `queries`, per operation: the role half of the reader's
+/// formula. It depends on roles the reader does not keep, so `listed` gives, per account, the
+/// path of every role ListRoles returns there; the roles read in full are those in
+/// `live.roles` (declared or owned). Per account: one AssumeRole when it is a member account
+/// (the AWS backend caches the session; the emulator enters accounts without a call), the
+/// ListRoles pages, one ListRoleTags per role that [`may_be_owned`]; per role read in full:
+/// ListAttachedRolePolicies, ListRolePolicies and one GetRolePolicy per inline policy.
+pub fn expected_role_calls(
+    live: &LiveOrg,
+    queries: &BTreeMap<String, RoleQuery>,
+    listed: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<Operation, u64> {
+    let iam_pages = |n: usize| (n.max(1)).div_ceil(IAM_PAGE as usize) as u64;
+    let mut calls = BTreeMap::new();
+    let mut add = |op: Operation, n: u64| {
+        if n > 0 {
+            *calls.entry(op).or_insert(0) += n;
+        }
+    };
+    for account in queries.keys() {
+        if *account != live.organization.master_account_id {
+            add(Operation::AssumeRole, 1);
+        }
+        let paths = listed.get(account).map(Vec::as_slice).unwrap_or_default();
+        add(Operation::ListRoles, iam_pages(paths.len()));
+        let candidates = paths.iter().filter(|p| may_be_owned(p)).count() as u64;
+        add(Operation::ListRoleTags, candidates);
+        for role in live.roles.get(account).into_iter().flat_map(|r| r.values()) {
+            add(Operation::ListAttachedRolePolicies, 1);
+            add(Operation::ListRolePolicies, 1);
+            add(Operation::GetRolePolicy, role.inline_policies.len() as u64);
+        }
+    }
     calls
 }

@@ -4,13 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff::{PlanOptions, plan};
 use super::ops::{IdRef, Op};
+use super::read::{RoleQuery, expected_role_calls};
 use super::{Action, Plan};
 use crate::backend::{
-    Account, Organization, OrganizationalUnit, PolicySummary, PolicyTypeSummary, Root,
+    Account, Operation, Organization, OrganizationalUnit, PolicySummary, PolicyTypeSummary, Role,
+    Root, Tag,
 };
 use crate::config::{self, VarInputs};
 use crate::model::Desired;
-use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, OWNERSHIP_TAG};
+use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole, OWNERSHIP_TAG};
 
 const MGMT: &str = "111111111111";
 const ROOT: &str = "r-ab12";
@@ -1056,4 +1058,131 @@ fn an_ou_under_a_pinned_parent_id_too_deep_in_the_live_tree_is_a_plan_error() {
         "{}",
         errors[0]
     );
+}
+
+fn live_role(account: &str, name: &str, owner_tag: Option<&str>, inline: &[&str]) -> LiveRole {
+    LiveRole {
+        account_id: account.into(),
+        role: Role {
+            role_name: name.into(),
+            role_id: format!("AROA{name}"),
+            arn: format!("arn:aws:iam::{account}:role/{name}"),
+            path: "/".into(),
+            assume_role_policy_document: "{}".into(),
+            description: None,
+            max_session_duration: 3600,
+            permissions_boundary: None,
+            tags: owner(owner_tag)
+                .into_iter()
+                .map(|(key, value)| Tag { key, value })
+                .collect(),
+            create_date: 0.0,
+        },
+        managed_policy_arns: BTreeSet::new(),
+        inline_policies: inline
+            .iter()
+            .map(|n| (n.to_string(), "{}".to_string()))
+            .collect(),
+    }
+}
+
+#[test]
+fn role_reads_follow_their_formula() {
+    let mut live = empty_org();
+    add_account(
+        &mut live,
+        "222222222222",
+        "W",
+        "w@example.com",
+        ROOT,
+        Some("account.w"),
+    );
+    // The member account lists a service-linked role, the member-access role and two roles
+    // read in full (one declared, one owned), with three inline policies between them.
+    live.roles.insert(
+        "222222222222".into(),
+        [
+            (
+                "Reader".to_string(),
+                live_role("222222222222", "Reader", None, &["a", "b"]),
+            ),
+            (
+                "Old".to_string(),
+                live_role("222222222222", "Old", Some("role.old"), &["c"]),
+            ),
+        ]
+        .into(),
+    );
+    let queries: BTreeMap<String, RoleQuery> = [
+        (MGMT.to_string(), RoleQuery::default()),
+        (
+            "222222222222".to_string(),
+            RoleQuery {
+                names: ["Reader".to_string()].into(),
+            },
+        ),
+    ]
+    .into();
+    let listed: BTreeMap<String, Vec<String>> = [
+        (
+            MGMT.to_string(),
+            vec!["/aws-reserved/sso.amazonaws.com/".to_string()],
+        ),
+        (
+            "222222222222".to_string(),
+            ["/aws-service-role/x/", "/", "/", "/"]
+                .map(String::from)
+                .to_vec(),
+        ),
+    ]
+    .into();
+    let calls = expected_role_calls(&live, &queries, &listed);
+    let expected: BTreeMap<Operation, u64> = [
+        (Operation::AssumeRole, 1),
+        (Operation::ListRoles, 2),
+        (Operation::ListRoleTags, 3),
+        (Operation::ListAttachedRolePolicies, 2),
+        (Operation::ListRolePolicies, 2),
+        (Operation::GetRolePolicy, 3),
+    ]
+    .into();
+    assert_eq!(calls, expected);
+}
+
+#[test]
+fn roles_are_read_where_owned_roles_may_remain_undeclared() {
+    let mut live = empty_org();
+    add_account(
+        &mut live,
+        "222222222222",
+        "W",
+        "w@example.com",
+        ROOT,
+        Some("account.w"),
+    );
+    add_account(&mut live, "333333333333", "U", "u@example.com", ROOT, None);
+    add_account(
+        &mut live,
+        "444444444444",
+        "S",
+        "s@example.com",
+        ROOT,
+        Some("account.s"),
+    );
+    live.accounts
+        .get_mut("444444444444")
+        .unwrap()
+        .account
+        .status = "SUSPENDED".into();
+    let desired = load(
+        "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\naccount \"s\" {\n  name  = \"S\"\n  email = \"s@example.com\"\n}\n",
+    );
+    let queries = super::diff::role_queries(&desired, &live);
+    // The account bound to a block and the management account, though neither declares a
+    // role; not the unmanaged account, nor the suspended one.
+    assert_eq!(
+        queries.keys().map(String::as_str).collect::<Vec<_>>(),
+        [MGMT, "222222222222"]
+    );
+    assert!(queries.values().all(|q| q.names.is_empty()));
 }

@@ -33,8 +33,15 @@ pub fn emit(report: &Report, ph: &Placeholders) -> String {
             None => entry.1 = None,
         }
     }
+    // An action the pre-check's own reads grant on every resource needs no statement of its
+    // own (the reader's role reads share some of them).
     let mut statements: Vec<Value> = by_action
         .into_iter()
+        .filter(|(action, _)| {
+            !super::collect::READ_PERMISSIONS
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(action))
+        })
         .map(|(action, (resources, types))| {
             let sid: String = action.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             let resources: Vec<String> = if resources.contains("*") {

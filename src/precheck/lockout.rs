@@ -311,7 +311,14 @@ pub fn check(plan: &Plan, live: &LiveOrg, caller: Option<&Caller>) -> Vec<Lockou
     let mut inside: BTreeMap<String, Vec<(String, Need)>> = BTreeMap::new();
     // The accounts whose roles the configuration manages, and those roles' ARNs.
     let mut managed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (account, names) in &plan.context.role_queries {
+    // The reader also reads accounts where no role is declared (to find owned roles whose
+    // block is gone): those are not accounts where roles are managed.
+    for (account, names) in plan
+        .context
+        .role_queries
+        .iter()
+        .filter(|(_, n)| !n.is_empty())
+    {
         let set = managed.entry(account.clone()).or_default();
         for name in names {
             let path = live

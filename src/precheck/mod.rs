@@ -755,6 +755,31 @@ pub async fn check(
         ck.check("(reader)", "plan reads", principal(a, "*"), None)
             .await;
     }
+    // The reader's role reads: with the caller's own credentials in the management account,
+    // through the member-access role in the others (whose own policies the lockout check
+    // judges).
+    for account in plan.context.role_queries.keys() {
+        if *account == mgmt {
+            let mut actions = BTreeSet::new();
+            for op in lockout::PLANNER_ROLE_READS {
+                actions.extend(iam::operations::actions_of(*op));
+            }
+            for a in actions {
+                ck.check("(reader)", "plan reads", principal(&a, "*"), None)
+                    .await;
+            }
+        } else {
+            let role_arn = format!("arn:aws:iam::{account}:role/{role_name}");
+            let what = format!("AssumeRole {role_name} in {account} (role reads)");
+            ck.check(
+                "(reader)",
+                &what,
+                principal("sts:AssumeRole", &role_arn),
+                None,
+            )
+            .await;
+        }
+    }
     // Entering each member account: the caller's sts:AssumeRole and the role's trust policy.
     let mut roles: BTreeMap<String, MemberRole> = BTreeMap::new();
     for account in model.entered_accounts() {
