@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG};
+use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG};
 
 /// One generated file: a path relative to the output directory and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl Labels {
 fn tags_attr(out: &mut String, tags: &BTreeMap<String, String>) {
     let tags: Vec<(&String, &String)> = tags
         .iter()
-        .filter(|(k, _)| k.as_str() != OWNERSHIP_TAG)
+        .filter(|(k, _)| k.as_str() != OWNERSHIP_TAG && k.as_str() != ROLES_TAG)
         .collect();
     if tags.is_empty() {
         return;

@@ -15,6 +15,15 @@ use crate::backend::{
 /// The tag orgchard puts on every taggable resource it creates or adopts: its address.
 pub const OWNERSHIP_TAG: &str = "orgchard:address";
 
+/// The tag orgchard keeps on a member account while it manages IAM roles inside it. The
+/// reader enters an account for its roles only where the configuration declares roles or this
+/// tag is set, so a role whose block was the last of its account is still found and deleted,
+/// without entering every account of the organization on every plan.
+pub const ROLES_TAG: &str = "orgchard:roles";
+
+/// The value of [`ROLES_TAG`].
+pub const ROLES_TAG_VALUE: &str = "managed";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveOu {
     pub ou: OrganizationalUnit,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
 use crate::backend::quotas;
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG};
+use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG, ROLES_TAG_VALUE};
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 
 use super::graph;
@@ -170,11 +170,10 @@ pub fn plan(
 /// The accounts whose IAM roles the plan needs read, and which role names the configuration
 /// declares in each: the accounts are matched as the plan matches them.
 ///
-/// Besides the accounts where roles are declared, every account where a role orgchard owns
-/// may remain undeclared is read, or removing the last role of an account would never
-/// delete it: the management account and every live account bound to an `account` block
-/// (the places a `role` block's `account` can name). Accounts the configuration does not
-/// declare, or that are no longer active, are not entered.
+/// Besides the accounts where roles are declared, the reader enters the management account
+/// and every active account that carries [`ROLES_TAG`]: orgchard keeps that tag on an account
+/// from before it creates a role there until after it deleted the last one, so an owned role
+/// whose block is gone is always found, and accounts without roles cost no call.
 pub fn role_queries(desired: &Desired, live: &LiveOrg) -> BTreeMap<String, super::read::RoleQuery> {
     let mut p = Planner::new(desired, live);
     p.index_owned();
@@ -188,11 +187,12 @@ pub fn role_queries(desired: &Desired, live: &LiveOrg) -> BTreeMap<String, super
                 .insert(r.name.clone());
         }
     }
-    let may_hold_owned_roles = p
+    let marked = live
         .accounts
         .values()
-        .map(|b| b.id.as_str())
-        .chain([live.organization.master_account_id.as_str()]);
+        .filter(|a| a.tags.contains_key(ROLES_TAG))
+        .map(|a| a.account.id.as_str());
+    let may_hold_owned_roles = marked.chain([live.organization.master_account_id.as_str()]);
     for id in may_hold_owned_roles {
         if live
             .accounts
@@ -1530,7 +1530,15 @@ impl<'a> Planner<'a> {
         for a in &self.desired.accounts {
             let addr = &a.common.address;
             let bound = self.accounts.get(addr).cloned();
-            let tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
+            let mut tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
+            let holds_roles = self
+                .desired
+                .roles
+                .iter()
+                .any(|r| matches!(&r.account, AccountRef::Account(x) if x == addr));
+            if holds_roles {
+                tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+            }
             let parent = self.final_parent(&a.parent);
             let root = IdRef::Known(self.live.root.id.clone());
             let ignore = &a.common.lifecycle.ignore_changes;

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::addr::Address;
 use crate::model::RefTarget;
+use crate::model::live::ROLES_TAG;
 
 use super::ops::{IdRef, Op};
 use super::{Edge, Plan};
@@ -131,6 +132,26 @@ pub fn order(
                 }
             }
             _ => {}
+        }
+    }
+
+    // Rule: an account gets the roles tag before any operation on the roles inside it, and
+    // loses it after all of them: every account holding a role orgchard owns carries the tag,
+    // and the reader looks for owned roles only there (an interrupted apply leaves the tag).
+    for (i, op) in ops.iter().enumerate() {
+        let (account, first) = match op {
+            Op::TagResource { resource, tags } if tags.contains_key(ROLES_TAG) => (resource, true),
+            Op::UntagResource { resource, keys } if keys.contains(ROLES_TAG) => (resource, false),
+            _ => continue,
+        };
+        for (j, other) in ops.iter().enumerate() {
+            if other.account_scope() == Some(account) {
+                if first {
+                    e.add(i, j, format!("the account is tagged {ROLES_TAG} first"));
+                } else {
+                    e.add(j, i, format!("{ROLES_TAG} is removed after its roles"));
+                }
+            }
         }
     }
 

@@ -12,7 +12,9 @@ use crate::backend::{
 };
 use crate::config::{self, VarInputs};
 use crate::model::Desired;
-use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole, OWNERSHIP_TAG};
+use crate::model::live::{
+    LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole, OWNERSHIP_TAG, ROLES_TAG, ROLES_TAG_VALUE,
+};
 
 const MGMT: &str = "111111111111";
 const ROOT: &str = "r-ab12";
@@ -1152,6 +1154,41 @@ fn role_reads_follow_their_formula() {
 #[test]
 fn roles_are_read_where_owned_roles_may_remain_undeclared() {
     let mut live = empty_org();
+    for (id, name, owner) in [
+        ("222222222222", "W", Some("account.w")),
+        ("333333333333", "U", None),
+        ("444444444444", "S", Some("account.s")),
+        ("555555555555", "P", Some("account.p")),
+    ] {
+        let email = format!("{}@example.com", name.to_lowercase());
+        add_account(&mut live, id, name, &email, ROOT, owner);
+    }
+    // W and S carry the roles tag: orgchard managed roles there.
+    for id in ["222222222222", "444444444444"] {
+        let a = live.accounts.get_mut(id).unwrap();
+        a.tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+    }
+    live.accounts
+        .get_mut("444444444444")
+        .unwrap()
+        .account
+        .status = "SUSPENDED".into();
+    let desired = load(
+        "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\naccount \"s\" {\n  name  = \"S\"\n  email = \"s@example.com\"\n}\naccount \"p\" {\n  name  = \"P\"\n  email = \"p@example.com\"\n}\n",
+    );
+    let queries = super::diff::role_queries(&desired, &live);
+    // The tagged account and the management account, though neither declares a role; not the
+    // untagged managed account, the unmanaged one, nor the suspended one.
+    assert_eq!(
+        queries.keys().map(String::as_str).collect::<Vec<_>>(),
+        [MGMT, "222222222222"]
+    );
+    assert!(queries.values().all(|q| q.names.is_empty()));
+}
+
+#[test]
+fn the_roles_tag_brackets_the_role_operations_of_its_account() {
+    let mut live = empty_org();
     add_account(
         &mut live,
         "222222222222",
@@ -1160,29 +1197,38 @@ fn roles_are_read_where_owned_roles_may_remain_undeclared() {
         ROOT,
         Some("account.w"),
     );
-    add_account(&mut live, "333333333333", "U", "u@example.com", ROOT, None);
-    add_account(
-        &mut live,
-        "444444444444",
-        "S",
-        "s@example.com",
-        ROOT,
-        Some("account.s"),
+    let account = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\n";
+    let role = "role \"r\" {\n  account = account.w\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
+    // Declaring a role: the tag is set before the role is created.
+    let first = plan(
+        &load(&format!("{account}{role}")),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let tag = index(
+        &first,
+        |op| matches!(op, Op::TagResource { tags, .. } if tags.get(ROLES_TAG).map(String::as_str) == Some(ROLES_TAG_VALUE)),
     );
+    let create = index(&first, |op| matches!(op, Op::CreateRole { .. }));
+    assert!(before(&first, tag, create));
+
+    // Removing it: the role is deleted before the tag is removed.
     live.accounts
-        .get_mut("444444444444")
+        .get_mut("222222222222")
         .unwrap()
-        .account
-        .status = "SUSPENDED".into();
-    let desired = load(
-        "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\naccount \"s\" {\n  name  = \"S\"\n  email = \"s@example.com\"\n}\n",
+        .tags
+        .insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+    live.roles.entry("222222222222".into()).or_default().insert(
+        "Reader".into(),
+        live_role("222222222222", "Reader", Some("role.r"), &[]),
     );
-    let queries = super::diff::role_queries(&desired, &live);
-    // The account bound to a block and the management account, though neither declares a
-    // role; not the unmanaged account, nor the suspended one.
-    assert_eq!(
-        queries.keys().map(String::as_str).collect::<Vec<_>>(),
-        [MGMT, "222222222222"]
+    live.roles_read_in.insert("222222222222".into());
+    let second = plan(&load(account), &live, &PlanOptions::default()).unwrap();
+    let delete = index(&second, |op| matches!(op, Op::DeleteRole { .. }));
+    let untag = index(
+        &second,
+        |op| matches!(op, Op::UntagResource { keys, .. } if keys.contains(ROLES_TAG)),
     );
-    assert!(queries.values().all(|q| q.names.is_empty()));
+    assert!(before(&second, delete, untag));
 }
