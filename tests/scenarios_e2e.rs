@@ -511,6 +511,7 @@ impl World {
         match &self.backend {
             Backend::Emulator(state) => {
                 c.arg(format!("--backend=emulator:{}", state.display()));
+                let _ = moto_args;
             }
             #[cfg(feature = "aws")]
             Backend::Moto(m) => {
