@@ -1088,8 +1088,8 @@ fn live_role(account: &str, name: &str, owner_tag: Option<&str>, inline: &[&str]
     }
 }
 
-#[test]
-fn role_reads_follow_their_formula() {
+/// An organization with one member account, owned by `account.w`.
+fn org_with_account_w() -> LiveOrg {
     let mut live = empty_org();
     add_account(
         &mut live,
@@ -1099,6 +1099,12 @@ fn role_reads_follow_their_formula() {
         ROOT,
         Some("account.w"),
     );
+    live
+}
+
+#[test]
+fn role_reads_follow_their_formula() {
+    let mut live = org_with_account_w();
     // The member account lists a service-linked role, the member-access role and two roles
     // read in full (one declared, one owned), with three inline policies between them.
     live.roles.insert(
@@ -1188,15 +1194,7 @@ fn roles_are_read_where_owned_roles_may_remain_undeclared() {
 
 #[test]
 fn the_roles_tag_brackets_the_role_operations_of_its_account() {
-    let mut live = empty_org();
-    add_account(
-        &mut live,
-        "222222222222",
-        "W",
-        "w@example.com",
-        ROOT,
-        Some("account.w"),
-    );
+    let mut live = org_with_account_w();
     let account = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\n";
     let role = "role \"r\" {\n  account = account.w\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
     // Declaring a role: the tag is set before the role is created.

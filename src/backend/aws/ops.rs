@@ -41,41 +41,49 @@ macro_rules! send {
     };
 }
 
-/// Sends one page of an Organizations listing: the builder gets the seam's page token and
-/// size, and the seam's output (`|out| Variant(seam::Output { fields, })`) the next token.
-macro_rules! org_page {
-    ($op:expr, $ep:expr, $input:ident, $builder:expr,
-     |$out:ident| $variant:ident(seam::$output:ident { $($fields:tt)* })) => {{
-        let $out = send!(
-            $op,
-            $ep,
-            $builder
-                .set_next_token($input.next_token)
-                .set_max_results($input.max_results)
-        );
+/// Sends one page of a listing and maps it: `|out| Variant(seam::Output { fields, })`, to
+/// which the page's next token is added.
+macro_rules! page {
+    ($op:expr, $ep:expr, $builder:expr, $out:ident, $next:expr,
+     $variant:ident(seam::$output:ident { $($fields:tt)* })) => {{
+        let $out = send!($op, $ep, $builder);
         Response::$variant(seam::$output {
             $($fields)*
-            next_token: $out.next_token().map(str::to_string),
+            next_token: $next,
         })
     }};
 }
 
-/// [`org_page!`] for IAM, whose pages are a `Marker`, `MaxItems` and `IsTruncated`.
+/// [`page!`] for Organizations: a `NextToken` and `MaxResults`.
+macro_rules! org_page {
+    ($op:expr, $ep:expr, $input:ident, $builder:expr, |$out:ident| $($mapping:tt)*) => {
+        page!(
+            $op,
+            $ep,
+            $builder
+                .set_next_token($input.next_token)
+                .set_max_results($input.max_results),
+            $out,
+            $out.next_token().map(str::to_string),
+            $($mapping)*
+        )
+    };
+}
+
+/// [`page!`] for IAM: a `Marker`, `MaxItems`, and a next marker only while `IsTruncated`.
 macro_rules! iam_page {
-    ($op:expr, $ep:expr, $input:ident, $builder:expr,
-     |$out:ident| $variant:ident(seam::$output:ident { $($fields:tt)* })) => {{
-        let $out = send!(
+    ($op:expr, $ep:expr, $input:ident, $builder:expr, |$out:ident| $($mapping:tt)*) => {
+        page!(
             $op,
             $ep,
             $builder
                 .set_marker($input.next_token)
-                .set_max_items($input.max_results)
-        );
-        Response::$variant(seam::$output {
-            $($fields)*
-            next_token: iam_next($out.is_truncated(), $out.marker()),
-        })
-    }};
+                .set_max_items($input.max_results),
+            $out,
+            iam_next($out.is_truncated(), $out.marker()),
+            $($mapping)*
+        )
+    };
 }
 
 fn secs(t: &DateTime) -> f64 {
