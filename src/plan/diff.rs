@@ -1399,6 +1399,22 @@ impl<'a> Planner<'a> {
             );
             ops.extend(tag_ops);
             attrs.push(attr);
+        } else if live_tags.contains_key(ROLES_TAG) != tags.contains_key(ROLES_TAG) {
+            // Tags the user manages elsewhere are left alone, but the roles tag is orgchard's
+            // own record of where its roles are: without it a removed role would be lost.
+            let mut wanted = live_tags.clone();
+            match tags.get(ROLES_TAG) {
+                Some(v) => wanted.insert(ROLES_TAG.into(), v.clone()),
+                None => wanted.remove(ROLES_TAG),
+            };
+            let (tag_ops, attr) = self.plan_tags(
+                &common.address,
+                IdRef::Known(b.id.clone()),
+                Some(live_tags),
+                &wanted,
+            );
+            ops.extend(tag_ops);
+            attrs.push(attr);
         }
         (ops, attrs)
     }

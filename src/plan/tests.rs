@@ -1230,3 +1230,30 @@ fn the_roles_tag_brackets_the_role_operations_of_its_account() {
     );
     assert!(before(&second, delete, untag));
 }
+
+#[test]
+fn the_roles_tag_is_kept_even_where_tags_are_ignored() {
+    let live = org_with_account_w();
+    let account = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n  tags  = { team = \"a\" }\n  lifecycle {\n    ignore_changes = [\"tags\"]\n  }\n}\n";
+    let role = "role \"r\" {\n  account = account.w\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
+    let p = plan(
+        &load(&format!("{account}{role}")),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let tagged: Vec<&BTreeMap<String, String>> = p
+        .operations
+        .iter()
+        .filter_map(|o| match &o.op {
+            Op::TagResource { tags, .. } => Some(tags),
+            _ => None,
+        })
+        .collect();
+    // Only the roles tag: the ignored `team` tag is not set.
+    assert_eq!(tagged.len(), 1, "{:#?}", ops_of(&p));
+    assert_eq!(
+        tagged[0].keys().map(String::as_str).collect::<Vec<_>>(),
+        [ROLES_TAG]
+    );
+}
