@@ -8,6 +8,7 @@
 //! compared with final ids: so the child of a replaced OU is found under the old OU and is
 //! itself moved (an account) or replaced (an OU).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
@@ -1390,15 +1391,8 @@ impl<'a> Planner<'a> {
             ops.extend(att);
             attrs.extend(attr);
         }
-        if !ignore.iter().any(|i| i == "tags") || b.retag {
-            let (tag_ops, attr) = self.plan_tags(
-                &common.address,
-                IdRef::Known(b.id.clone()),
-                Some(live_tags),
-                tags,
-            );
-            ops.extend(tag_ops);
-            attrs.push(attr);
+        let wanted = if !ignore.iter().any(|i| i == "tags") || b.retag {
+            Some(Cow::Borrowed(tags))
         } else if live_tags.contains_key(ROLES_TAG) != tags.contains_key(ROLES_TAG) {
             // Tags the user manages elsewhere are left alone, but the roles tag is orgchard's
             // own record of where its roles are: without it a removed role would be lost.
@@ -1407,6 +1401,11 @@ impl<'a> Planner<'a> {
                 Some(v) => wanted.insert(ROLES_TAG.into(), v.clone()),
                 None => wanted.remove(ROLES_TAG),
             };
+            Some(Cow::Owned(wanted))
+        } else {
+            None
+        };
+        if let Some(wanted) = wanted {
             let (tag_ops, attr) = self.plan_tags(
                 &common.address,
                 IdRef::Known(b.id.clone()),
@@ -1543,16 +1542,20 @@ impl<'a> Planner<'a> {
     }
 
     fn plan_accounts(&mut self) {
+        let hold_roles: BTreeSet<&Address> = self
+            .desired
+            .roles
+            .iter()
+            .filter_map(|r| match &r.account {
+                AccountRef::Account(a) => Some(a),
+                _ => None,
+            })
+            .collect();
         for a in &self.desired.accounts {
             let addr = &a.common.address;
             let bound = self.accounts.get(addr).cloned();
             let mut tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
-            let holds_roles = self
-                .desired
-                .roles
-                .iter()
-                .any(|r| matches!(&r.account, AccountRef::Account(x) if x == addr));
-            if holds_roles {
+            if hold_roles.contains(addr) {
                 tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
             }
             let parent = self.final_parent(&a.parent);

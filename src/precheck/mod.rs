@@ -769,7 +769,7 @@ pub async fn check(
                     .await;
             }
         } else {
-            let role_arn = format!("arn:aws:iam::{account}:role/{role_name}");
+            let role_arn = iam::arns::role("aws", account, None, &role_name);
             let what = format!("AssumeRole {role_name} in {account} (role reads)");
             ck.check(
                 "(reader)",
@@ -783,7 +783,7 @@ pub async fn check(
     // Entering each member account: the caller's sts:AssumeRole and the role's trust policy.
     let mut roles: BTreeMap<String, MemberRole> = BTreeMap::new();
     for account in model.entered_accounts() {
-        let role_arn = format!("arn:aws:iam::{account}:role/{role_name}");
+        let role_arn = iam::arns::role("aws", &account, None, &role_name);
         let what = format!("AssumeRole {role_name} in {account}");
         ck.check(
             "(member access)",

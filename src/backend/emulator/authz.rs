@@ -143,7 +143,7 @@ impl Core {
                     .get(id)
                     .and_then(|i| i.roles.get(&self.member_role))
                     .ok_or_else(|| denied("the role does not exist"))?;
-                let role_arn = format!("arn:aws:iam::{id}:role/{}", self.member_role);
+                let role_arn = iam::arns::role("aws", id, Some(&role.path), &self.member_role);
                 if !self.trust_allows(&Scope::Management, &role_arn, &role.trust_policy) {
                     return Err(denied("the role's trust policy does not allow the caller"));
                 }
