@@ -1397,7 +1397,8 @@ fn planning_the_landing_zone_on_moto_makes_the_readers_calls() {
         let api: Arc<dyn Api> = Arc::new(m.server.backend().await);
         let client = Client::new(api, |_| None, RetryPolicy::default());
         let mut live = plan::read::read_organization(&client).await.unwrap();
-        let queries = plan::diff::role_queries(&desired, &live);
+        let identities = plan::diff::bind_identities(&desired, &live);
+        let queries = plan::diff::role_queries(&desired, &live, &identities);
         plan::read::read_roles(&client, &mut live, &queries)
             .await
             .unwrap();

@@ -55,7 +55,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         let client = session::client(&choice, &role).await?;
         let mut live = read::read_organization(&client).await?;
         if let Some(d) = &desired {
-            let queries = diff::role_queries(d, &live);
+            let queries = diff::role_queries(d, &live, &diff::bind_identities(d, &live));
             read::read_roles(&client, &mut live, &queries).await?;
         }
         anyhow::Ok(live)

@@ -39,6 +39,31 @@ impl Edges {
     }
 }
 
+/// One ordering rule: its name, and what adds its edges.
+type Rule = (&'static str, fn(&Context<'_>, &mut Edges));
+
+/// The ordering rules, in the order they add edges (the first rule to add an edge gives its
+/// reason). Each is a function below; a new rule is one function and one line here.
+const RULES: &[Rule] = &[
+    ("needs ids", needs_ids),
+    ("policy types", policy_types),
+    ("service access", service_access),
+    ("roles tag", roles_tag),
+    ("policy deletion", policy_deletion),
+    ("OU deletion", ou_deletion),
+    ("guardrails first", guardrails_first),
+    ("depends_on", depends_on_rule),
+];
+
+/// What the rules read: the plan's operations, the operation that yields each new
+/// resource's id, and the configuration's `depends_on` pairs.
+struct Context<'p> {
+    plan: &'p Plan,
+    ops: Vec<&'p Op>,
+    producer: BTreeMap<Address, usize>,
+    depends_on: &'p [(Address, Address)],
+}
+
 /// Computes `plan.edges` from the ordering rules, the planner's own `extra` edges and the
 /// configuration's `depends_on` pairs (dependent, dependency), and checks for cycles.
 pub fn order(
@@ -46,7 +71,6 @@ pub fn order(
     extra: &[(usize, usize, String)],
     depends_on: &[(Address, Address)],
 ) -> Result<(), CycleError> {
-    let ops: Vec<&Op> = plan.operations.iter().map(|p| &p.op).collect();
     let mut e = Edges {
         set: HashSet::new(),
         list: Vec::new(),
@@ -54,38 +78,59 @@ pub fn order(
     for (from, to, why) in extra {
         e.add(*from, *to, why.clone());
     }
-
-    // Producers: the operation that yields each new resource's id.
-    let mut producer: BTreeMap<Address, usize> = BTreeMap::new();
-    for (i, op) in ops.iter().enumerate() {
-        if let Some(a) = op.produces() {
-            producer.insert(a.clone(), i);
+    {
+        let ops: Vec<&Op> = plan.operations.iter().map(|p| &p.op).collect();
+        // Producers: the operation that yields each new resource's id.
+        let mut producer: BTreeMap<Address, usize> = BTreeMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            if let Some(a) = op.produces() {
+                producer.insert(a.clone(), i);
+            }
+            if let Op::CreateRole { .. } = op {
+                producer.insert(plan.operations[i].address.clone(), i);
+            }
         }
-        if let Op::CreateRole { .. } = op {
-            producer.insert(plan.operations[i].address.clone(), i);
+        let context = Context {
+            plan,
+            ops,
+            producer,
+            depends_on,
+        };
+        for (_, rule) in RULES {
+            rule(&context, &mut e);
         }
     }
+    let mut edges = e.list;
+    edges.sort_by_key(|e| (e.from, e.to));
+    plan.edges = edges;
+    check_acyclic(plan)
+}
 
-    // Rule: an operation runs after the one that yields an id or value it uses.
+/// An operation runs after the one that yields an id or value it uses.
+fn needs_ids(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         for a in op.waits_for() {
-            if let Some(&p) = producer.get(a) {
+            if let Some(&p) = c.producer.get(a) {
                 e.add(p, i, format!("needs the id of {a}"));
             }
         }
         for v in op.values() {
             for (target, attr) in v.unknown_refs() {
                 if let RefTarget::Resource(a) = &target {
-                    if let Some(&p) = producer.get(a) {
+                    if let Some(&p) = c.producer.get(a) {
                         e.add(p, i, format!("needs {a}.{attr}"));
                     }
                 }
             }
         }
     }
+}
 
-    // Rule: a policy type is enabled before policies of it are created or attached, and
-    // disabled after they are detached and deleted.
+/// A policy type is enabled before policies of it are created or attached, and
+/// disabled after they are detached and deleted.
+fn policy_types(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         match op {
             Op::EnablePolicyType { policy_type, .. } => {
@@ -105,9 +150,12 @@ pub fn order(
             _ => {}
         }
     }
+}
 
-    // Rule: trusted access before a delegated administrator for the service; deregistering
-    // before registering another (many services allow only one) and before disabling access.
+/// Trusted access before a delegated administrator for the service; deregistering
+/// before registering another (many services allow only one) and before disabling access.
+fn service_access(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         match op {
             Op::EnableServiceAccess { principal } => {
@@ -134,10 +182,13 @@ pub fn order(
             _ => {}
         }
     }
+}
 
-    // Rule: an account gets the roles tag before any operation on the roles inside it, and
-    // loses it after all of them: every account holding a role orgchard owns carries the tag,
-    // and the reader looks for owned roles only there (an interrupted apply leaves the tag).
+/// An account gets the roles tag before any operation on the roles inside it, and
+/// loses it after all of them: every account holding a role orgchard owns carries the tag,
+/// and the reader looks for owned roles only there (an interrupted apply leaves the tag).
+fn roles_tag(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         let (account, first) = match op {
             Op::TagResource { resource, tags } if tags.contains_key(ROLES_TAG) => (resource, true),
@@ -154,9 +205,12 @@ pub fn order(
             }
         }
     }
+}
 
-    // Rule: a policy is detached everywhere, and the OUs it was attached to deleted, before
-    // it is deleted.
+/// A policy is detached everywhere, and the OUs it was attached to deleted, before
+/// it is deleted.
+fn policy_deletion(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         if let Op::DeletePolicy { policy } = op {
             for (j, other) in ops.iter().enumerate() {
@@ -173,8 +227,11 @@ pub fn order(
             }
         }
     }
+}
 
-    // Rule: an OU is emptied (accounts moved out) before it is deleted.
+/// An OU is emptied (accounts moved out) before it is deleted.
+fn ou_deletion(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     for (i, op) in ops.iter().enumerate() {
         if let Op::DeleteOu { ou } = op {
             for (j, other) in ops.iter().enumerate() {
@@ -184,9 +241,12 @@ pub fn order(
             }
         }
     }
+}
 
-    // Rule: a target's guardrails are in place before accounts move in or child OUs are
-    // created under it, so that no account is ever without them.
+/// A target's guardrails are in place before accounts move in or child OUs are
+/// created under it, so that no account is ever without them.
+fn guardrails_first(c: &Context<'_>, e: &mut Edges) {
+    let ops = &c.ops;
     let mut attachments_on: BTreeMap<IdRef, Vec<usize>> = BTreeMap::new();
     for (i, op) in ops.iter().enumerate() {
         if let Op::AttachPolicy { target, .. } | Op::DetachPolicy { target, .. } = op {
@@ -209,13 +269,16 @@ pub fn order(
             }
         }
     }
+}
 
-    // Rule: depends_on.
+/// `depends_on`: every operation of the dependent (or of what it contains) waits for every
+/// operation of the dependency.
+fn depends_on_rule(c: &Context<'_>, e: &mut Edges) {
     let mut by_address: BTreeMap<&Address, Vec<usize>> = BTreeMap::new();
-    for (i, p) in plan.operations.iter().enumerate() {
+    for (i, p) in c.plan.operations.iter().enumerate() {
         by_address.entry(&p.address).or_default().push(i);
     }
-    for (dependent, dependency) in depends_on {
+    for (dependent, dependency) in c.depends_on {
         let froms: Vec<usize> = by_address
             .iter()
             .filter(|(a, _)| dependency.contains(a))
@@ -232,11 +295,6 @@ pub fn order(
             }
         }
     }
-
-    let mut edges = e.list;
-    edges.sort_by_key(|e| (e.from, e.to));
-    plan.edges = edges;
-    check_acyclic(plan)
 }
 
 fn op_policy_type(op: &Op) -> Option<&String> {

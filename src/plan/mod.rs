@@ -195,9 +195,11 @@ pub async fn make(
     options: &diff::PlanOptions,
 ) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
     let mut live = read::read_organization(client).await?;
-    let queries = diff::role_queries(desired, &live);
+    let identities = diff::bind_identities(desired, &live);
+    let queries = diff::role_queries(desired, &live, &identities);
     read::read_roles(client, &mut live, &queries).await?;
-    let mut plan = diff::plan(desired, &live, options).map_err(MakePlanError::Invalid)?;
+    let mut plan =
+        diff::plan_bound(desired, &live, identities, options).map_err(MakePlanError::Invalid)?;
     plan.context.role_queries = queries
         .into_iter()
         .map(|(account, q)| (account, q.names))

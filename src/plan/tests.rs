@@ -1182,7 +1182,8 @@ fn roles_are_read_where_owned_roles_may_remain_undeclared() {
     let desired = load(
         "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\naccount \"s\" {\n  name  = \"S\"\n  email = \"s@example.com\"\n}\naccount \"p\" {\n  name  = \"P\"\n  email = \"p@example.com\"\n}\n",
     );
-    let queries = super::diff::role_queries(&desired, &live);
+    let identities = super::diff::bind_identities(&desired, &live);
+    let queries = super::diff::role_queries(&desired, &live, &identities);
     // The tagged account and the management account, though neither declares a role; not the
     // untagged managed account, the unmanaged one, nor the suspended one.
     assert_eq!(

@@ -1,0 +1,197 @@
+//! Accounts: create, adopt, move between parents, update, and the accounts whose block is
+//! gone (forgotten, removed or closed as `account_removal` says).
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn plan_accounts(&mut self) {
+        let hold_roles: BTreeSet<&Address> = self
+            .desired
+            .roles
+            .iter()
+            .filter_map(|r| match &r.account {
+                AccountRef::Account(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        for a in &self.desired.accounts {
+            let addr = &a.common.address;
+            let bound = self.accounts.get(addr).cloned();
+            let mut tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
+            if hold_roles.contains(addr) {
+                tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+            }
+            let parent = self.final_parent(&a.parent);
+            let root = IdRef::Known(self.live.root.id.clone());
+            let ignore = &a.common.lifecycle.ignore_changes;
+            let mut ops = Vec::new();
+            let mut attrs = Vec::new();
+            let mut moved = false;
+            match &bound {
+                None => {
+                    ops.push(self.push_op(
+                        addr,
+                        Op::CreateAccount {
+                            address: addr.clone(),
+                            email: a.email.clone(),
+                            name: a.name.clone(),
+                            role_name: a.role_name.clone(),
+                            iam_user_access_to_billing: a.iam_user_access_to_billing.clone(),
+                            tags: tags.clone(),
+                        },
+                    ));
+                    // CreateAccount always lands in the root.
+                    if parent != root {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::MoveAccount {
+                                account: IdRef::After(addr.clone()),
+                                from: root.clone(),
+                                to: parent.clone(),
+                            },
+                        ));
+                    }
+                    if let Some(policies) = &a.policies {
+                        let (att, attr) = self.plan_attachments(
+                            addr,
+                            &a.common.origin,
+                            IdRef::After(addr.clone()),
+                            None,
+                            policies,
+                        );
+                        ops.extend(att);
+                        attrs.extend(attr);
+                    }
+                    let leading = vec![
+                        attr("name", None, a.name.clone()),
+                        attr("email", None, a.email.clone()),
+                        attr("parent", None, self.show_parent(&a.parent)),
+                    ];
+                    attrs = creation_attrs(leading, attrs, &tags, true);
+                    if let Some(pending) = self
+                        .live
+                        .pending_account_creations
+                        .iter()
+                        .find(|c| c.account_name == a.name)
+                    {
+                        self.warnings.push(format!(
+                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it instead of creating another",
+                            a.name, pending.id
+                        ));
+                    }
+                }
+                Some(b) => {
+                    let la = self.live.accounts[&b.id].clone();
+                    if la.account.status != "ACTIVE" {
+                        self.warnings
+                            .push(format!("{addr}: account {} is {}", b.id, la.account.status));
+                    }
+                    let from = IdRef::Known(la.parent_id.clone());
+                    if from != parent && !ignore.iter().any(|i| i == "parent") {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::MoveAccount {
+                                account: IdRef::Known(b.id.clone()),
+                                from,
+                                to: parent.clone(),
+                            },
+                        ));
+                        moved = true;
+                    }
+                    attrs.push(AttrChange {
+                        name: "parent".into(),
+                        before: Some(self.show_live_parent(&la.parent_id)),
+                        after: Some(self.show_parent(&a.parent)),
+                        document: false,
+                    });
+                    if la.account.name != a.name && !ignore.iter().any(|i| i == "name") {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::RenameAccount {
+                                account: b.id.clone(),
+                                name: a.name.clone(),
+                            },
+                        ));
+                    }
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: Some(la.account.name.clone()),
+                        after: Some(a.name.clone()),
+                        document: false,
+                    });
+                    if !la.account.email.eq_ignore_ascii_case(&a.email)
+                        && !ignore.iter().any(|i| i == "email")
+                    {
+                        self.warnings.push(format!(
+                            "{addr}: the account's email is {} and the configuration says {}; AWS lets only the account's root user change it, so orgchard leaves it",
+                            la.account.email, a.email
+                        ));
+                    }
+                    let (more_ops, more_attrs) =
+                        self.plan_in_place(&a.common, b, a.policies.as_deref(), &la.tags, &tags);
+                    ops.extend(more_ops);
+                    attrs.extend(more_attrs);
+                }
+            }
+            let action = Self::action_for(bound.as_ref(), &ops, moved);
+            let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
+                format!(
+                    "matched by email {:?}; it will be tagged {OWNERSHIP_TAG}",
+                    a.email
+                )
+            });
+            self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
+        }
+    }
+
+    /// Accounts whose block is gone: forgotten, removed or closed as
+    /// `organization.account_removal` says.
+    pub(super) fn plan_orphan_accounts(&mut self, bound_ids: &BTreeSet<String>) {
+        let live = self.live;
+        for (id, la) in &live.accounts {
+            let Some(owner) = owner_of(&la.tags) else {
+                continue;
+            };
+            if bound_ids.contains(id) {
+                continue;
+            }
+            let (action, op) = match self.desired.organization.account_removal {
+                // Forgetting removes the ownership tag: otherwise every later plan would
+                // find the account again and plan to forget it again, never converging.
+                model::AccountRemoval::Ignore => (
+                    Action::Forget,
+                    Some(Op::UntagResource {
+                        resource: IdRef::Known(id.clone()),
+                        keys: [OWNERSHIP_TAG.to_string()].into(),
+                    }),
+                ),
+                model::AccountRemoval::Remove => (
+                    Action::Delete,
+                    Some(Op::RemoveAccount {
+                        account: id.clone(),
+                    }),
+                ),
+                model::AccountRemoval::Close => (
+                    Action::Delete,
+                    Some(Op::CloseAccount {
+                        account: id.clone(),
+                    }),
+                ),
+            };
+            let ops = op
+                .map(|o| vec![self.push_op(&owner, o)])
+                .unwrap_or_default();
+            self.push_change(
+                &owner,
+                action,
+                Some(format!(
+                    "its block was removed; organization.account_removal = {:?}",
+                    format!("{:?}", self.desired.organization.account_removal).to_lowercase()
+                )),
+                Some(id.clone()),
+                vec![],
+                ops,
+            );
+        }
+    }
+}

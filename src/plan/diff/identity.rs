@@ -1,0 +1,405 @@
+//! Identity binding: which live resource each block manages, by the pinned id, then the
+//! ownership tag (following `moved` blocks), then the natural key (which adopts). Bound once
+//! per plan by [`bind_identities`]: the role reader ([`role_queries`]) and the diff
+//! ([`super::plan_bound`]) use the same binding.
+
+use super::super::read::RoleQuery;
+use super::*;
+
+/// How a block found its live resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum How {
+    Pinned,
+    Tagged,
+    Adopted,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Bound {
+    pub(super) id: String,
+    pub(super) how: How,
+    /// The ownership tag must be (re)written: adopted, or found through a `moved` block.
+    pub(super) retag: bool,
+}
+
+/// The binding of one configuration to one live organization: what every OU, account and
+/// policy block manages, and what the ownership tags claim.
+#[derive(Debug, Clone)]
+pub struct Identities {
+    ous: BTreeMap<Address, Bound>,
+    accounts: BTreeMap<Address, Bound>,
+    policies: BTreeMap<Address, Bound>,
+    new_ous: BTreeSet<Address>,
+    claimed: BTreeSet<String>,
+    owned: BTreeMap<Address, Vec<String>>,
+    moved_from: BTreeMap<String, Address>,
+    /// Pinned ids that do not exist: reported by the plan.
+    errors: Vec<PlanError>,
+}
+
+/// Binds every OU, account and policy block of `desired` to the live resource it manages.
+pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
+    let mut p = Planner::new(desired, live);
+    p.index_owned();
+    p.match_policies();
+    p.match_ous();
+    p.match_accounts();
+    Identities {
+        ous: p.ous,
+        accounts: p.accounts,
+        policies: p.policies,
+        new_ous: p.new_ous,
+        claimed: p.claimed,
+        owned: p.owned,
+        moved_from: p.moved_from,
+        errors: p.errors,
+    }
+}
+
+/// The accounts whose IAM roles the plan needs read, and which role names the configuration
+/// declares in each: the accounts are matched as the plan matches them.
+///
+/// Besides the accounts where roles are declared, the reader enters the management account
+/// and every active account that carries [`ROLES_TAG`]: orgchard keeps that tag on an account
+/// from before it creates a role there until after it deleted the last one, so an owned role
+/// whose block is gone is always found, and accounts without roles cost no call.
+pub fn role_queries(
+    desired: &Desired,
+    live: &LiveOrg,
+    identities: &Identities,
+) -> BTreeMap<String, RoleQuery> {
+    let mut out: BTreeMap<String, RoleQuery> = BTreeMap::new();
+    for r in &desired.roles {
+        if let Some(id) = final_account(&identities.accounts, live, &r.account).known() {
+            out.entry(id.to_string())
+                .or_default()
+                .names
+                .insert(r.name.clone());
+        }
+    }
+    let marked = live
+        .accounts
+        .values()
+        .filter(|a| a.tags.contains_key(ROLES_TAG))
+        .map(|a| a.account.id.as_str());
+    let may_hold_owned_roles = marked.chain([live.organization.master_account_id.as_str()]);
+    for id in may_hold_owned_roles {
+        if live
+            .accounts
+            .get(id)
+            .is_some_and(|a| a.account.status == "ACTIVE")
+        {
+            out.entry(id.to_string()).or_default();
+        }
+    }
+    out
+}
+
+/// The id an account reference will have after the apply.
+fn final_account(accounts: &BTreeMap<Address, Bound>, live: &LiveOrg, r: &AccountRef) -> IdRef {
+    match r {
+        AccountRef::Account(a) => match accounts.get(a) {
+            Some(b) => IdRef::Known(b.id.clone()),
+            None => IdRef::After(a.clone()),
+        },
+        AccountRef::Management => IdRef::Known(live.organization.master_account_id.clone()),
+        AccountRef::Id(id) => IdRef::Known(id.clone()),
+    }
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn index_owned(&mut self) {
+        let moved: BTreeMap<Address, Address> = self
+            .desired
+            .moved
+            .iter()
+            .map(|m| (m.from.clone(), m.to.clone()))
+            .collect();
+        let live = self.live;
+        let tagged = live
+            .ous
+            .iter()
+            .map(|(id, o)| (id, &o.tags))
+            .chain(live.accounts.iter().map(|(id, a)| (id, &a.tags)))
+            .chain(live.policies.iter().map(|(id, p)| (id, &p.tags)));
+        for (id, tags) in tagged {
+            if let Some(mut addr) = owner_of(tags) {
+                // Follow chains of moved blocks (a -> b -> c).
+                let mut hops = 0;
+                while let Some(to) = moved.get(&addr) {
+                    self.moved_from.insert(id.clone(), addr.clone());
+                    addr = to.clone();
+                    hops += 1;
+                    if hops > moved.len() {
+                        break;
+                    }
+                }
+                self.owned.entry(addr).or_default().push(id.clone());
+            }
+        }
+    }
+
+    /// Candidates claimed by the ownership tag, best first: those that also match the given
+    /// predicate (same parent and name) win over stale ones left by an interrupted replace.
+    pub(super) fn tagged(
+        &self,
+        address: &Address,
+        prefer: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let ids = self.owned.get(address)?;
+        ids.iter()
+            .filter(|id| !self.claimed.contains(*id))
+            .max_by_key(|id| prefer(id))
+            .cloned()
+    }
+
+    #[allow(clippy::too_many_arguments)] // One matcher for three kinds; each closure is one rule.
+    pub(super) fn bind(
+        &mut self,
+        kind: ResourceKind,
+        address: &Address,
+        origin: &SourceSpan,
+        pinned: Option<&String>,
+        exists: impl Fn(&str) -> bool,
+        prefer: impl Fn(&str) -> bool,
+        natural: impl Fn(&str) -> bool,
+        candidates: Vec<String>,
+    ) -> Option<Bound> {
+        if let Some(id) = pinned {
+            if !exists(id) {
+                self.error(
+                    Some(address),
+                    Some(origin),
+                    format!("the pinned id {id:?} does not exist in the organization"),
+                    Some("remove `id` to let orgchard create it, or correct the id"),
+                );
+                return None;
+            }
+            self.claimed.insert(id.clone());
+            return Some(Bound {
+                id: id.clone(),
+                how: How::Pinned,
+                retag: self.moved_from.contains_key(id),
+            });
+        }
+        if let Some(id) = self.tagged(address, &prefer) {
+            self.claimed.insert(id.clone());
+            return Some(Bound {
+                retag: self.moved_from.contains_key(&id),
+                id,
+                how: How::Tagged,
+            });
+        }
+        let _ = kind;
+        let found = candidates.into_iter().find(|id| {
+            !self.claimed.contains(id) && natural(id) && {
+                // Never adopt what another address owns.
+                let tags = self.live.tags_of(id);
+                tags.map(|t| !t.contains_key(OWNERSHIP_TAG)).unwrap_or(true)
+            }
+        });
+        found.map(|id| {
+            self.claimed.insert(id.clone());
+            Bound {
+                id,
+                how: How::Adopted,
+                retag: true,
+            }
+        })
+    }
+
+    pub(super) fn match_policies(&mut self) {
+        let live = self.live;
+        for p in &self.desired.policies {
+            let customer: Vec<String> = live
+                .policies
+                .iter()
+                .filter(|(_, lp)| !lp.summary.aws_managed)
+                .map(|(id, _)| id.clone())
+                .collect();
+            let bound = self.bind(
+                ResourceKind::Policy,
+                &p.common.address,
+                &p.common.origin,
+                p.common.pinned_id.as_ref(),
+                |id| live.policies.contains_key(id),
+                |id| {
+                    live.policies
+                        .get(id)
+                        .is_some_and(|lp| lp.summary.name == p.name)
+                },
+                |id| {
+                    live.policies.get(id).is_some_and(|lp| {
+                        lp.summary.name == p.name && lp.summary.r#type == p.policy_type
+                    })
+                },
+                customer,
+            );
+            if let Some(b) = bound {
+                self.policies.insert(p.common.address.clone(), b);
+            }
+        }
+    }
+
+    /// OUs in parent-first order, so each parent is matched before its children.
+    pub(super) fn ous_parent_first(&self) -> Vec<&'a model::OrganizationalUnit> {
+        let by_addr: BTreeMap<&Address, &model::OrganizationalUnit> = self
+            .desired
+            .organizational_units
+            .iter()
+            .map(|o| (&o.common.address, o))
+            .collect();
+        let depth = |o: &model::OrganizationalUnit| {
+            let mut d = 0;
+            let mut cur = &o.parent;
+            while let ParentRef::OrganizationalUnit(a) = cur {
+                d += 1;
+                match by_addr.get(a) {
+                    Some(p) if d < 64 => cur = &p.parent,
+                    _ => break,
+                }
+            }
+            d
+        };
+        let mut list: Vec<&model::OrganizationalUnit> =
+            self.desired.organizational_units.iter().collect();
+        list.sort_by_key(|o| (depth(o), o.common.address.clone()));
+        list
+    }
+
+    /// The live id of the parent a block names, as matched now.
+    pub(super) fn matched_parent(&self, parent: &ParentRef) -> Option<String> {
+        match parent {
+            ParentRef::Root => Some(self.live.root.id.clone()),
+            ParentRef::OrganizationalUnit(a) => self.ous.get(a).map(|b| b.id.clone()),
+            ParentRef::Id(id) => Some(id.clone()),
+        }
+    }
+
+    /// The id the parent will have after the apply.
+    pub(super) fn final_parent(&self, parent: &ParentRef) -> IdRef {
+        match parent {
+            ParentRef::Root => IdRef::Known(self.live.root.id.clone()),
+            ParentRef::OrganizationalUnit(a) => self.final_ou(a),
+            ParentRef::Id(id) => IdRef::Known(id.clone()),
+        }
+    }
+
+    pub(super) fn final_ou(&self, a: &Address) -> IdRef {
+        match self.ous.get(a) {
+            Some(b) if !self.new_ous.contains(a) => IdRef::Known(b.id.clone()),
+            _ => IdRef::After(a.clone()),
+        }
+    }
+
+    pub(super) fn match_ous(&mut self) {
+        let live = self.live;
+        let mut children: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (id, lo) in &live.ous {
+            children
+                .entry(lo.parent_id.as_str())
+                .or_default()
+                .push(id.clone());
+        }
+        for o in self.ous_parent_first() {
+            let parent = self.matched_parent(&o.parent);
+            let under: Vec<String> = parent
+                .as_deref()
+                .and_then(|p| children.get(p))
+                .cloned()
+                .unwrap_or_default();
+            let bound = self.bind(
+                ResourceKind::OrganizationalUnit,
+                &o.common.address,
+                &o.common.origin,
+                o.common.pinned_id.as_ref(),
+                |id| live.ous.contains_key(id),
+                |id| {
+                    live.ous.get(id).is_some_and(|lo| {
+                        Some(&lo.parent_id) == parent.as_ref() && lo.ou.name == o.name
+                    })
+                },
+                |id| live.ous.get(id).is_some_and(|lo| lo.ou.name == o.name),
+                under,
+            );
+            match bound {
+                Some(b) => {
+                    // Parent changed (by final id): AWS cannot move an OU, so it is replaced.
+                    let final_parent = self.final_parent(&o.parent);
+                    if final_parent != IdRef::Known(live.ous[&b.id].parent_id.clone()) {
+                        self.new_ous.insert(o.common.address.clone());
+                    }
+                    self.ous.insert(o.common.address.clone(), b);
+                }
+                None => {
+                    self.new_ous.insert(o.common.address.clone());
+                }
+            }
+        }
+    }
+
+    pub(super) fn match_accounts(&mut self) {
+        let live = self.live;
+        // Natural keys are looked up in an index: organizations have thousands of accounts.
+        let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, la) in &live.accounts {
+            by_email
+                .entry(la.account.email.to_ascii_lowercase())
+                .or_default()
+                .push(id.clone());
+        }
+        for a in &self.desired.accounts {
+            let all = by_email
+                .get(&a.email.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default();
+            let bound = self.bind(
+                ResourceKind::Account,
+                &a.common.address,
+                &a.common.origin,
+                a.common.pinned_id.as_ref(),
+                |id| live.accounts.contains_key(id),
+                |id| {
+                    live.accounts
+                        .get(id)
+                        .is_some_and(|la| la.account.email == a.email)
+                },
+                |id| {
+                    live.accounts
+                        .get(id)
+                        .is_some_and(|la| la.account.email.eq_ignore_ascii_case(&a.email))
+                },
+                all,
+            );
+            if let Some(b) = bound {
+                self.accounts.insert(a.common.address.clone(), b);
+            }
+        }
+    }
+
+    pub(super) fn final_account(&self, r: &AccountRef) -> IdRef {
+        final_account(&self.accounts, self.live, r)
+    }
+
+    /// Takes over a binding made by [`bind_identities`], with its errors.
+    pub(super) fn adopt_identities(&mut self, identities: Identities) {
+        self.ous = identities.ous;
+        self.accounts = identities.accounts;
+        self.policies = identities.policies;
+        self.new_ous = identities.new_ous;
+        self.claimed = identities.claimed;
+        self.owned = identities.owned;
+        self.moved_from = identities.moved_from;
+        self.errors.extend(identities.errors);
+    }
+
+    pub(super) fn bindings(&self) -> BTreeMap<Address, String> {
+        self.ous
+            .iter()
+            .filter(|(a, _)| !self.new_ous.contains(*a))
+            .chain(self.accounts.iter())
+            .chain(self.policies.iter())
+            .map(|(a, b)| (a.clone(), b.id.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,393 @@
+//! IAM roles in member accounts (reached through the member-access role): create, update,
+//! delete with their inline and attached policies, and the owned roles whose block is gone.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn plan_roles(&mut self) {
+        let management = self.live.organization.master_account_id.clone();
+        for r in &self.desired.roles {
+            let addr = &r.common.address;
+            let account = self.final_account(&r.account);
+            let tags = tags_with_owner(&r.tags, addr);
+            let trust = self.resolve(r.trust.document());
+            let inline: BTreeMap<String, Value> = r
+                .inline_policies
+                .iter()
+                .map(|(k, v)| (k.clone(), self.resolve(v)))
+                .collect();
+            let live_role = account
+                .known()
+                .and_then(|id| self.live.roles.get(id))
+                .and_then(|m| m.get(&r.name))
+                .cloned();
+            let read = account
+                .known()
+                .is_some_and(|id| self.live.roles_read_in.contains(id));
+            if account.known().is_some() && !read {
+                self.warnings.push(format!("{addr}: the roles of account {account} were not read; the role is planned as if absent"));
+            }
+            let mut ops = Vec::new();
+            let mut attrs = Vec::new();
+            let ignore = &r.common.lifecycle.ignore_changes;
+            let replace = live_role.as_ref().is_some_and(|l| l.role.path != r.path);
+            if let Some(l) = live_role.as_ref().filter(|_| replace) {
+                let del = self.delete_role_ops(addr, &account, l);
+                ops.extend(del);
+            }
+            match live_role.as_ref().filter(|_| !replace) {
+                None => {
+                    let create = self.push_op(
+                        addr,
+                        Op::CreateRole {
+                            account: account.clone(),
+                            name: r.name.clone(),
+                            path: r.path.clone(),
+                            trust: trust.clone(),
+                            description: r.description.clone(),
+                            max_session_duration: r.max_session_duration,
+                            permissions_boundary: r.permissions_boundary.clone(),
+                            tags: tags.clone(),
+                        },
+                    );
+                    if let Some(&last_delete) = ops.last() {
+                        self.edges.push((
+                            last_delete,
+                            create,
+                            "a role is deleted before it is created again".into(),
+                        ));
+                    }
+                    ops.push(create);
+                    for arn in &r.managed_policy_arns {
+                        let i = self.push_op(
+                            addr,
+                            Op::AttachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        );
+                        self.edges.push((
+                            create,
+                            i,
+                            "a role is created before its policies are attached".into(),
+                        ));
+                        ops.push(i);
+                    }
+                    for (name, doc) in &inline {
+                        let i = self.push_op(
+                            addr,
+                            Op::PutRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_name: name.clone(),
+                                document: doc.clone(),
+                            },
+                        );
+                        self.edges.push((
+                            create,
+                            i,
+                            "a role is created before its inline policies are put".into(),
+                        ));
+                        ops.push(i);
+                    }
+                    attrs.push(AttrChange {
+                        name: "account".into(),
+                        before: None,
+                        after: Some(account.to_string()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "name".into(),
+                        before: None,
+                        after: Some(r.name.clone()),
+                        document: false,
+                    });
+                    attrs.push(AttrChange {
+                        name: "assume_role_policy".into(),
+                        before: None,
+                        after: Some(
+                            value_text(&trust)
+                                .map(|t| pretty_document(&t))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                        ),
+                        document: true,
+                    });
+                    attrs.push(AttrChange {
+                        name: "managed_policy_arns".into(),
+                        before: None,
+                        after: Some(format!("{:?}", r.managed_policy_arns)),
+                        document: false,
+                    });
+                }
+                Some(l) => {
+                    let live_trust = l.role.assume_role_policy_document.clone();
+                    let trust_text = value_text(&trust);
+                    if !ignore
+                        .iter()
+                        .any(|i| i == "assume_role_policy" || i == "trusted_accounts")
+                        && trust_text
+                            .as_ref()
+                            .is_none_or(|t| !same_document(&live_trust, t))
+                    {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UpdateAssumeRolePolicy {
+                                account: account.clone(),
+                                name: r.name.clone(),
+                                trust: trust.clone(),
+                            },
+                        ));
+                    }
+                    attrs.push(AttrChange {
+                        name: "assume_role_policy".into(),
+                        before: Some(pretty_document(&live_trust)),
+                        after: Some(
+                            trust_text
+                                .map(|t| pretty_document(&t))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                        ),
+                        document: true,
+                    });
+                    let want_session = r.max_session_duration.unwrap_or(3600) as i32;
+                    if (l.role.description != r.description && r.description.is_some())
+                        || l.role.max_session_duration != want_session
+                    {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UpdateRole {
+                                account: account.clone(),
+                                name: r.name.clone(),
+                                description: r.description.clone(),
+                                max_session_duration: Some(want_session as u32),
+                            },
+                        ));
+                    }
+                    let want: BTreeSet<String> = r.managed_policy_arns.iter().cloned().collect();
+                    for arn in want.difference(&l.managed_policy_arns) {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::AttachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        ));
+                    }
+                    for arn in l.managed_policy_arns.difference(&want) {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::DetachRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        ));
+                    }
+                    attrs.push(AttrChange {
+                        name: "managed_policy_arns".into(),
+                        before: Some(format!("{:?}", l.managed_policy_arns)),
+                        after: Some(format!("{want:?}")),
+                        document: false,
+                    });
+                    for (name, doc) in &inline {
+                        let text = value_text(doc);
+                        let same = match (l.inline_policies.get(name), &text) {
+                            (Some(live), Some(t)) => same_document(live, t),
+                            _ => false,
+                        };
+                        if !same {
+                            ops.push(self.push_op(
+                                addr,
+                                Op::PutRolePolicy {
+                                    account: account.clone(),
+                                    role: r.name.clone(),
+                                    policy_name: name.clone(),
+                                    document: doc.clone(),
+                                },
+                            ));
+                            attrs.push(AttrChange {
+                                name: format!("inline_policy.{name}"),
+                                before: l.inline_policies.get(name).map(|t| pretty_document(t)),
+                                after: Some(
+                                    text.map(|t| pretty_document(&t))
+                                        .unwrap_or_else(|| UNKNOWN.into()),
+                                ),
+                                document: true,
+                            });
+                        }
+                    }
+                    for name in l
+                        .inline_policies
+                        .keys()
+                        .filter(|n| !inline.contains_key(*n))
+                    {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::DeleteRolePolicy {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                policy_name: name.clone(),
+                            },
+                        ));
+                        attrs.push(AttrChange {
+                            name: format!("inline_policy.{name}"),
+                            before: Some(pretty_document(&l.inline_policies[name])),
+                            after: None,
+                            document: true,
+                        });
+                    }
+                    let live_tags = tags_to_map(&l.role.tags);
+                    let set: BTreeMap<String, String> = tags
+                        .iter()
+                        .filter(|(k, v)| live_tags.get(*k) != Some(*v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let unset: BTreeSet<String> = live_tags
+                        .keys()
+                        .filter(|k| !tags.contains_key(*k) && !k.starts_with("aws:"))
+                        .cloned()
+                        .collect();
+                    if !set.is_empty() {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::TagRole {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                tags: set,
+                            },
+                        ));
+                    }
+                    if !unset.is_empty() {
+                        ops.push(self.push_op(
+                            addr,
+                            Op::UntagRole {
+                                account: account.clone(),
+                                role: r.name.clone(),
+                                keys: unset,
+                            },
+                        ));
+                    }
+                    attrs.push(AttrChange {
+                        name: "tags".into(),
+                        before: Some(show_map(&live_tags)),
+                        after: Some(show_map(&tags)),
+                        document: false,
+                    });
+                }
+            }
+            let adopted = live_role
+                .as_ref()
+                .is_some_and(|l| !tags_to_map(&l.role.tags).contains_key(OWNERSHIP_TAG));
+            let action = if replace {
+                Action::Replace
+            } else if live_role.is_none() {
+                Action::Create
+            } else if adopted {
+                Action::Adopt
+            } else if ops.is_empty() {
+                Action::Read
+            } else {
+                Action::Update
+            };
+            let reason = if replace {
+                Some("path changed: IAM cannot change a role's path".to_string())
+            } else if adopted {
+                Some(format!(
+                    "matched by account and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                    r.name
+                ))
+            } else {
+                None
+            };
+            let _ = &management;
+            self.push_change(
+                addr,
+                action,
+                reason,
+                live_role.map(|l| l.role.arn),
+                attrs,
+                ops,
+            );
+        }
+    }
+
+    pub(super) fn delete_role_ops(
+        &mut self,
+        addr: &Address,
+        account: &IdRef,
+        l: &crate::model::live::LiveRole,
+    ) -> Vec<usize> {
+        let mut first = Vec::new();
+        for arn in &l.managed_policy_arns {
+            first.push(self.push_op(
+                addr,
+                Op::DetachRolePolicy {
+                    account: account.clone(),
+                    role: l.role.role_name.clone(),
+                    policy_arn: arn.clone(),
+                },
+            ));
+        }
+        for name in l.inline_policies.keys() {
+            first.push(self.push_op(
+                addr,
+                Op::DeleteRolePolicy {
+                    account: account.clone(),
+                    role: l.role.role_name.clone(),
+                    policy_name: name.clone(),
+                },
+            ));
+        }
+        let del = self.push_op(
+            addr,
+            Op::DeleteRole {
+                account: account.clone(),
+                role: l.role.role_name.clone(),
+            },
+        );
+        for &i in &first {
+            self.edges.push((
+                i,
+                del,
+                "a role's policies are removed before the role is deleted".into(),
+            ));
+        }
+        first.push(del);
+        first
+    }
+
+    /// Owned roles whose block is gone, in the accounts that were read.
+    pub(super) fn plan_orphan_roles(&mut self) {
+        let live = self.live;
+        let configured: BTreeSet<(String, String)> = self
+            .desired
+            .roles
+            .iter()
+            .filter_map(|r| {
+                self.final_account(&r.account)
+                    .known()
+                    .map(|a| (a.to_string(), r.name.clone()))
+            })
+            .collect();
+        for (account, roles) in &live.roles {
+            for (name, l) in roles {
+                let Some(owner) = owner_of(&tags_to_map(&l.role.tags)) else {
+                    continue;
+                };
+                if configured.contains(&(account.clone(), name.clone())) {
+                    continue;
+                }
+                let ops = self.delete_role_ops(&owner, &IdRef::Known(account.clone()), l);
+                self.push_change(
+                    &owner,
+                    Action::Delete,
+                    Some("its block was removed from the configuration".into()),
+                    Some(l.role.arn.clone()),
+                    vec![],
+                    ops,
+                );
+            }
+        }
+    }
+}
