@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
 use crate::plan::{self, render};
@@ -33,14 +34,23 @@ pub struct ApplyArgs {
     pub common: CommonArgs,
 }
 
+const STALE_PLAN: &str = "the saved plan is stale: the organization has changed since it was made; run `orgchard plan` again";
+
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let from_file = args.path.is_file();
-    let (plan, choice, report) = if from_file {
+    let (plan, settings, report) = if from_file {
         let mut plan = super::show::read_plan(&args.path)?;
-        let choice = session::backend_choice(&args.common, plan.context.backend.as_ref())?;
-        let rt = session::runtime(&choice)?;
+        let settings = Settings::resolve(
+            &args.common,
+            Configured::SavedPlan {
+                backend: plan.context.backend.as_ref(),
+                file: &args.path,
+            },
+            MissingState::Create,
+        )?;
+        let rt = session::runtime(&settings.backend)?;
         let report = rt.block_on(async {
-            let client = session::client(&choice, &plan.context.member_access_role).await?;
+            let client = session::client(&settings, &plan.context.member_access_role).await?;
             let mut live = plan::read::read_organization(&client).await?;
             let queries = plan
                 .context
@@ -56,14 +66,24 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             plan::read::read_roles(&client, &mut live, &queries).await?;
-            super::plan::precheck_plan(&mut plan, &live, &client, &args.common, false).await
+            // Said before the plan is printed: a stale plan is not worth reading.
+            if live.fingerprint() != plan.context.fingerprint {
+                anyhow::bail!(STALE_PLAN);
+            }
+            super::plan::precheck_plan(&mut plan, &live, &client, &settings, false).await
         })?;
-        (plan, choice, report)
+        (plan, settings, report)
     } else {
-        let c = super::plan::make_checked(&args.path, &args.common, &args.target, false)?;
-        (c.plan, c.choice, c.report)
+        let c = super::plan::make_checked(
+            &args.path,
+            &args.common,
+            &args.target,
+            false,
+            MissingState::Create,
+        )?;
+        (c.plan, c.settings, c.report)
     };
-    let color = session::color(&args.common);
+    let color = settings.color;
     if !args.json {
         print!("{}", render::render(&plan, render::Style { color }));
         if let Some(r) = &report {
@@ -74,7 +94,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(r) = &report {
-        if !r.passed() && args.common.precheck == PrecheckMode::Strict {
+        if !r.passed() && settings.precheck == PrecheckMode::Strict {
             if args.json {
                 eprint!("{}", r.render());
             }
@@ -93,7 +113,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Apply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    let rt = session::runtime(&choice)?;
+    let rt = session::runtime(&settings.backend)?;
     let sink: Arc<dyn EventSink> = if args.json {
         Arc::new(progress::JsonLines)
     } else {
@@ -104,11 +124,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         ..ApplyOptions::default()
     };
     let result = rt.block_on(async {
-        let client = session::client(&choice, &plan.context.member_access_role).await?;
+        let client = session::client(&settings, &plan.context.member_access_role).await?;
         if from_file && !plan::is_current(&plan, &client).await? {
-            anyhow::bail!(
-                "the saved plan is stale: the organization has changed since it was made; run `orgchard plan` again"
-            );
+            anyhow::bail!(STALE_PLAN);
         }
         if asked && !plan::is_current(&plan, &client).await? {
             anyhow::bail!(

@@ -20,7 +20,12 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: GraphArgs) -> anyhow::Result<ExitCode> {
-    let (plan, _) = super::plan::make_plan(&args.dir, &args.common, &args.target)?;
+    let (plan, _) = super::plan::make_plan(
+        &args.dir,
+        &args.common,
+        &args.target,
+        super::settings::MissingState::Refuse,
+    )?;
     print!("{}", crate::plan::graph::to_dot(&plan));
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, session};
 use crate::config::import;
 use crate::plan::read;
@@ -21,10 +22,10 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let choice = session::backend_choice(&args.common, None)?;
-    let rt = session::runtime(&choice)?;
+    let settings = Settings::resolve(&args.common, Configured::Nothing, MissingState::Refuse)?;
+    let rt = session::runtime(&settings.backend)?;
     let live = rt.block_on(async {
-        let client = session::client(&choice, crate::model::DEFAULT_MEMBER_ACCESS_ROLE).await?;
+        let client = session::client(&settings, crate::model::DEFAULT_MEMBER_ACCESS_ROLE).await?;
         anyhow::Ok(read::read_organization(&client).await?)
     })?;
     let files = import::generate(&live);

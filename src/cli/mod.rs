@@ -16,6 +16,7 @@ mod import;
 mod plan;
 mod policy;
 mod session;
+mod settings;
 mod show;
 mod snapshot;
 mod validate;

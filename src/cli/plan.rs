@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::addr::Address;
 use crate::plan::{self, Plan, diff::PlanOptions, render};
@@ -43,36 +44,63 @@ pub fn targets(raw: &[String]) -> anyhow::Result<Vec<Address>> {
         .collect()
 }
 
-/// Loads the configuration, reads the backend and plans: what `plan`, `apply DIR` and
-/// `graph` share.
+/// Loads the configuration and resolves the settings and the plan options: what `plan`,
+/// `apply DIR` and `graph` share.
+fn prepare(
+    dir: &std::path::Path,
+    common: &CommonArgs,
+    target: &[String],
+    missing_state: MissingState,
+) -> anyhow::Result<(crate::model::Desired, Settings, PlanOptions)> {
+    let desired = session::load_config(dir, common)?;
+    let settings = Settings::resolve(
+        common,
+        Configured::Config {
+            block: desired.backend.as_ref(),
+            dir,
+        },
+        missing_state,
+    )?;
+    let options = PlanOptions {
+        targets: targets(target)?,
+    };
+    Ok((desired, settings, options))
+}
+
+/// Records in the plan where it comes from, and says when it starts from an emulator state
+/// that does not exist yet.
+fn finish(plan: &mut Plan, settings: &Settings) {
+    plan.context.backend = Some(settings.backend.clone());
+    if let Some(path) = session::empty_emulator(settings) {
+        plan.warnings.push(format!(
+            "emulator state {} does not exist yet: this plan starts from an empty organization, and `orgchard apply` creates it",
+            path.display()
+        ));
+    }
+}
+
+/// Loads the configuration, reads the backend and plans, without the pre-check (`graph`).
 pub fn make_plan(
     dir: &std::path::Path,
     common: &CommonArgs,
     target: &[String],
-) -> anyhow::Result<(Plan, crate::backend::BackendChoice)> {
-    let desired = session::load_config(dir, common)?;
-    let configured = desired
-        .backend
-        .clone()
-        .map(|b| session::relative_to(b, dir));
-    let choice = session::backend_choice(common, configured.as_ref())?;
-    let options = PlanOptions {
-        targets: targets(target)?,
-    };
-    let rt = session::runtime(&choice)?;
+    missing_state: MissingState,
+) -> anyhow::Result<(Plan, Settings)> {
+    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let rt = session::runtime(&settings.backend)?;
     let mut plan = rt.block_on(async {
-        let client = session::client(&choice, &desired.organization.member_access_role).await?;
+        let client = session::client(&settings, &desired.organization.member_access_role).await?;
         let (plan, _) = plan::make(&desired, &client, &options).await?;
         anyhow::Ok(plan)
     })?;
-    plan.context.backend = Some(choice.clone());
-    Ok((plan, choice))
+    finish(&mut plan, &settings);
+    Ok((plan, settings))
 }
 
 /// A plan with its lockout check and permission pre-check.
 pub struct CheckedPlan {
     pub plan: Plan,
-    pub choice: crate::backend::BackendChoice,
+    pub settings: Settings,
     /// None with `--precheck off` (and no `--emit-policy`).
     pub report: Option<precheck::Report>,
     pub placeholders: precheck::Placeholders,
@@ -88,14 +116,14 @@ pub async fn precheck_plan(
     plan: &mut Plan,
     live: &crate::model::live::LiveOrg,
     client: &crate::backend::client::Client,
-    common: &CommonArgs,
+    settings: &Settings,
     force: bool,
 ) -> anyhow::Result<Option<precheck::Report>> {
     use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
-    let run = common.precheck != PrecheckMode::Off || force;
+    let run = settings.precheck != PrecheckMode::Off || force;
     let caller = if run {
         let mut caller = precheck::collect::collect(client).await;
-        if let (Ok(c), Some(path)) = (&mut caller, &common.as_policy) {
+        if let (Ok(c), Some(path)) = (&mut caller, &settings.as_policy) {
             precheck::collect::as_policy(c, path)?;
         }
         Some(caller)
@@ -163,24 +191,21 @@ pub fn make_checked(
     common: &CommonArgs,
     target: &[String],
     force_precheck: bool,
+    missing_state: MissingState,
 ) -> anyhow::Result<CheckedPlan> {
-    let desired = session::load_config(dir, common)?;
-    let choice = session::backend_choice(common, desired.backend.as_ref())?;
-    let options = PlanOptions {
-        targets: targets(target)?,
-    };
-    let rt = session::runtime(&choice)?;
+    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let rt = session::runtime(&settings.backend)?;
     let (mut plan, report) = rt.block_on(async {
-        let client = session::client(&choice, &desired.organization.member_access_role).await?;
+        let client = session::client(&settings, &desired.organization.member_access_role).await?;
         let (mut plan, live) = plan::make(&desired, &client, &options).await?;
-        let report = precheck_plan(&mut plan, &live, &client, common, force_precheck).await?;
+        let report = precheck_plan(&mut plan, &live, &client, &settings, force_precheck).await?;
         anyhow::Ok((plan, report))
     })?;
-    plan.context.backend = Some(choice.clone());
+    finish(&mut plan, &settings);
     let placeholders = precheck::Placeholders::new(&plan);
     Ok(CheckedPlan {
         plan,
-        choice,
+        settings,
         report,
         placeholders,
     })
@@ -197,7 +222,13 @@ pub fn json_with_precheck(plan: &Plan, report: Option<&precheck::Report>) -> Str
 // `plan` reports denials and exits 0, as `terraform plan` does for what only fails at apply;
 // `apply` is what refuses.
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let checked = make_checked(&args.dir, &args.common, &args.target, args.emit_policy)?;
+    let checked = make_checked(
+        &args.dir,
+        &args.common,
+        &args.target,
+        args.emit_policy,
+        MissingState::Empty,
+    )?;
     let plan = checked.plan;
     if args.emit_policy {
         let report = checked.report.expect("forced");
@@ -212,7 +243,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             render::render(
                 &plan,
                 render::Style {
-                    color: session::color(&args.common)
+                    color: checked.settings.color
                 }
             )
         );

@@ -2,15 +2,16 @@
 //! common options, choosing the backend, starting the right runtime (a paused, virtual clock
 //! for the emulator), and opening a paced, retrying client.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 
 use super::CommonArgs;
+use super::settings::{MissingState, Settings};
 use crate::backend::client::{Client, RetryPolicy};
-use crate::backend::{self, AwsOptions, BackendChoice, ConnectOptions};
+use crate::backend::emulator;
+use crate::backend::{self, BackendChoice, ConnectOptions};
 use crate::config::{self, VarInputs};
 use crate::model::Desired;
 
@@ -19,7 +20,10 @@ pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<Desired> {
     let vars = VarInputs::from_env(common.vars.clone(), common.var_files.clone());
     let (desired, diags) = config::load_with_diagnostics(dir, &vars);
     if !diags.is_empty() {
-        eprint!("{}", diags.render(color(common)));
+        eprint!(
+            "{}",
+            diags.render(super::settings::color_stderr(common.no_color))
+        );
     }
     match desired {
         Some(d) if !diags.has_errors() => Ok(d),
@@ -29,48 +33,6 @@ pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<Desired> {
             diags.error_count(),
             if diags.error_count() == 1 { "" } else { "s" }
         ),
-    }
-}
-
-/// Colors only on a terminal and without `--no-color`.
-pub fn color(common: &CommonArgs) -> bool {
-    !common.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-/// The backend: `--backend`, else the configuration's block (or the plan's), else AWS; the
-/// command-line AWS options override the block's.
-pub fn backend_choice(
-    common: &CommonArgs,
-    configured: Option<&BackendChoice>,
-) -> anyhow::Result<BackendChoice> {
-    let mut choice = match &common.backend {
-        Some(text) => text.parse::<BackendChoice>().map_err(anyhow::Error::msg)?,
-        None => configured
-            .cloned()
-            .unwrap_or(BackendChoice::Aws(AwsOptions::default())),
-    };
-    if let BackendChoice::Aws(o) = &mut choice {
-        if common.profile.is_some() {
-            o.profile = common.profile.clone();
-        }
-        if common.region.is_some() {
-            o.region = common.region.clone();
-        }
-        if common.endpoint_url.is_some() {
-            o.endpoint_url = common.endpoint_url.clone();
-        }
-    }
-    Ok(choice)
-}
-
-/// A `backend "emulator"` block's relative path is relative to the configuration directory,
-/// so a configuration means the same state file from wherever it is run.
-pub fn relative_to(choice: BackendChoice, dir: &Path) -> BackendChoice {
-    match choice {
-        BackendChoice::Emulator { path } if path.is_relative() => BackendChoice::Emulator {
-            path: dir.join(path),
-        },
-        other => other,
     }
 }
 
@@ -89,27 +51,49 @@ pub fn runtime(choice: &BackendChoice) -> anyhow::Result<tokio::runtime::Runtime
     rt.context("starting the runtime")
 }
 
-/// Opens the backend and wraps it in the one paced, retrying client.
-pub async fn client(
-    choice: &BackendChoice,
-    member_access_role: &str,
-) -> anyhow::Result<Arc<Client>> {
-    if let BackendChoice::Emulator { path } = choice {
-        // A missing state file is created with a fresh organization, folders included.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-    }
-    let api = backend::connect(
-        choice,
-        &ConnectOptions {
-            member_access_role: member_access_role.to_string(),
+/// Opens the backend and wraps it in the one paced, retrying client. A missing emulator
+/// state file is created, read as a fresh organization, or refused, as the settings say.
+pub async fn client(settings: &Settings, member_access_role: &str) -> anyhow::Result<Arc<Client>> {
+    let options = ConnectOptions {
+        member_access_role: member_access_role.to_string(),
+    };
+    let api: Arc<dyn backend::Api> = match &settings.backend {
+        BackendChoice::Emulator { path } if !path.exists() => match settings.missing_state {
+            MissingState::Create => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                }
+                backend::connect(&settings.backend, &options).await?
+            }
+            MissingState::Empty => {
+                let state = emulator::fresh_state(&emulator::InitOptions::default())?;
+                Arc::new(emulator::Emulator::in_memory(state, &options))
+            }
+            MissingState::Refuse => anyhow::bail!(
+                "emulator state {} does not exist: check --backend or the `backend` block, or create it with `orgchard emulator init {}`",
+                path.display(),
+                path.display()
+            ),
         },
-    )
-    .await?;
+        _ => backend::connect(&settings.backend, &options).await?,
+    };
     Ok(Arc::new(Client::new(
         api,
         backend::rates::aws_rate,
         RetryPolicy::default(),
     )))
+}
+
+/// The emulator state file that does not exist yet and that this command reads as a fresh
+/// organization (`plan` before the first `apply`), for the plan to say so.
+pub fn empty_emulator(settings: &Settings) -> Option<&Path> {
+    match &settings.backend {
+        BackendChoice::Emulator { path }
+            if settings.missing_state == MissingState::Empty && !path.exists() =>
+        {
+            Some(path)
+        }
+        _ => None,
+    }
 }

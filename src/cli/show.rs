@@ -1,6 +1,5 @@
 //! `orgchard show PLANFILE [--json]`: print a saved plan.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +32,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", json::to_json(&plan));
     } else {
-        let color = !args.no_color && std::io::stdout().is_terminal();
+        let color = super::settings::color(args.no_color);
         print!("{}", render::render(&plan, render::Style { color }));
     }
     Ok(ExitCode::SUCCESS)

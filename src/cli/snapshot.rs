@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, session};
 use crate::backend::emulator::{snapshot, store};
 use crate::plan::{diff, read};
@@ -41,18 +42,21 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let configured = desired
-        .as_ref()
-        .and_then(|d| d.backend.clone())
-        .map(|b| session::relative_to(b, &args.dir));
-    let choice = session::backend_choice(&args.common, configured.as_ref())?;
+    let settings = Settings::resolve(
+        &args.common,
+        Configured::Config {
+            block: desired.as_ref().and_then(|d| d.backend.as_ref()),
+            dir: &args.dir,
+        },
+        MissingState::Refuse,
+    )?;
     let role = desired
         .as_ref()
         .map(|d| d.organization.member_access_role.clone())
         .unwrap_or_else(|| crate::model::DEFAULT_MEMBER_ACCESS_ROLE.to_string());
-    let rt = session::runtime(&choice)?;
+    let rt = session::runtime(&settings.backend)?;
     let live = rt.block_on(async {
-        let client = session::client(&choice, &role).await?;
+        let client = session::client(&settings, &role).await?;
         let mut live = read::read_organization(&client).await?;
         if let Some(d) = &desired {
             let queries = diff::role_queries(d, &live, &diff::bind_identities(d, &live));

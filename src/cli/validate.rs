@@ -1,7 +1,6 @@
 //! `orgchard validate [DIR]`: loads and checks the configuration, prints every diagnostic, and
 //! exits 1 on any error. Touches no backend.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,7 +20,7 @@ pub struct ValidateArgs {
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let vars = VarInputs::from_env(args.common.vars.clone(), args.common.var_files.clone());
-    let color = !args.common.no_color && std::io::stderr().is_terminal();
+    let color = super::settings::color_stderr(args.common.no_color);
     let (desired, diags) = config::load_with_diagnostics(&args.dir, &vars);
     if !diags.is_empty() {
         eprint!("{}", diags.render(color));

@@ -284,6 +284,13 @@ pub fn init(path: &Path, options: &InitOptions) -> Result<(), InitError> {
         return Err(InitError::Exists(path.to_path_buf()));
     }
     let state = initial_state(options)?;
+    // The state file's folders are created, as `apply` creates them for a missing state.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     let _lock = store::lock(path)?;
     store::save(path, &state)?;
     Ok(())
