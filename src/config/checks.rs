@@ -9,24 +9,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::decode::Decoded;
 use super::diag::{Diagnostic, Diagnostics, SourceSpan};
+use super::schema::Decoded;
+use super::suggest::suggest;
 use crate::addr::{Address, ResourceKind};
 use crate::model::*;
 
 /// A rejected value: what is wrong, and what is accepted.
 pub type Reject = (String, String);
 type Check = Result<(), Reject>;
-
-/// The closest candidate by edit distance, when it is close enough to be a likely typo.
-pub fn suggest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(input, c), *c))
-        .filter(|(d, c)| *d > 0 && *d <= (c.len().max(input.len()) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
 
 /// A policy type's (maximum document size, maximum attached to one target), from the one
 /// table the planner and the emulator use too.

@@ -11,56 +11,15 @@ use hcl_edit::Span;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Structure};
 
-use super::checks::{self, suggest};
+use super::checks;
 use super::diag::{Diagnostic, SourceSpan};
 use super::eval::{Evaluator, Scope, Stop};
+use super::schema::{Decoded, schema};
 use super::source::{Item, ModuleConfig};
+use super::suggest::suggest;
 use crate::addr::{Address, ModulePath, ResourceKind};
 use crate::backend::{AwsOptions, BackendChoice};
 use crate::model::*;
-
-/// The attributes each resource kind accepts (besides `for_each` and `depends_on`, which
-/// every non-singleton kind takes, and `id`).
-pub fn schema(kind: ResourceKind) -> &'static [&'static str] {
-    match kind {
-        ResourceKind::Organization => &[
-            "feature_set",
-            "enabled_policy_types",
-            "service_access_principals",
-            "management_account_id",
-            "member_access_role",
-            "account_removal",
-            "id",
-        ],
-        ResourceKind::Root => &["policies", "tags", "id", "name"],
-        ResourceKind::OrganizationalUnit => &["name", "parent", "policies", "tags", "id"],
-        ResourceKind::Account => &[
-            "name",
-            "email",
-            "parent",
-            "policies",
-            "tags",
-            "role_name",
-            "iam_user_access_to_billing",
-            "id",
-        ],
-        ResourceKind::Policy => &["type", "name", "description", "content", "tags", "id"],
-        ResourceKind::DelegatedAdministrator => &["account", "service_principal", "id"],
-        ResourceKind::Role => &[
-            "account",
-            "name",
-            "path",
-            "description",
-            "trusted_accounts",
-            "assume_role_policy",
-            "managed_policy_arns",
-            "max_session_duration",
-            "permissions_boundary",
-            "tags",
-            "id",
-        ],
-    }
-}
 
 fn required(kind: ResourceKind) -> &'static [&'static str] {
     match kind {
@@ -70,23 +29,6 @@ fn required(kind: ResourceKind) -> &'static [&'static str] {
         ResourceKind::DelegatedAdministrator => &["account", "service_principal"],
         ResourceKind::Role => &["account", "name"],
         _ => &[],
-    }
-}
-
-/// The model plus the spans of the attributes it came from, for the cross-resource checks.
-pub struct Decoded {
-    pub desired: Desired,
-    /// `(address, attribute)` → where the attribute was written (or the block, when absent).
-    pub spans: HashMap<(Address, String), SourceSpan>,
-}
-
-impl Decoded {
-    /// Where an attribute of a resource was written, else the resource's block.
-    pub fn span_of(&self, addr: &Address, attr: &str, fallback: &SourceSpan) -> SourceSpan {
-        self.spans
-            .get(&(addr.clone(), attr.to_string()))
-            .cloned()
-            .unwrap_or_else(|| fallback.clone())
     }
 }
 
@@ -1263,7 +1205,7 @@ impl Decoder<'_> {
 
 /// Calls a pure function, deferring it when an input is unknown.
 fn defer(name: &str, args: Vec<Value>) -> Value {
-    match super::functions::call_pure(name, args.clone()) {
+    match crate::model::functions::call_pure(name, args.clone()) {
         Ok(v) => v,
         Err(_) => Value::deferred_call(name, args),
     }

@@ -19,12 +19,12 @@ use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, U
 use hcl_edit::structure::Block;
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::checks::suggest;
 use super::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
-use super::functions::{self, FnError};
 use super::source::{Item, ModuleConfig, SourceFile, Tree};
+use super::suggest::suggest;
 use super::vars::{self, TypeSpec, VarInputs};
 use crate::addr::{Address, InstanceKey, ModulePath, ResourceKind};
+use crate::model::functions::{self, FnError};
 use crate::model::{RefTarget, RefValue, Value};
 
 /// An error that has already been reported as a diagnostic.
@@ -751,9 +751,9 @@ impl Evaluator {
         let target = RefTarget::Resource(addr.clone());
         match attr {
             "id" | "arn" => Ok(Value::unknown_attr(target, attr)),
-            _ if super::decode::schema(addr.kind).contains(&attr) => Ok(Value::Null),
+            _ if super::schema::schema(addr.kind).contains(&attr) => Ok(Value::Null),
             _ => {
-                let mut accepted: Vec<&str> = super::decode::schema(addr.kind).to_vec();
+                let mut accepted: Vec<&str> = super::schema::schema(addr.kind).to_vec();
                 accepted.extend(["id", "arn"]);
                 let help = match suggest(attr, &accepted) {
                     Some(s) => format!("did you mean `{s}`? accepted: {}", accepted.join(", ")),

@@ -8,19 +8,26 @@
 //! stay explicit unknowns), decodes blocks into the model ([`decode`]) and runs the checks
 //! that need no live state ([`checks`]). Every problem found on the way is collected, so one
 //! run reports all of them.
+//!
+//! The stages depend only on the ones before them: [`source`] ← [`eval`] ← [`decode`] ←
+//! [`checks`], with [`diag`], `schema` (what each block accepts) and `suggest` ("did you
+//! mean") beneath all of them.
 
 pub mod checks;
 mod decode;
 pub mod diag;
 mod eval;
 pub mod fmt;
-pub mod functions;
 pub mod import;
+mod schema;
 mod source;
+mod suggest;
 pub mod vars;
 
 use std::path::Path;
 
+/// The built-in functions live with the values they compute on.
+pub use crate::model::functions;
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceSpan};
 pub use vars::VarInputs;
 

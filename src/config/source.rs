@@ -324,7 +324,7 @@ impl Loader<'_> {
                     let mut d = Diagnostic::error(format!("unknown block type `{ident}`"))
                         .at(span)
                         .label("not a block orgchard knows");
-                    d = d.help(match super::checks::suggest(&ident, TOP_LEVEL_BLOCKS) {
+                    d = d.help(match super::suggest::suggest(&ident, TOP_LEVEL_BLOCKS) {
                         Some(s) => format!(
                             "did you mean `{s}`? accepted: {}",
                             TOP_LEVEL_BLOCKS.join(", ")

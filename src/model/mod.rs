@@ -9,7 +9,9 @@
 //! knows which resource is meant without parsing strings; values that depend on the outcome of
 //! the apply stay [`Value::Unknown`] until [`Value::resolve`] fills them.
 
+pub mod functions;
 pub mod live;
+mod resolve;
 pub mod value;
 
 use std::collections::BTreeMap;

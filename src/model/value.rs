@@ -4,7 +4,7 @@
 //! that id, cannot be computed at plan time. Rather than a placeholder string that could leak
 //! into a request, such a value is an explicit [`Value::Unknown`] holding a [`Deferred`]
 //! computation: a reference to a resource attribute, or a pure function call (or template,
-//! operator, index) whose arguments contain unknowns. [`Value::resolve`] substitutes what has
+//! operator, index) whose arguments contain unknowns. [`Value::resolve`] (in [`super::resolve`]) substitutes what has
 //! become known (a new account's id, after `CreateAccount`) and re-runs the deferred calls, so
 //! the applier gets the final document. Values are serde-serializable because plans are saved
 //! to files.
@@ -59,7 +59,7 @@ pub enum Deferred {
         attribute: String,
     },
     /// A pure function of other values, some of them unknown. `function` is a built-in
-    /// function name (`jsonencode`) or one of the operators of [`crate::config::functions`]:
+    /// function name (`jsonencode`) or one of the operators of [`super::functions`]:
     /// `(template)` (string interpolation), `(index)`, `(cond)`, and the binary / unary
     /// operators (`==`, `+`, `!`, …).
     Call { function: String, args: Vec<Value> },
@@ -177,65 +177,6 @@ impl Value {
             Value::Ref(r) => r.attrs.values().for_each(|v| v.collect_unknown_refs(out)),
             _ => {}
         }
-    }
-
-    /// Substitutes the resource attributes `lookup` knows (it answers `None` for those still
-    /// unknown) and re-runs every deferred call whose inputs are now all known. The result may
-    /// still contain unknowns when `lookup` did not know everything.
-    pub fn resolve(
-        &self,
-        lookup: &dyn Fn(&RefTarget, &str) -> Option<Value>,
-    ) -> Result<Value, ResolveError> {
-        Ok(match self {
-            Value::Unknown(d) => match &**d {
-                Deferred::Attr { target, attribute } => match lookup(target, attribute) {
-                    Some(v) => v,
-                    None => self.clone(),
-                },
-                Deferred::Call { function, args } => {
-                    let args = args
-                        .iter()
-                        .map(|a| a.resolve(lookup))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    match crate::config::functions::call_pure(function, args.clone()) {
-                        Ok(v) => v,
-                        Err(crate::config::functions::FnError::Unknown) => {
-                            Value::deferred_call(function, args)
-                        }
-                        Err(crate::config::functions::FnError::Invalid(msg)) => {
-                            return Err(ResolveError(format!("{function}: {msg}")));
-                        }
-                    }
-                }
-            },
-            Value::List(items) => Value::List(
-                items
-                    .iter()
-                    .map(|v| v.resolve(lookup))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Map(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| Ok((k.clone(), v.resolve(lookup)?)))
-                    .collect::<Result<_, ResolveError>>()?,
-            ),
-            Value::Ref(r) => {
-                let mut r = (**r).clone();
-                for v in r.attrs.values_mut() {
-                    *v = v.resolve(lookup)?;
-                }
-                // A resolved id also fills the attrs of the reference itself.
-                for (attr, v) in r.attrs.iter_mut() {
-                    if v.is_unknown() {
-                        if let Some(known) = lookup(&r.target, attr) {
-                            *v = known;
-                        }
-                    }
-                }
-                Value::Ref(Arc::new(r))
-            }
-            other => other.clone(),
-        })
     }
 
     /// Converts to JSON; `None` when something is still unknown.
