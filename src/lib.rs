@@ -13,3 +13,4 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod precheck;
+pub mod vocab;

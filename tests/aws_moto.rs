@@ -71,7 +71,7 @@ async fn create_account(api: &AwsBackend, name: &str, email: &str) -> String {
         .await
         .expect("describe create account status")
         .create_account_status;
-    assert_eq!(described.state, "SUCCEEDED");
+    assert_eq!(described.state, CreateAccountState::Succeeded);
     assert_eq!(described.account_name, name);
     described.account_id.expect("a created account has an id")
 }
@@ -302,14 +302,15 @@ async fn accounts_are_created_tracked_and_moved() {
     assert!(
         statuses
             .iter()
-            .any(|st| st.account_id.as_deref() == Some(id.as_str()) && st.state == "SUCCEEDED"),
+            .any(|st| st.account_id.as_deref() == Some(id.as_str())
+                && st.state == CreateAccountState::Succeeded),
         "{statuses:?}"
     );
     let succeeded = api
         .list_create_account_status(
             &s,
             ListCreateAccountStatusInput {
-                states: vec!["IN_PROGRESS".into()],
+                states: vec![CreateAccountState::InProgress],
                 ..Default::default()
             },
         )
@@ -330,7 +331,7 @@ async fn accounts_are_created_tracked_and_moved() {
         .account;
     assert_eq!(account.name, "Log Archive");
     assert_eq!(account.email, "log-archive@example.com");
-    assert_eq!(account.status, "ACTIVE");
+    assert_eq!(account.state, AccountState::Active);
     assert_eq!(account.joined_method, "CREATED");
     assert!(
         account.joined_timestamp > 1.0e9,
@@ -447,7 +448,7 @@ async fn policies_are_created_updated_attached_detached_and_deleted() {
         enabled
             .policy_types
             .iter()
-            .any(|p| p.r#type == SCP && p.status == "ENABLED"),
+            .any(|p| p.r#type == SCP && p.status == PolicyTypeStatus::Enabled),
         "{enabled:?}"
     );
     let twice = api
@@ -681,7 +682,7 @@ async fn policies_are_created_updated_attached_detached_and_deleted() {
         !disabled
             .policy_types
             .iter()
-            .any(|p| p.r#type == SCP && p.status == "ENABLED"),
+            .any(|p| p.r#type == SCP && p.status == PolicyTypeStatus::Enabled),
         "{disabled:?}"
     );
 }
@@ -1388,10 +1389,7 @@ async fn account_closure_removal_trust_updates_and_caller_reads() {
         .await
         .expect("describe closed account")
         .account;
-    assert!(
-        ["SUSPENDED", "PENDING_CLOSURE"].contains(&closed.status.as_str()),
-        "{closed:?}"
-    );
+    assert!(closed.state.is_closing_or_closed(), "{closed:?}");
 
     let leaving = create_account(&api, "Leaving", "leaving@example.com").await;
     api.remove_account_from_organization(

@@ -122,8 +122,12 @@ fn essence(s: &State) -> State {
 }
 
 fn time_may_move(s: &State) -> bool {
-    s.create_requests.values().any(|r| r.state == "IN_PROGRESS")
-        || s.accounts.values().any(|a| a.status == "PENDING_CLOSURE")
+    s.create_requests
+        .values()
+        .any(|r| r.state == CreateAccountState::InProgress)
+        || s.accounts
+            .values()
+            .any(|a| a.state == AccountState::PendingClosure)
 }
 
 fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {

@@ -446,10 +446,11 @@ async fn rcp_full_aws_access_is_never_detachable() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn at_most_five_scps_per_target() {
+async fn at_most_ten_scps_per_target() {
     let env = with_accounts(0);
     let root = env.root();
-    for i in 0..4 {
+    // FullAWSAccess and nine more: AWS's maximum since 2026-05-15.
+    for i in 0..9 {
         let p = policy(
             &env,
             "SERVICE_CONTROL_POLICY",
@@ -459,9 +460,9 @@ async fn at_most_five_scps_per_target() {
         .await;
         attach(&env, &p, &root).await.unwrap();
     }
-    let sixth = policy(&env, "SERVICE_CONTROL_POLICY", "p5", &scp("s3:*")).await;
+    let eleventh = policy(&env, "SERVICE_CONTROL_POLICY", "p10", &scp("s3:*")).await;
     env.rejected(
-        attach_req(&sixth, &root),
+        attach_req(&eleventh, &root),
         "ConstraintViolationException",
         Some("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"),
     )
@@ -471,14 +472,19 @@ async fn at_most_five_scps_per_target() {
 #[tokio::test(start_paused = true)]
 async fn policy_size_is_limited_per_type() {
     let env = fresh(options());
-    let pad = "x".repeat(5200);
-    let big = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{pad}","Effect":"Deny","Action":"s3:*","Resource":"*"}}]}}"#
-    );
+    let doc = |pad: usize| {
+        let pad = "x".repeat(pad);
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"{pad}","Effect":"Deny","Action":"s3:*","Resource":"*"}}]}}"#
+        )
+    };
+    // SCPs: 10,240 characters since 2026-05-15.
+    policy(&env, "SERVICE_CONTROL_POLICY", "fits", &doc(10_100)).await;
+    let big = doc(5200);
     env.rejected(
         Request::CreatePolicy(CreatePolicyInput {
             name: "big".into(),
-            content: big.clone(),
+            content: doc(10_300),
             r#type: "SERVICE_CONTROL_POLICY".into(),
             ..Default::default()
         }),
@@ -486,7 +492,7 @@ async fn policy_size_is_limited_per_type() {
         Some("POLICY_CONTENT_LIMIT_EXCEEDED"),
     )
     .await;
-    // The same document fits a backup policy (10,000 characters) but not an AI opt-out
+    // A 5,200-character document fits a backup policy (10,000 characters) but not an AI opt-out
     // policy (2,500).
     policy(&env, "BACKUP_POLICY", "backup", &big).await;
     env.rejected(
@@ -603,7 +609,7 @@ async fn account_email_must_be_unique() {
         .await
         .unwrap()
         .create_account_status;
-    assert_eq!(status.state, "IN_PROGRESS");
+    assert_eq!(status.state, CreateAccountState::InProgress);
     tokio::time::sleep(Duration::from_secs(91)).await;
     let done = env
         .emu
@@ -616,7 +622,7 @@ async fn account_email_must_be_unique() {
         .await
         .unwrap()
         .create_account_status;
-    assert_eq!(done.state, "FAILED");
+    assert_eq!(done.state, CreateAccountState::Failed);
     assert_eq!(done.failure_reason.as_deref(), Some("EMAIL_ALREADY_EXISTS"));
     assert_eq!(env.state().accounts.len(), 1);
 }
@@ -638,7 +644,7 @@ async fn create_account_is_asynchronous_with_the_member_role() {
         .await
         .unwrap()
         .create_account_status;
-    assert_eq!(status.state, "IN_PROGRESS");
+    assert_eq!(status.state, CreateAccountState::InProgress);
     assert_eq!(status.account_id, None);
     // Seeded duration between 30 and 90 virtual seconds: still running after 29.
     tokio::time::sleep(Duration::from_secs(29)).await;
@@ -652,14 +658,14 @@ async fn create_account_is_asynchronous_with_the_member_role() {
     };
     assert_eq!(
         describe().await.unwrap().create_account_status.state,
-        "IN_PROGRESS"
+        CreateAccountState::InProgress
     );
     tokio::time::sleep(Duration::from_secs(62)).await;
     let done = describe().await.unwrap().create_account_status;
-    assert_eq!(done.state, "SUCCEEDED");
+    assert_eq!(done.state, CreateAccountState::Succeeded);
     let id = done.account_id.unwrap();
     let s = env.state();
-    assert_eq!(s.accounts[&id].status, "ACTIVE");
+    assert_eq!(s.accounts[&id].state, AccountState::Active);
     assert_eq!(s.accounts[&id].joined_method, "CREATED");
     let role = &s.iam[&id].roles["AdminRole"];
     assert!(
@@ -698,7 +704,10 @@ async fn close_account_goes_through_pending_closure_with_a_quota() {
         account_id: ids[0].clone(),
     }))
     .await;
-    assert_eq!(env.state().accounts[&ids[0]].status, "PENDING_CLOSURE");
+    assert_eq!(
+        env.state().accounts[&ids[0]].state,
+        AccountState::PendingClosure
+    );
     env.rejected(
         Request::CloseAccount(CloseAccountInput {
             account_id: ids[0].clone(),
@@ -712,7 +721,7 @@ async fn close_account_goes_through_pending_closure_with_a_quota() {
         account_id: ids[0].clone(),
     }))
     .await;
-    assert_eq!(env.state().accounts[&ids[0]].status, "SUSPENDED");
+    assert_eq!(env.state().accounts[&ids[0]].state, AccountState::Suspended);
     // 10% of 12 members is below the floor of 10 closures per 30 days.
     for id in &ids[1..10] {
         env.ok(Request::CloseAccount(CloseAccountInput {
@@ -1061,7 +1070,7 @@ async fn a_creation_in_progress_finishes_across_runs() {
         .await
         .unwrap()
         .create_account_status;
-    assert_eq!(done.state, "SUCCEEDED");
+    assert_eq!(done.state, CreateAccountState::Succeeded);
 }
 
 #[tokio::test(start_paused = true)]

@@ -666,7 +666,7 @@ fn observe_emulator(path: &Path) -> Seen {
         seen.ous.insert(paths[id].clone(), o.tags.clone());
     }
     for (id, a) in &state.accounts {
-        if a.status != "ACTIVE" {
+        if !a.state.is_usable() {
             continue;
         }
         seen.accounts.insert(

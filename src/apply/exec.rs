@@ -20,6 +20,7 @@ use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
 use crate::plan::read::all_pages;
 use crate::plan::{Plan, PlanContext};
+use crate::vocab;
 
 use super::ApplyOptions;
 
@@ -72,14 +73,11 @@ impl KnownIds {
         let c = &self.context;
         let (mgmt, org) = (&c.management_account_id, &c.organization_id);
         Some(match address.kind {
-            ResourceKind::Account => format!("arn:aws:organizations::{mgmt}:account/{org}/{id}"),
-            ResourceKind::OrganizationalUnit => {
-                format!("arn:aws:organizations::{mgmt}:ou/{org}/{id}")
-            }
-            ResourceKind::Root => format!("arn:aws:organizations::{mgmt}:root/{org}/{id}"),
+            ResourceKind::Account => vocab::arn::account("aws", mgmt, org, id),
+            ResourceKind::OrganizationalUnit => vocab::arn::ou("aws", mgmt, org, id),
+            ResourceKind::Root => vocab::arn::root("aws", mgmt, org, id),
             ResourceKind::Policy => {
-                let t = self.policy_types.get(address)?.to_lowercase();
-                format!("arn:aws:organizations::{mgmt}:policy/{org}/{t}/{id}")
+                vocab::arn::policy("aws", mgmt, org, self.policy_types.get(address)?, id)
             }
             _ => return None,
         })
@@ -442,8 +440,8 @@ impl ExecContext {
                 )
                 .await?
                 .create_account_status;
-            match status.state.as_str() {
-                "SUCCEEDED" => {
+            match status.state {
+                api::CreateAccountState::Succeeded => {
                     let id = status.account_id.ok_or_else(|| {
                         endpoint_error(
                             Operation::DescribeCreateAccountStatus,
@@ -453,7 +451,7 @@ impl ExecContext {
                     self.known.set(address, id);
                     return Ok(());
                 }
-                "FAILED" => {
+                api::CreateAccountState::Failed => {
                     let reason = status
                         .failure_reason
                         .unwrap_or_else(|| "no reason given".into());
@@ -500,7 +498,7 @@ impl ExecContext {
                 .list_create_account_status(
                     &Scope::Management,
                     api::ListCreateAccountStatusInput {
-                        states: vec!["IN_PROGRESS".into()],
+                        states: vec![api::CreateAccountState::InProgress],
                         next_token: t,
                         max_results: Some(20),
                     },

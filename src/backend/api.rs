@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::{Api, ApiError, Scope};
+pub use crate::vocab::{AccountState, CreateAccountState, PolicyTypeStatus};
 
 /// The AWS service an operation belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -75,11 +76,10 @@ pub struct Organization {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyTypeSummary {
-    /// `SERVICE_CONTROL_POLICY`, `RESOURCE_CONTROL_POLICY`, `TAG_POLICY`, `BACKUP_POLICY`,
-    /// `AISERVICES_OPT_OUT_POLICY`, `CHATBOT_POLICY`, `DECLARATIVE_POLICY_EC2`, …
+    /// The type's name in the API (see [`crate::vocab::POLICY_TYPES`]); kept as text so that
+    /// a type orgchard does not know yet still reads.
     pub r#type: String,
-    /// `ENABLED`, `PENDING_ENABLE`, `PENDING_DISABLE`.
-    pub status: String,
+    pub status: PolicyTypeStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,8 +103,10 @@ pub struct Account {
     pub arn: String,
     pub email: String,
     pub name: String,
-    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
-    pub status: String,
+    /// AWS's `State` (which replaced the retired `Status`). Saved plans and snapshots written
+    /// before carry `status`, read as the state of the same name.
+    #[serde(alias = "status")]
+    pub state: AccountState,
     /// `INVITED` or `CREATED`.
     pub joined_method: String,
     pub joined_timestamp: f64,
@@ -148,8 +150,7 @@ pub struct CreateAccountStatus {
     /// The request id (`car-…`).
     pub id: String,
     pub account_name: String,
-    /// `IN_PROGRESS`, `SUCCEEDED` or `FAILED`.
-    pub state: String,
+    pub state: CreateAccountState,
     pub requested_timestamp: f64,
     pub completed_timestamp: Option<f64>,
     pub account_id: Option<String>,
@@ -169,7 +170,8 @@ pub struct DelegatedAdministrator {
     pub arn: String,
     pub email: String,
     pub name: String,
-    pub status: String,
+    #[serde(alias = "status")]
+    pub state: AccountState,
     pub joined_method: String,
     pub delegation_enabled_date: f64,
 }
@@ -317,7 +319,7 @@ shape!(ListDelegatedServicesForAccountInput { account_id: String, next_token: Op
 shape!(ListDelegatedServicesForAccountOutput { delegated_services: Vec<DelegatedService>, next_token: Option<String> });
 shape!(ListCreateAccountStatusInput {
     /// Empty: every state.
-    states: Vec<String>,
+    states: Vec<CreateAccountState>,
     next_token: Option<String>,
     max_results: Option<i32>,
 });

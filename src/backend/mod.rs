@@ -13,7 +13,6 @@ pub mod api;
 pub mod aws;
 pub mod client;
 pub mod emulator;
-pub mod quotas;
 pub mod rates;
 
 use std::fmt;

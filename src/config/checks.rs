@@ -14,6 +14,7 @@ use super::schema::Decoded;
 use super::suggest::suggest;
 use crate::addr::{Address, ResourceKind};
 use crate::model::*;
+use crate::vocab;
 
 /// A rejected value: what is wrong, and what is accepted.
 pub type Reject = (String, String);
@@ -22,16 +23,12 @@ type Check = Result<(), Reject>;
 /// A policy type's (maximum document size, maximum attached to one target), from the one
 /// table the planner and the emulator use too.
 fn policy_type_info(t: &str) -> Option<(usize, usize)> {
-    crate::backend::quotas::policy_type(t).map(|t| (t.max_size, t.per_target))
+    vocab::policy_type(t).map(|t| (t.max_size, t.per_target))
 }
 
 /// The type of an AWS-managed policy, for the ones whose type the name tells.
 pub fn aws_managed_type(name: &str) -> Option<&'static str> {
-    match name {
-        "FullAWSAccess" => Some("SERVICE_CONTROL_POLICY"),
-        "RCPFullAWSAccess" => Some("RESOURCE_CONTROL_POLICY"),
-        _ => None,
-    }
+    vocab::aws_managed_by_name(name).map(|p| p.policy_type)
 }
 
 fn reject(msg: impl Into<String>, help: impl Into<String>) -> Check {
@@ -99,10 +96,7 @@ pub fn check_policy_type(s: &str) -> Check {
     if policy_type_info(s).is_some() {
         return Ok(());
     }
-    let names: Vec<&str> = crate::backend::quotas::POLICY_TYPES
-        .iter()
-        .map(|t| t.name)
-        .collect();
+    let names: Vec<&str> = vocab::POLICY_TYPES.iter().map(|t| t.name).collect();
     let help = match suggest(s, &names) {
         Some(n) => format!("did you mean {n}? accepted: {}", names.join(", ")),
         None => format!("accepted: {}", names.join(", ")),
@@ -353,8 +347,8 @@ pub fn check_policy_content(s: &str, policy_type: &str) -> Check {
         );
     }
     match policy_type {
-        "SERVICE_CONTROL_POLICY" => check_policy_grammar(&json, crate::iam::PolicyKind::Scp),
-        "RESOURCE_CONTROL_POLICY" => check_policy_grammar(&json, crate::iam::PolicyKind::Rcp),
+        vocab::SCP => check_policy_grammar(&json, crate::iam::PolicyKind::Scp),
+        vocab::RCP => check_policy_grammar(&json, crate::iam::PolicyKind::Rcp),
         _ => {
             if json.is_object() {
                 Ok(())
@@ -563,7 +557,7 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
                 }
             }
         }
-        if d.scps_enabled() && !unknown_type && !counts.contains_key("SERVICE_CONTROL_POLICY") {
+        if d.scps_enabled() && !unknown_type && !counts.contains_key(vocab::SCP) {
             push(span, format!("`policies` of {addr} has no service control policy"),
                 "while SCPs are enabled every target must keep at least one SCP: add aws_policy.FullAWSAccess (or another SCP), or remove `policies` to keep what is attached".into());
         }

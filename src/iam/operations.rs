@@ -63,180 +63,12 @@ pub struct Authorization {
     pub context: BTreeMap<String, ContextValue>,
 }
 
-/// Builders for the ARNs of Organizations and IAM resources, from the reference's templates.
-pub mod arns {
-    use super::actions;
-
-    fn fill(service: &str, resource_type: &str, values: &[(&str, &str)]) -> String {
-        let mut arn = actions::arn_template(service, resource_type)
-            .unwrap_or_else(|| {
-                panic!("no ARN template for {service}:{resource_type} in the reference data")
-            })
-            .to_string();
-        for (placeholder, value) in values {
-            arn = arn.replace(placeholder, value);
-        }
-        arn
-    }
-
-    /// `arn:aws:organizations::<mgmt>:organization/o-…`
-    pub fn organization(partition: &str, management_account: &str, org_id: &str) -> String {
-        fill(
-            "organizations",
-            "organization",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", management_account),
-                ("o-${OrganizationId}", org_id),
-            ],
-        )
-    }
-
-    pub fn root(partition: &str, management_account: &str, org_id: &str, root_id: &str) -> String {
-        fill(
-            "organizations",
-            "root",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", management_account),
-                ("o-${OrganizationId}", org_id),
-                ("r-${RootId}", root_id),
-            ],
-        )
-    }
-
-    pub fn ou(partition: &str, management_account: &str, org_id: &str, ou_id: &str) -> String {
-        fill(
-            "organizations",
-            "organizationalunit",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", management_account),
-                ("o-${OrganizationId}", org_id),
-                ("ou-${OrganizationalUnitId}", ou_id),
-            ],
-        )
-    }
-
-    pub fn account(
-        partition: &str,
-        management_account: &str,
-        org_id: &str,
-        account_id: &str,
-    ) -> String {
-        fill(
-            "organizations",
-            "account",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", management_account),
-                ("o-${OrganizationId}", org_id),
-                ("${AccountId}", account_id),
-            ],
-        )
-    }
-
-    /// Whether a policy id is one of AWS's managed policies (`p-FullAWSAccess`): customer
-    /// policy ids are lower-case.
-    pub fn is_aws_managed_policy_id(policy_id: &str) -> bool {
-        policy_id.chars().any(|c| c.is_ascii_uppercase())
-    }
-
-    /// An Organizations policy; AWS-managed ones live under account `aws`
-    /// (`arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess`).
-    /// `policy_type` as the API spells it (`SERVICE_CONTROL_POLICY`).
-    pub fn policy(
-        partition: &str,
-        management_account: &str,
-        org_id: &str,
-        policy_type: &str,
-        policy_id: &str,
-    ) -> String {
-        let ty = policy_type.to_ascii_lowercase();
-        if is_aws_managed_policy_id(policy_id) {
-            fill(
-                "organizations",
-                "awspolicy",
-                &[
-                    ("${Partition}", partition),
-                    ("${PolicyType}", &ty),
-                    ("p-${PolicyId}", policy_id),
-                ],
-            )
-        } else {
-            fill(
-                "organizations",
-                "policy",
-                &[
-                    ("${Partition}", partition),
-                    ("${Account}", management_account),
-                    ("o-${OrganizationId}", org_id),
-                    ("${PolicyType}", &ty),
-                    ("p-${PolicyId}", policy_id),
-                ],
-            )
-        }
-    }
-
-    /// A role; `path` like `/` or `/team/` (default `/`).
-    pub fn role(partition: &str, account: &str, path: Option<&str>, name: &str) -> String {
-        let with_path = format!("{}{name}", normalize_path(path));
-        let with_path = with_path.trim_start_matches('/');
-        fill(
-            "iam",
-            "role",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", account),
-                ("${RoleNameWithPath}", with_path),
-            ],
-        )
-    }
-
-    pub fn user(partition: &str, account: &str, name: &str) -> String {
-        fill(
-            "iam",
-            "user",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", account),
-                ("${UserNameWithPath}", name),
-            ],
-        )
-    }
-
-    pub fn group(partition: &str, account: &str, name: &str) -> String {
-        fill(
-            "iam",
-            "group",
-            &[
-                ("${Partition}", partition),
-                ("${Account}", account),
-                ("${GroupNameWithPath}", name),
-            ],
-        )
-    }
-
-    fn normalize_path(path: Option<&str>) -> String {
-        let p = path.unwrap_or("/");
-        let mut p = p.to_string();
-        if !p.starts_with('/') {
-            p.insert(0, '/');
-        }
-        if !p.ends_with('/') {
-            p.push('/');
-        }
-        p
-    }
-}
+/// The ARN builders (in [`crate::vocab::arn`]), under the name this module's callers use.
+pub use crate::vocab::arn as arns;
 
 /// The type of AWS's own policies, known without asking.
 fn aws_managed_policy_type(policy_id: &str) -> Option<&'static str> {
-    match policy_id {
-        "p-FullAWSAccess" => Some("SERVICE_CONTROL_POLICY"),
-        "p-RCPFullAWSAccess" => Some("RESOURCE_CONTROL_POLICY"),
-        _ => None,
-    }
+    crate::vocab::aws_managed_by_id(policy_id).map(|p| p.policy_type)
 }
 
 struct Builder<'a> {
@@ -777,6 +609,114 @@ mod tests {
             (resource_id == "ou-ab12-cdef3456")
                 .then(|| BTreeMap::from([("tier".to_string(), "prod".to_string())]))
         }
+    }
+
+    /// The ARN builders agree with the templates of the Service Authorization Reference.
+    #[test]
+    fn arn_builders_follow_the_reference_templates() {
+        fn fill(service: &str, resource_type: &str, values: &[(&str, &str)]) -> String {
+            let mut arn = actions::arn_template(service, resource_type)
+                .expect("template")
+                .to_string();
+            for (placeholder, value) in values {
+                arn = arn.replace(placeholder, value);
+            }
+            arn
+        }
+        let (p, m, o) = ("aws", "111111111111", "o-abc123");
+        let base = [
+            ("${Partition}", p),
+            ("${Account}", m),
+            ("o-${OrganizationId}", o),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut v = base.to_vec();
+            v.extend_from_slice(extra);
+            v
+        };
+        assert_eq!(
+            arns::organization(p, m, o),
+            fill("organizations", "organization", &base)
+        );
+        assert_eq!(
+            arns::root(p, m, o, "r-ab12"),
+            fill("organizations", "root", &with(&[("r-${RootId}", "r-ab12")]))
+        );
+        assert_eq!(
+            arns::ou(p, m, o, "ou-ab12-cdef3456"),
+            fill(
+                "organizations",
+                "organizationalunit",
+                &with(&[("ou-${OrganizationalUnitId}", "ou-ab12-cdef3456")])
+            )
+        );
+        assert_eq!(
+            arns::account(p, m, o, "222222222222"),
+            fill(
+                "organizations",
+                "account",
+                &with(&[("${AccountId}", "222222222222")])
+            )
+        );
+        assert_eq!(
+            arns::policy(p, m, o, "TAG_POLICY", "p-12345678"),
+            fill(
+                "organizations",
+                "policy",
+                &with(&[
+                    ("${PolicyType}", "tag_policy"),
+                    ("p-${PolicyId}", "p-12345678")
+                ])
+            )
+        );
+        assert_eq!(
+            arns::policy(p, m, o, "SERVICE_CONTROL_POLICY", "p-FullAWSAccess"),
+            fill(
+                "organizations",
+                "awspolicy",
+                &[
+                    ("${Partition}", p),
+                    ("${PolicyType}", "service_control_policy"),
+                    ("p-${PolicyId}", "p-FullAWSAccess")
+                ]
+            )
+        );
+        assert_eq!(
+            arns::role(p, m, Some("/team/"), "deploy"),
+            fill(
+                "iam",
+                "role",
+                &[
+                    ("${Partition}", p),
+                    ("${Account}", m),
+                    ("${RoleNameWithPath}", "team/deploy")
+                ]
+            )
+        );
+        assert_eq!(
+            arns::user(p, m, "alice"),
+            fill(
+                "iam",
+                "user",
+                &[
+                    ("${Partition}", p),
+                    ("${Account}", m),
+                    ("${UserNameWithPath}", "alice")
+                ]
+            )
+        );
+        assert_eq!(
+            arns::group(p, m, "ops"),
+            fill(
+                "iam",
+                "group",
+                &[
+                    ("${Partition}", p),
+                    ("${Account}", m),
+                    ("${GroupNameWithPath}", "ops")
+                ]
+            )
+        );
     }
 
     /// One request per operation; the match is exhaustive, so a new operation fails to

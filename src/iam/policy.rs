@@ -24,14 +24,19 @@ pub enum PolicyKind {
     Managed,
     /// A role trust policy (2,048 characters by default; the quota can be raised to 4,096).
     Trust,
-    /// A service control policy (5,120 characters).
+    /// A service control policy (its size limit is the SCP row of [`crate::vocab::POLICY_TYPES`]).
     Scp,
-    /// A resource control policy (5,120 characters).
+    /// A resource control policy (its size limit is the RCP row of the same table).
     Rcp,
     /// A managed policy used as a permissions boundary (6,144 characters).
     PermissionsBoundary,
     /// A session policy passed to AssumeRole (2,048 characters).
     Session,
+}
+
+/// The document size limit of an Organizations policy type, from the one table.
+fn organizations_max_size(policy_type: &str) -> usize {
+    crate::vocab::policy_type(policy_type).map_or(5_120, |t| t.max_size)
 }
 
 impl PolicyKind {
@@ -41,7 +46,8 @@ impl PolicyKind {
             PolicyKind::Identity => 10_240,
             PolicyKind::Managed | PolicyKind::PermissionsBoundary => 6_144,
             PolicyKind::Trust | PolicyKind::Session => 2_048,
-            PolicyKind::Scp | PolicyKind::Rcp => 5_120,
+            PolicyKind::Scp => organizations_max_size(crate::vocab::SCP),
+            PolicyKind::Rcp => organizations_max_size(crate::vocab::RCP),
         }
     }
 

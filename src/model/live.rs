@@ -84,7 +84,7 @@ impl LiveOrg {
         self.root
             .policy_types
             .iter()
-            .filter(|t| t.status == "ENABLED")
+            .filter(|t| t.status == crate::vocab::PolicyTypeStatus::Enabled)
             .map(|t| t.r#type.clone())
             .collect()
     }

@@ -79,7 +79,7 @@ impl Desired {
     pub fn scps_enabled(&self) -> bool {
         match &self.organization.enabled_policy_types {
             None => true,
-            Some(types) => types.iter().any(|t| t == "SERVICE_CONTROL_POLICY"),
+            Some(types) => types.iter().any(|t| crate::vocab::is_scp(t)),
         }
     }
 }

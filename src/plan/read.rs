@@ -124,7 +124,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
     let types: Vec<String> = root
         .policy_types
         .iter()
-        .filter(|t| t.status == "ENABLED")
+        .filter(|t| t.status == PolicyTypeStatus::Enabled)
         .map(|t| t.r#type.clone())
         .collect();
     let summaries: Vec<Vec<PolicySummary>> = stream::iter(types)
@@ -257,7 +257,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
             .list_create_account_status(
                 &M,
                 ListCreateAccountStatusInput {
-                    states: vec!["IN_PROGRESS".to_string()],
+                    states: vec![CreateAccountState::InProgress],
                     next_token: t,
                     max_results: Some(ORG_PAGE),
                 },

@@ -7,8 +7,8 @@ use super::ops::{IdRef, Op};
 use super::read::{RoleQuery, expected_role_calls};
 use super::{Action, Plan};
 use crate::backend::{
-    Account, Operation, Organization, OrganizationalUnit, PolicySummary, PolicyTypeSummary, Role,
-    Root, Tag,
+    Account, AccountState, Operation, Organization, OrganizationalUnit, PolicySummary,
+    PolicyTypeStatus, PolicyTypeSummary, Role, Root, Tag,
 };
 use crate::config::{self, VarInputs};
 use crate::model::Desired;
@@ -35,7 +35,7 @@ fn empty_org() -> LiveOrg {
             name: "Root".into(),
             policy_types: vec![PolicyTypeSummary {
                 r#type: "SERVICE_CONTROL_POLICY".into(),
-                status: "ENABLED".into(),
+                status: PolicyTypeStatus::Enabled,
             }],
         },
         root_tags: BTreeMap::new(),
@@ -117,7 +117,7 @@ fn add_account(
                 arn: format!("arn:aws:organizations::{MGMT}:account/o-abcdef1234/{id}"),
                 email: email.into(),
                 name: name.into(),
-                status: "ACTIVE".into(),
+                state: AccountState::Active,
                 joined_method: "CREATED".into(),
                 joined_timestamp: 0.0,
             },
@@ -324,16 +324,18 @@ fn swap_at_the_attachment_maximum_never_exceeds_it_nor_empties_the_target() {
     );
     let mut blocks = String::new();
     let mut new_refs = Vec::new();
-    for i in 0..4 {
+    // FullAWSAccess plus max - 1 old SCPs fill the target; max new ones replace them all.
+    let max = crate::vocab::quotas::attachments_per_target(crate::vocab::SCP);
+    for i in 0..max - 1 {
         add_scp(
             &mut live,
-            &format!("p-old0000{i}"),
+            &format!("p-old{i:05}"),
             &format!("Old{i}"),
             None,
             &[ou],
         );
     }
-    for i in 0..5 {
+    for i in 0..max {
         blocks.push_str(&policy_block(&format!("new{i}"), &format!("New{i}")));
         new_refs.push(format!("policy.new{i}"));
     }
@@ -354,18 +356,19 @@ fn swap_at_the_attachment_maximum_never_exceeds_it_nor_empties_the_target() {
         .collect();
     assert_eq!(
         chain.len(),
-        10,
-        "5 attaches and 5 detaches: {:#?}",
+        2 * max,
+        "{max} attaches and {max} detaches: {:#?}",
         ops_of(&p)
     );
-    let mut count = 5i32;
+    let max = max as i32;
+    let mut count = max;
     for i in chain {
         match p.operations[i].op {
             Op::AttachPolicy { .. } => count += 1,
             _ => count -= 1,
         }
         assert!(
-            (1..=5).contains(&count),
+            (1..=max).contains(&count),
             "count {count} after {}",
             p.operations[i].op.describe()
         );
@@ -1174,11 +1177,7 @@ fn roles_are_read_where_owned_roles_may_remain_undeclared() {
         let a = live.accounts.get_mut(id).unwrap();
         a.tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
     }
-    live.accounts
-        .get_mut("444444444444")
-        .unwrap()
-        .account
-        .status = "SUSPENDED".into();
+    live.accounts.get_mut("444444444444").unwrap().account.state = AccountState::Suspended;
     let desired = load(
         "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\naccount \"s\" {\n  name  = \"S\"\n  email = \"s@example.com\"\n}\naccount \"p\" {\n  name  = \"P\"\n  email = \"p@example.com\"\n}\n",
     );

@@ -24,15 +24,15 @@ use crate::iam::{
 use crate::model::Value;
 use crate::model::live::LiveOrg;
 use crate::plan::{IdRef, Op, Plan};
+use crate::vocab;
 pub use collect::{CallerPolicies, Source};
 
 /// The document of the AWS-managed `FullAWSAccess` SCP (AWS never changes it, so the reader
 /// does not fetch it).
-pub const FULL_AWS_ACCESS: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+pub const FULL_AWS_ACCESS: &str = vocab::FULL_ACCESS_DOCUMENT;
 
 /// The id of the AWS-managed `FullAWSAccess` SCP.
-pub const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
+pub const FULL_ACCESS_ID: &str = vocab::FULL_AWS_ACCESS.id;
 
 /// What the member-access role of an account this apply creates is given by AWS:
 /// `AdministratorAccess`, trusting the management account.
@@ -302,7 +302,7 @@ impl<'a> Model<'a> {
         });
         scp_names
             .entry(FULL_ACCESS_ID.to_string())
-            .or_insert_with(|| format!("FullAWSAccess ({FULL_ACCESS_ID})"));
+            .or_insert_with(|| format!("{} ({FULL_ACCESS_ID})", vocab::FULL_AWS_ACCESS.name));
         for op in &plan.operations {
             match &op.op {
                 Op::CreatePolicy {
@@ -314,7 +314,7 @@ impl<'a> Model<'a> {
                 } => {
                     let id = ph.id(&IdRef::After(address.clone()));
                     policy_types.insert(id.clone(), policy_type.clone());
-                    if policy_type == "SERVICE_CONTROL_POLICY" {
+                    if vocab::is_scp(policy_type) {
                         if let Some(pol) = value_policy(&ph, content) {
                             scps.insert(id.clone(), Arc::new(pol));
                         }
@@ -375,16 +375,13 @@ impl<'a> Model<'a> {
         }
         let mut attachments: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (id, p) in &self.live.policies {
-            if p.summary.r#type == "SERVICE_CONTROL_POLICY" {
+            if vocab::is_scp(&p.summary.r#type) {
                 for t in &p.targets {
                     attachments.entry(t.clone()).or_default().insert(id.clone());
                 }
             }
         }
-        let mut scp_enabled = self
-            .live
-            .enabled_policy_types()
-            .contains("SERVICE_CONTROL_POLICY");
+        let mut scp_enabled = self.live.enabled_policy_types().contains(vocab::SCP);
         let root = self.live.root.id.clone();
         for (i, op) in self.plan.operations.iter().enumerate() {
             if done.is_some_and(|d| !d.contains(&i)) {
@@ -416,7 +413,7 @@ impl<'a> Model<'a> {
                     policy,
                     target,
                     policy_type,
-                } if policy_type == "SERVICE_CONTROL_POLICY" => {
+                } if vocab::is_scp(policy_type) => {
                     attachments
                         .entry(self.ph.id(target))
                         .or_default()
@@ -426,15 +423,13 @@ impl<'a> Model<'a> {
                     policy,
                     target,
                     policy_type,
-                } if policy_type == "SERVICE_CONTROL_POLICY" => {
+                } if vocab::is_scp(policy_type) => {
                     attachments
                         .entry(self.ph.id(target))
                         .or_default()
                         .remove(&self.ph.id(policy));
                 }
-                Op::EnablePolicyType { policy_type, .. }
-                    if policy_type == "SERVICE_CONTROL_POLICY" =>
-                {
+                Op::EnablePolicyType { policy_type, .. } if vocab::is_scp(policy_type) => {
                     if !scp_enabled {
                         for t in parents.keys().chain(std::iter::once(&root)) {
                             attachments
@@ -445,9 +440,7 @@ impl<'a> Model<'a> {
                     }
                     scp_enabled = true;
                 }
-                Op::DisablePolicyType { policy_type, .. }
-                    if policy_type == "SERVICE_CONTROL_POLICY" =>
-                {
+                Op::DisablePolicyType { policy_type, .. } if vocab::is_scp(policy_type) => {
                     scp_enabled = false;
                 }
                 _ => {}
@@ -525,7 +518,7 @@ impl<'a> Model<'a> {
 /// The live document of an SCP (`None` for other policy types or an unreadable document); the
 /// AWS-managed FullAWSAccess, whose content the reader does not fetch, is known.
 pub(crate) fn live_scp(p: &crate::model::live::LivePolicy) -> Option<Policy> {
-    if p.summary.r#type != "SERVICE_CONTROL_POLICY" {
+    if !vocab::is_scp(&p.summary.r#type) {
         return None;
     }
     let doc = p

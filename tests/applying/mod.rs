@@ -153,9 +153,12 @@ pub fn assert_invariants(state: &State, desired: &Desired, exact: bool, context:
     }
     for r in state.create_requests.values() {
         assert_eq!(
-            r.state, "SUCCEEDED",
+            r.state,
+            orgchard::vocab::CreateAccountState::Succeeded,
             "{context}: CreateAccount for {} ended {} ({:?})",
-            r.email, r.state, r.failure_reason
+            r.email,
+            r.state,
+            r.failure_reason
         );
     }
 }

@@ -198,7 +198,7 @@ fn root(r: &org::Root) -> seam::Root {
             .iter()
             .map(|p| seam::PolicyTypeSummary {
                 r#type: name_of!(p.r#type()),
-                status: name_of!(p.status()),
+                status: seam::PolicyTypeStatus::from(name_of!(p.status())),
             })
             .collect(),
     }
@@ -212,14 +212,29 @@ fn ou(o: Option<&org::OrganizationalUnit>) -> seam::OrganizationalUnit {
     }
 }
 
-#[allow(deprecated)] // `Status` is what the seam carries; AWS keeps returning it.
+/// An account's `State`. AWS retired `Status` on 2026-09-09 and no longer sends it; an
+/// endpoint that still sends only `Status` (older emulators) is read through it, since each of
+/// its values names the state of the same name.
+#[allow(deprecated)] // reading the retired `Status` only when `State` is absent
+fn account_state(
+    state: Option<&org::AccountState>,
+    status: Option<&org::AccountStatus>,
+) -> seam::AccountState {
+    match (state, status) {
+        (Some(state), _) => seam::AccountState::from(state.as_str()),
+        (None, Some(status)) => seam::AccountState::from_status(status.as_str()),
+        (None, None) => seam::AccountState::Unknown(String::new()),
+    }
+}
+
+#[allow(deprecated)] // `status()` only as the fallback of `account_state`
 fn account(a: &org::Account) -> seam::Account {
     seam::Account {
         id: text(a.id()),
         arn: text(a.arn()),
         email: text(a.email()),
         name: text(a.name()),
-        status: name_of!(a.status()),
+        state: account_state(a.state(), a.status()),
         joined_method: name_of!(a.joined_method()),
         joined_timestamp: opt_secs(a.joined_timestamp()),
     }
@@ -247,7 +262,7 @@ fn create_account_status(s: Option<&org::CreateAccountStatus>) -> seam::CreateAc
     seam::CreateAccountStatus {
         id: text(s.and_then(|s| s.id())),
         account_name: text(s.and_then(|s| s.account_name())),
-        state: name_of!(s.and_then(|s| s.state())),
+        state: seam::CreateAccountState::from(name_of!(s.and_then(|s| s.state()))),
         requested_timestamp: opt_secs(s.and_then(|s| s.requested_timestamp())),
         completed_timestamp: s.and_then(|s| s.completed_timestamp()).map(secs),
         account_id: s.and_then(|s| s.account_id()).map(str::to_string),
@@ -501,7 +516,7 @@ pub(crate) async fn dispatch(
                     .set_next_token(input.next_token)
                     .set_max_results(input.max_results)
             );
-            #[allow(deprecated)] // `Status` is what the seam carries; AWS keeps returning it.
+            #[allow(deprecated)] // `status()` only as the fallback of `account_state`
             let delegated_administrators = out
                 .delegated_administrators()
                 .iter()
@@ -510,7 +525,7 @@ pub(crate) async fn dispatch(
                     arn: text(d.arn()),
                     email: text(d.email()),
                     name: text(d.name()),
-                    status: name_of!(d.status()),
+                    state: account_state(d.state(), d.status()),
                     joined_method: name_of!(d.joined_method()),
                     delegation_enabled_date: opt_secs(d.delegation_enabled_date()),
                 })

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use crate::backend::*;
 use crate::iam;
 
+use crate::vocab;
+
 use super::Core;
 use super::org::err;
 use super::state::*;
@@ -50,13 +52,10 @@ impl Core {
                     .and_then(|i| i.users.get(name))
                     .map(|u| u.path.as_str())
                     .unwrap_or("/");
-                format!("arn:aws:iam::{mgmt}:user{path}{name}")
+                vocab::arn::user_with_path("aws", mgmt, Some(path), name)
             }
             Scope::Account(id) => {
-                format!(
-                    "arn:aws:sts::{id}:assumed-role/{}/orgchard",
-                    self.member_role
-                )
+                vocab::arn::assumed_role("aws", id, &self.member_role, "orgchard")
             }
         }
     }
@@ -135,7 +134,7 @@ impl Core {
                     .accounts
                     .get(id)
                     .ok_or_else(|| denied("no such account in the organization"))?;
-                if account.status != "ACTIVE" {
+                if !account.state.is_usable() {
                     return Err(denied("the account is not active"));
                 }
                 let role = s
@@ -143,7 +142,7 @@ impl Core {
                     .get(id)
                     .and_then(|i| i.roles.get(&self.member_role))
                     .ok_or_else(|| denied("the role does not exist"))?;
-                let role_arn = iam::arns::role("aws", id, Some(&role.path), &self.member_role);
+                let role_arn = vocab::arn::role("aws", id, Some(&role.path), &self.member_role);
                 if !self.trust_allows(&Scope::Management, &role_arn, &role.trust_policy) {
                     return Err(denied("the role's trust policy does not allow the caller"));
                 }

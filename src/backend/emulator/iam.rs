@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::backend::*;
 
+use crate::vocab;
+
 use super::Core;
 use super::org::{err, paginate, valid_role_name};
 use super::state::*;
@@ -77,7 +79,7 @@ impl Core {
         Role {
             role_name: name.to_string(),
             role_id: r.role_id.clone(),
-            arn: format!("arn:aws:iam::{account}:role{}{name}", r.path),
+            arn: vocab::arn::role("aws", account, Some(&r.path), name),
             path: r.path.clone(),
             assume_role_policy_document: r.trust_policy.clone(),
             description: r.description.clone(),
@@ -115,7 +117,7 @@ impl Core {
         account: &str,
         arn: &str,
     ) -> Result<(), ApiError> {
-        let own = format!("arn:aws:iam::{account}:policy/");
+        let own = vocab::arn::iam_policy_prefix("aws", account);
         if self.state.aws_managed_iam_policies.contains_key(arn) || arn.starts_with(&own) {
             Ok(())
         } else {
@@ -491,7 +493,7 @@ impl Core {
                     user: User {
                         user_name: name.clone(),
                         user_id: u.id.clone(),
-                        arn: format!("arn:aws:iam::{account}:user{}{name}", u.path),
+                        arn: vocab::arn::user_with_path("aws", &account, Some(&u.path), &name),
                         path: u.path.clone(),
                         permissions_boundary: u.permissions_boundary.clone(),
                     },
@@ -640,7 +642,7 @@ impl Core {
                         let name = &self.state.caller.user_name;
                         let u = self.principal(op, &account, false, name)?;
                         (
-                            format!("arn:aws:iam::{account}:user{}{name}", u.path),
+                            vocab::arn::user_with_path("aws", &account, Some(&u.path), name),
                             u.id.clone(),
                         )
                     }
@@ -648,7 +650,7 @@ impl Core {
                         let role = self.member_role.clone();
                         let r = self.role(op, id, &role)?;
                         (
-                            format!("arn:aws:sts::{id}:assumed-role/{role}/orgchard"),
+                            vocab::arn::assumed_role("aws", id, &role, "orgchard"),
                             format!("{}:orgchard", r.role_id),
                         )
                     }
@@ -763,9 +765,11 @@ impl Core {
                     session_token: format!("orgchard-emulator-session-{}", i.role_session_name),
                     expiration: self.ts(now + duration as u64 * 1000),
                 },
-                assumed_role_arn: format!(
-                    "arn:aws:sts::{account}:assumed-role/{name}/{}",
-                    i.role_session_name
+                assumed_role_arn: vocab::arn::assumed_role(
+                    "aws",
+                    account,
+                    name,
+                    &i.role_session_name,
                 ),
             }),
             false,

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::vocab;
+
 use super::org::{ADMINISTRATOR_ACCESS, trust_policy_for};
 use super::state::*;
 use super::store::{self, StoreError};
@@ -107,7 +109,7 @@ pub fn aws_managed_iam_policies() -> BTreeMap<String, String> {
         ),
     ]
     .into_iter()
-    .map(|(name, d)| (format!("arn:aws:iam::aws:policy/{name}"), d))
+    .map(|(name, d)| (vocab::arn::aws_managed_iam_policy("aws", name), d))
     .collect()
 }
 
@@ -124,7 +126,7 @@ fn aws_managed_org_policies() -> BTreeMap<String, PolicyState> {
         (
             FULL_AWS_ACCESS.to_string(),
             p(
-                "FullAWSAccess",
+                vocab::FULL_AWS_ACCESS.name,
                 SCP,
                 "Allows access to every operation",
                 json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
@@ -133,7 +135,7 @@ fn aws_managed_org_policies() -> BTreeMap<String, PolicyState> {
         (
             RCP_FULL_AWS_ACCESS.to_string(),
             p(
-                "RCPFullAWSAccess",
+                vocab::RCP_FULL_AWS_ACCESS.name,
                 RCP,
                 "Allows access to every operation",
                 json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
@@ -209,7 +211,7 @@ pub fn fresh_state(options: &InitOptions) -> Result<State, InitError> {
         AccountState {
             name: "Management".into(),
             email: "management@example.com".into(),
-            status: "ACTIVE".into(),
+            state: vocab::AccountState::Active,
             joined_method: "CREATED".into(),
             joined_ms: 0,
             parent_id: state.organization.root_id.clone(),
@@ -320,10 +322,8 @@ impl Builder {
     /// Enables a policy type, attaching its full-access policy everywhere as AWS does.
     pub fn enable_policy_type(&mut self, policy_type: &str) -> &mut Self {
         self.state.enabled_policy_types.insert(policy_type.into());
-        let default = match policy_type {
-            SCP => FULL_AWS_ACCESS,
-            RCP => RCP_FULL_AWS_ACCESS,
-            _ => return self,
+        let Some(default) = vocab::default_policy_of(policy_type).map(|p| p.id) else {
+            return self;
         };
         let all: Vec<String> = std::iter::once(self.root_id())
             .chain(self.state.ous.keys().cloned())
@@ -338,7 +338,8 @@ impl Builder {
     }
 
     fn attach_defaults(&mut self, target: &str) {
-        for (ty, p) in [(SCP, FULL_AWS_ACCESS), (RCP, RCP_FULL_AWS_ACCESS)] {
+        for default in vocab::AWS_MANAGED_POLICIES {
+            let (ty, p) = (default.policy_type, default.id);
             if self.state.enabled_policy_types.contains(ty) {
                 self.state
                     .attachments
@@ -372,7 +373,7 @@ impl Builder {
             AccountState {
                 name: name.into(),
                 email: email.into(),
-                status: "ACTIVE".into(),
+                state: vocab::AccountState::Active,
                 joined_method: "CREATED".into(),
                 joined_ms: 0,
                 parent_id: parent.into(),

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::*;
 
+use crate::vocab;
+
 use super::Core;
+use super::state::AccountState;
 use super::state::*;
 
 pub(super) fn err(op: Operation, code: &str, msg: impl Into<String>) -> ApiError {
@@ -202,7 +205,7 @@ impl Core {
                 .iter()
                 .map(|t| PolicyTypeSummary {
                     r#type: t.clone(),
-                    status: "ENABLED".into(),
+                    status: vocab::PolicyTypeStatus::Enabled,
                 })
                 .collect(),
         }
@@ -223,7 +226,7 @@ impl Core {
             arn: self.state.target_arn(id),
             email: a.email.clone(),
             name: a.name.clone(),
-            status: a.status.clone(),
+            state: a.state.clone(),
             joined_method: a.joined_method.clone(),
             joined_timestamp: self.ts(a.joined_ms),
         }
@@ -250,14 +253,15 @@ impl Core {
 
     fn create_status_out(&self, id: &str) -> CreateAccountStatus {
         let r = &self.state.create_requests[id];
-        let done = r.state != "IN_PROGRESS";
+        let done = r.state != vocab::CreateAccountState::InProgress;
         CreateAccountStatus {
             id: id.to_string(),
             account_name: r.account_name.clone(),
             state: r.state.clone(),
             requested_timestamp: self.ts(r.requested_ms),
             completed_timestamp: done.then(|| self.ts(r.completes_ms)),
-            account_id: (r.state == "SUCCEEDED").then(|| r.account_id.clone()),
+            account_id: (r.state == vocab::CreateAccountState::Succeeded)
+                .then(|| r.account_id.clone()),
             failure_reason: r.failure_reason.clone(),
         }
     }
@@ -296,7 +300,8 @@ impl Core {
 
     /// Attaches the full-access policy of each enabled authorization type to a new target.
     fn attach_defaults(&mut self, target: &str) {
-        for (ty, policy) in [(SCP, FULL_AWS_ACCESS), (RCP, RCP_FULL_AWS_ACCESS)] {
+        for default in vocab::AWS_MANAGED_POLICIES {
+            let (ty, policy) = (default.policy_type, default.id);
             if self.state.enabled_policy_types.contains(ty) {
                 self.state
                     .attachments
@@ -325,7 +330,9 @@ impl Core {
             .state
             .create_requests
             .iter()
-            .filter(|(_, r)| r.state == "IN_PROGRESS" && r.completes_ms <= now)
+            .filter(|(_, r)| {
+                r.state == vocab::CreateAccountState::InProgress && r.completes_ms <= now
+            })
             .map(|(id, r)| (r.completes_ms, id.clone()))
             .collect();
         due.sort();
@@ -334,8 +341,10 @@ impl Core {
             self.finish_create(&id);
         }
         for a in self.state.accounts.values_mut() {
-            if a.status == "PENDING_CLOSURE" && a.suspends_at_ms.is_some_and(|t| t <= now) {
-                a.status = "SUSPENDED".into();
+            if a.state == vocab::AccountState::PendingClosure
+                && a.suspends_at_ms.is_some_and(|t| t <= now)
+            {
+                a.state = vocab::AccountState::Suspended;
                 a.suspends_at_ms = None;
                 changed = true;
             }
@@ -364,18 +373,18 @@ impl Core {
             .get_mut(request_id)
             .expect("request exists");
         if let Some(reason) = failure {
-            req.state = "FAILED".into();
+            req.state = vocab::CreateAccountState::Failed;
             req.failure_reason = Some(reason.into());
             return;
         }
-        req.state = "SUCCEEDED".into();
+        req.state = vocab::CreateAccountState::Succeeded;
         let root = self.state.organization.root_id.clone();
         self.state.accounts.insert(
             r.account_id.clone(),
             AccountState {
                 name: r.account_name.clone(),
                 email: r.email.clone(),
-                status: "ACTIVE".into(),
+                state: vocab::AccountState::Active,
                 joined_method: "CREATED".into(),
                 joined_ms: r.completes_ms,
                 parent_id: root,
@@ -642,7 +651,7 @@ impl Core {
                             arn: a.arn,
                             email: a.email,
                             name: a.name,
-                            status: a.status,
+                            state: a.state,
                             joined_method: a.joined_method,
                             delegation_enabled_date: self.ts(first),
                         })
@@ -927,11 +936,7 @@ impl Core {
                         "You can't use the specified policy type with the feature set currently enabled for this organization.",
                     ));
                 }
-                let default = match i.policy_type.as_str() {
-                    SCP => Some(FULL_AWS_ACCESS),
-                    RCP => Some(RCP_FULL_AWS_ACCESS),
-                    _ => None,
-                };
+                let default = vocab::default_policy_of(&i.policy_type).map(|p| p.id);
                 let all: BTreeSet<String> = std::iter::once(s.organization.root_id.clone())
                     .chain(s.ous.keys().cloned())
                     .chain(s.accounts.keys().cloned())
@@ -1004,7 +1009,7 @@ impl Core {
                         "You can't register the management account of your organization as a delegated administrator for an AWS service integrated with Organizations.",
                     ));
                 }
-                if s.accounts[&i.account_id].status != "ACTIVE" {
+                if !s.accounts[&i.account_id].state.is_usable() {
                     return Err(cv(
                         op,
                         "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR",
@@ -1339,7 +1344,7 @@ impl Core {
             .state
             .create_requests
             .values()
-            .filter(|r| r.state == "IN_PROGRESS")
+            .filter(|r| r.state == vocab::CreateAccountState::InProgress)
             .count() as u64;
         if self.state.accounts.len() as u64 + in_progress >= self.state.quota("accounts") {
             return Err(cv(
@@ -1374,7 +1379,7 @@ impl Core {
                 tags,
                 requested_ms: now,
                 completes_ms: now + duration,
-                state: "IN_PROGRESS".into(),
+                state: vocab::CreateAccountState::InProgress,
                 account_id,
                 failure_reason: None,
             },
@@ -1404,21 +1409,22 @@ impl Core {
                  in the organization.",
             ));
         }
-        if s.accounts[&i.account_id].status != "ACTIVE" {
+        if !s.accounts[&i.account_id].state.is_usable() {
             return Err(err(
                 op,
                 "AccountAlreadyClosedException",
                 "You attempted to close an account that is already closed.",
             ));
         }
-        const THIRTY_DAYS_MS: u64 = 30 * 24 * 3600 * 1000;
+        const THIRTY_DAYS_MS: u64 = vocab::quotas::CLOSE_ACCOUNT_WINDOW_DAYS * 24 * 3600 * 1000;
         let recent = s
             .closures
             .iter()
             .filter(|t| now.saturating_sub(**t) < THIRTY_DAYS_MS)
             .count() as u64;
         let members = s.accounts.len().saturating_sub(1) as u64;
-        let allowed = (members * s.quota("close_account_percent") / 100).max(10);
+        let allowed =
+            vocab::quotas::closable_accounts_at(members, s.quota("close_account_percent"));
         if recent >= allowed {
             return Err(cv(
                 op,
@@ -1432,7 +1438,7 @@ impl Core {
         self.state.closures.push(now);
         let suspend_in = self.state.draw_range(60_000, 300_000);
         let a = self.state.accounts.get_mut(&i.account_id).expect("checked");
-        a.status = "PENDING_CLOSURE".into();
+        a.state = vocab::AccountState::PendingClosure;
         a.suspends_at_ms = Some(now + suspend_in);
         Ok((Response::CloseAccount(Empty {}), true))
     }
@@ -1672,7 +1678,7 @@ pub fn trust_policy_for(account_id: &str) -> String {
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account_id}:root")},
+            "Principal": {"AWS": vocab::arn::account_root("aws", account_id)},
             "Action": "sts:AssumeRole"
         }]
     })

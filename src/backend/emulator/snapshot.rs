@@ -46,7 +46,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
             let account = AccountState {
                 name: a.account.name.clone(),
                 email: a.account.email.clone(),
-                status: a.account.status.clone(),
+                state: a.account.state.clone(),
                 joined_method: a.account.joined_method.clone(),
                 joined_ms: 0,
                 parent_id: a.parent_id.clone(),

@@ -14,21 +14,22 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::vocab;
+
 /// The version of the state file layout. Bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The deepest an OU may sit below the root (AWS: five levels).
-pub const MAX_OU_DEPTH: usize = crate::backend::quotas::MAX_OU_DEPTH;
+pub const MAX_OU_DEPTH: usize = vocab::quotas::MAX_OU_DEPTH;
 
-pub const SCP: &str = "SERVICE_CONTROL_POLICY";
-pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
-pub const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
-pub const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
+pub use crate::vocab::{RCP, SCP};
+pub const FULL_AWS_ACCESS: &str = vocab::FULL_AWS_ACCESS.id;
+pub const RCP_FULL_AWS_ACCESS: &str = vocab::RCP_FULL_AWS_ACCESS.id;
 
 /// Limits of one policy type (attachments per target, document size), or None for a type
 /// Organizations does not know.
 pub fn policy_type_limits(policy_type: &str) -> Option<(usize, usize)> {
-    crate::backend::quotas::policy_type(policy_type).map(|t| (t.per_target, t.max_size))
+    vocab::policy_type(policy_type).map(|t| (t.per_target, t.max_size))
 }
 
 /// The settable quotas, their defaults and what they limit. The defaults are those of an
@@ -42,17 +43,17 @@ pub const QUOTAS: &[(&str, u64, &str)] = &[
     ),
     (
         "organizational_units",
-        crate::backend::quotas::OUS_PER_ORGANIZATION,
+        vocab::quotas::OUS_PER_ORGANIZATION,
         "OUs in the organization",
     ),
     (
         "policies_per_type",
-        crate::backend::quotas::POLICIES_PER_TYPE,
+        vocab::quotas::POLICIES_PER_TYPE,
         "customer-managed policies of each type but SCPs",
     ),
     (
         "service_control_policies",
-        crate::backend::quotas::SCPS_PER_ORGANIZATION,
+        vocab::quotas::SCPS_PER_ORGANIZATION,
         "customer-managed SCPs",
     ),
     (
@@ -62,7 +63,7 @@ pub const QUOTAS: &[(&str, u64, &str)] = &[
     ),
     (
         "tags_per_resource",
-        crate::backend::quotas::TAGS_PER_RESOURCE,
+        vocab::quotas::TAGS_PER_RESOURCE,
         "tags on one Organizations resource or IAM role",
     ),
     ("roles_per_account", 1_000, "IAM roles in one account"),
@@ -132,8 +133,10 @@ pub struct OuState {
 pub struct AccountState {
     pub name: String,
     pub email: String,
-    /// `ACTIVE`, `PENDING_CLOSURE` or `SUSPENDED`.
-    pub status: String,
+    /// AWS's `State`. State files written before AWS retired `Status` carry `status` with
+    /// the same words; they load as the state and are saved as `state` from then on.
+    #[serde(alias = "status")]
+    pub state: vocab::AccountState,
     /// `CREATED` or `INVITED`.
     pub joined_method: String,
     pub joined_ms: u64,
@@ -153,8 +156,7 @@ pub struct CreateRequest {
     pub requested_ms: u64,
     /// When the request leaves IN_PROGRESS.
     pub completes_ms: u64,
-    /// `IN_PROGRESS`, `SUCCEEDED` or `FAILED`.
-    pub state: String,
+    pub state: vocab::CreateAccountState,
     /// The id the account gets (drawn at request time so the outcome is reproducible).
     pub account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,20 +346,16 @@ impl State {
         chain
     }
 
-    pub fn arn_prefix(&self) -> String {
-        format!("arn:aws:organizations::{}:", self.management_account_id())
-    }
-
     pub fn org_arn(&self) -> String {
-        format!("{}organization/{}", self.arn_prefix(), self.organization.id)
+        vocab::arn::organization("aws", self.management_account_id(), &self.organization.id)
     }
 
     pub fn target_arn(&self, id: &str) -> String {
-        let org = &self.organization.id;
+        let (mgmt, org) = (self.management_account_id(), &self.organization.id);
         match self.target_kind(id) {
-            Some(TargetKind::Root) => format!("{}root/{org}/{id}", self.arn_prefix()),
-            Some(TargetKind::Ou) => format!("{}ou/{org}/{id}", self.arn_prefix()),
-            _ => format!("{}account/{org}/{id}", self.arn_prefix()),
+            Some(TargetKind::Root) => vocab::arn::root("aws", mgmt, org, id),
+            Some(TargetKind::Ou) => vocab::arn::ou("aws", mgmt, org, id),
+            _ => vocab::arn::account("aws", mgmt, org, id),
         }
     }
 
@@ -365,16 +363,13 @@ impl State {
         let Some(p) = self.policies.get(id) else {
             return String::new();
         };
-        let ty = p.r#type.to_lowercase();
-        if p.aws_managed {
-            format!("arn:aws:organizations::aws:policy/{ty}/{id}")
-        } else {
-            format!(
-                "{}policy/{}/{ty}/{id}",
-                self.arn_prefix(),
-                self.organization.id
-            )
-        }
+        vocab::arn::policy(
+            "aws",
+            self.management_account_id(),
+            &self.organization.id,
+            &p.r#type,
+            id,
+        )
     }
 
     /// A fresh pseudo-random string from the state's seed; reproducible for a seed and
@@ -536,7 +531,7 @@ impl Index {
         index.time_pending = state
             .create_requests
             .values()
-            .any(|r| r.state == "IN_PROGRESS")
+            .any(|r| r.state == vocab::CreateAccountState::InProgress)
             || state.accounts.values().any(|a| a.suspends_at_ms.is_some());
         for (id, p) in &state.policies {
             index

@@ -82,9 +82,9 @@ impl<'a> Planner<'a> {
                 }
                 Some(b) => {
                     let la = self.live.accounts[&b.id].clone();
-                    if la.account.status != "ACTIVE" {
+                    if !la.account.state.is_usable() {
                         self.warnings
-                            .push(format!("{addr}: account {} is {}", b.id, la.account.status));
+                            .push(format!("{addr}: account {} is {}", b.id, la.account.state));
                     }
                     let from = IdRef::Known(la.parent_id.clone());
                     if from != parent && !ignore.iter().any(|i| i == "parent") {

@@ -87,7 +87,7 @@ pub fn role_queries(
         if live
             .accounts
             .get(id)
-            .is_some_and(|a| a.account.status == "ACTIVE")
+            .is_some_and(|a| a.account.state.is_usable())
         {
             out.entry(id.to_string()).or_default();
         }

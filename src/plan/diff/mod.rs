@@ -36,20 +36,18 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
-use crate::backend::quotas;
 use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG, ROLES_TAG_VALUE};
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
+use crate::vocab::{self, quotas};
 
 use super::graph;
 use super::ops::{IdRef, Op, value_text};
 use super::{Action, AttrChange, Change, FORMAT_VERSION, Plan, PlanContext, PlannedOp, Unmanaged};
 
-pub const SCP: &str = "SERVICE_CONTROL_POLICY";
-pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
+pub use crate::vocab::{RCP, SCP};
 
 /// The AWS-managed policies AWS attaches by itself, and their fixed ids.
-const FULL_AWS_ACCESS: &str = "p-FullAWSAccess";
-const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
+const RCP_FULL_AWS_ACCESS: &str = vocab::RCP_FULL_AWS_ACCESS.id;
 
 /// How many policies of a type AWS lets one target carry.
 pub fn max_attachments(policy_type: &str) -> usize {
@@ -323,7 +321,7 @@ impl<'a> Planner<'a> {
         let (id, arn) = match target {
             RefTarget::Management => {
                 let id = org.master_account_id.clone();
-                let arn = format!("arn:aws:organizations::{id}:account/{}/{id}", org.id);
+                let arn = vocab::arn::account("aws", &id, &org.id, &id);
                 (id, arn)
             }
             RefTarget::AwsPolicy(name) => {

@@ -53,12 +53,9 @@ impl<'a> Planner<'a> {
                     return Some((IdRef::Known(p.summary.id.clone()), p.summary.r#type.clone()));
                 }
                 // Types not enabled yet are not listed; their AWS-managed policies have fixed ids.
-                match name.as_str() {
-                    "FullAWSAccess" => Some((IdRef::Known(FULL_AWS_ACCESS.into()), SCP.into())),
-                    "RCPFullAWSAccess" => {
-                        Some((IdRef::Known(RCP_FULL_AWS_ACCESS.into()), RCP.into()))
-                    }
-                    _ => {
+                match vocab::aws_managed_by_name(name) {
+                    Some(p) => Some((IdRef::Known(p.id.into()), p.policy_type.into())),
+                    None => {
                         self.error(
                             Some(owner),
                             Some(origin),
@@ -92,11 +89,9 @@ impl<'a> Planner<'a> {
                 }
                 match self.live.policies.get(id) {
                     Some(p) if p.summary.aws_managed => format!("aws_policy.{}", p.summary.name),
-                    _ => match id.strip_prefix("p-") {
-                        Some(name @ ("FullAWSAccess" | "RCPFullAWSAccess")) => {
-                            format!("aws_policy.{name}")
-                        }
-                        _ => format!("{id:?}"),
+                    _ => match vocab::aws_managed_by_id(id) {
+                        Some(p) => format!("aws_policy.{}", p.name),
+                        None => format!("{id:?}"),
                     },
                 }
             }
@@ -123,7 +118,8 @@ impl<'a> Planner<'a> {
         }
         // AWS attaches FullAWSAccess (RCPFullAWSAccess) to every target when the type is
         // enabled and to every new OU and account.
-        for (t, pid) in [(SCP, FULL_AWS_ACCESS), (RCP, RCP_FULL_AWS_ACCESS)] {
+        for p in vocab::AWS_MANAGED_POLICIES {
+            let (t, pid) = (p.policy_type, p.id);
             if self.final_types.contains(t) && (live_target.is_none() || self.enabling.contains(t))
             {
                 current
@@ -185,7 +181,7 @@ impl<'a> Planner<'a> {
             if cur.contains(RCP_FULL_AWS_ACCESS)
                 && !want.contains(&IdRef::Known(RCP_FULL_AWS_ACCESS.into()))
             {
-                after.push("RCPFullAWSAccess".into());
+                after.push(vocab::RCP_FULL_AWS_ACCESS.name.into());
             }
             let max = max_attachments(&t);
             if want.len() > max {
