@@ -2,6 +2,7 @@
 //! file being rewritten, a crash at any instant leaves the state before or after the call
 //! (a torn journal line included), and a state left with a journal opens with it replayed.
 
+mod binary;
 mod common;
 
 use std::time::Duration;
@@ -183,7 +184,7 @@ async fn stats_and_export_read_the_journal() {
     let env = fresh(options());
     mutate(&env, |_| {}).await;
     let state = env.state();
-    let orgchard = || std::process::Command::new(env!("CARGO_BIN_EXE_orgchard"));
+    let orgchard = binary::orgchard;
     // Another process reads the state while this one holds it open, journal and all.
     let copy = env.dir.path().join("copy.json");
     std::fs::copy(&env.path, &copy).unwrap();
