@@ -558,7 +558,7 @@ impl Index {
         self.time_pending = state
             .create_requests
             .values()
-            .any(|r| r.state == "IN_PROGRESS")
+            .any(|r| r.state == vocab::CreateAccountState::InProgress)
             || state.accounts.values().any(|a| a.suspends_at_ms.is_some());
     }
 
