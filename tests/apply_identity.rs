@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use applying::*;
 use orgchard::backend::emulator::{InitOptions, State, fresh_state};
-use orgchard::backend::{Api, ApiExt, CreateAccountInput, Scope, Tag};
+use orgchard::backend::{ApiExt, CreateAccountInput, Scope, Tag};
 use orgchard::model::live::OWNERSHIP_TAG;
 
 fn options() -> InitOptions {

@@ -4,7 +4,7 @@
 //! exists, an OU created by an earlier attempt whose answer was lost) counts as success, and
 //! `CreateAccount` is never sent twice for one account.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -396,15 +396,13 @@ impl ExecContext {
     ///
     /// AWS does not keep account names unique and a creation's status does not say its
     /// email, so a creation in progress with the same name is only a candidate: it is awaited,
-    /// and adopted only when the account it made has this block's email and no other
-    /// address's ownership tag. Anyone else's creation is left alone and this block's
+    /// and adopted only when the account it made has this block's email and ownership tag. Anyone else's creation is left alone and this block's
     /// account is created.
     async fn create_account(&self, op: &Op) -> Result<(), ApiError> {
         let Op::CreateAccount {
             address,
             email,
             name,
-            tags,
             ..
         } = op
         else {
@@ -415,7 +413,7 @@ impl ExecContext {
             .map_err(|e| endpoint_error(Operation::CreateAccount, e.to_string()))?;
         let deadline = Instant::now() + self.options.create_account_timeout;
         if let Some(id) = self
-            .earlier_creation(address, email, name, tags, deadline)
+            .earlier_creation(address, email, name, deadline)
             .await?
         {
             self.known.set(address, id);
@@ -436,13 +434,13 @@ impl ExecContext {
                     // The request may or may not have started: look before sending again.
                     tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
                     if let Some(id) = self
-                        .earlier_creation(address, email, name, tags, deadline)
+                        .earlier_creation(address, email, name, deadline)
                         .await?
                     {
                         self.known.set(address, id);
                         return Ok(());
                     }
-                    if let Some(id) = self.existing_account(address, email, tags).await? {
+                    if let Some(id) = self.existing_account(address, email).await? {
                         self.known.set(address, id);
                         return Ok(());
                     }
@@ -466,10 +464,9 @@ impl ExecContext {
                     .failure_reason
                     .unwrap_or_else(|| "no reason given".into());
                 if reason == "EMAIL_ALREADY_EXISTS" {
-                    // An account with this email appeared after the plan read the accounts
-                    // (an earlier attempt of ours that finished meanwhile): it is ours if it
-                    // carries our tag or none, as at planning.
-                    if let Some(id) = self.existing_account(address, email, tags).await? {
+                    // An account with this email appeared after the plan read the accounts:
+                    // an earlier attempt of ours that finished meanwhile carries our tag.
+                    if let Some(id) = self.existing_account(address, email).await? {
                         self.known.set(address, id);
                         return Ok(());
                     }
@@ -527,14 +524,22 @@ impl ExecContext {
         address: &Address,
         email: &str,
         name: &str,
-        tags: &BTreeMap<String, String>,
         deadline: Instant,
     ) -> Result<Option<String>, ApiError> {
-        let candidates: Vec<String> = {
+        // Those the plan saw in progress too: one that finished since is listed no more.
+        let seen = self
+            .plan
+            .context
+            .pending_creations
+            .iter()
+            .filter(|(_, n)| *n == name)
+            .map(|(id, _)| id.clone());
+        let candidates: BTreeSet<String> = {
             let in_progress = self.in_progress_creations(name).await?;
             let sent = self.sent.lock().expect("sent lock");
             in_progress
                 .into_iter()
+                .chain(seen)
                 .filter(|id| !sent.contains(id))
                 .collect()
         };
@@ -554,7 +559,7 @@ impl ExecContext {
                 )
                 .await?
                 .account;
-            if let Some(id) = self.take_if_ours(&account, address, email, tags).await? {
+            if let Some(id) = self.take_if_ours(&account, address, email).await? {
                 return Ok(Some(id));
             }
         }
@@ -562,14 +567,15 @@ impl ExecContext {
     }
 
     /// Takes `account` for the block at `address` when it has the block's email and carries
-    /// the block's ownership tag or none (then it gets the block's tags); `None` when its
-    /// email is another; an error when another address owns it, which is never taken over.
+    /// the block's ownership tag: the proof that an earlier attempt of this apply's block
+    /// made it (orgchard tags an account in its CreateAccount). `None` for anyone else's
+    /// (another email, or no tag: the next plan shows adopting it for review); an error when
+    /// another address owns it, which is never taken over.
     async fn take_if_ours(
         &self,
         account: &api::Account,
         address: &Address,
         email: &str,
-        tags: &BTreeMap<String, String>,
     ) -> Result<Option<String>, ApiError> {
         if !account.email.eq_ignore_ascii_case(email) {
             return Ok(None);
@@ -603,18 +609,7 @@ impl ExecContext {
                     crate::model::live::OWNERSHIP_TAG
                 ),
             )),
-            None => {
-                self.client
-                    .tag_resource(
-                        &Scope::Management,
-                        api::TagResourceInput {
-                            resource_id: account.id.clone(),
-                            tags: api::tags_from_map(tags),
-                        },
-                    )
-                    .await?;
-                Ok(Some(account.id.clone()))
-            }
+            None => Ok(None),
         }
     }
 
@@ -662,7 +657,6 @@ impl ExecContext {
         &self,
         address: &Address,
         email: &str,
-        tags: &BTreeMap<String, String>,
     ) -> Result<Option<String>, ApiError> {
         let accounts = all_pages(|t| async move {
             let o = self
@@ -682,7 +676,7 @@ impl ExecContext {
             .iter()
             .find(|a| a.email.eq_ignore_ascii_case(email))
         {
-            Some(a) => self.take_if_ours(a, address, email, tags).await,
+            Some(a) => self.take_if_ours(a, address, email).await,
             None => Ok(None),
         }
     }

@@ -7,7 +7,7 @@
 //! happened before an ambiguous failure (a 5xx) is looked up before it is repeated, an attach
 //! that finds the policy attached counts as done, and `CreateAccount` first waits for the
 //! creations in progress with the same account name and adopts one only when its account has
-//! the block's email and no other owner. Together with the ownership tag that every create writes at once, this is what
+//! the block's email and ownership tag. Together with the ownership tag that every create writes at once, this is what
 //! makes a re-run after a crash converge without duplicates.
 
 pub mod exec;

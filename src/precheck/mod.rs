@@ -72,7 +72,6 @@ fn follow_up_calls(request: &crate::backend::Request) -> Vec<iam::Authorization>
             // An earlier attempt's account is checked (email, owner) before it is adopted.
             all("organizations:DescribeAccount"),
             all("organizations:ListTagsForResource"),
-            all("organizations:TagResource"),
         ],
         _ => Vec::new(),
     }

@@ -79,7 +79,7 @@ impl<'a> Planner<'a> {
                         .collect();
                     if !pending.is_empty() {
                         self.warnings.push(format!(
-                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it, adopts its account only if it has the email {} and no other owner, and otherwise creates this one",
+                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it, adopts its account only if it has the email {} and this block's ownership tag, and otherwise creates this one",
                             a.name,
                             pending.join(", "),
                             a.email

@@ -176,6 +176,11 @@ pub fn plan_bound(
             fingerprint: live.fingerprint(),
             backend: None,
             role_queries: BTreeMap::new(),
+            pending_creations: live
+                .pending_account_creations
+                .iter()
+                .map(|c| (c.id.clone(), c.account_name.clone()))
+                .collect(),
         },
         changes: p.changes,
         operations: p.ops,
