@@ -1,16 +1,19 @@
-//! Crash safety of `apply`: a landing-zone apply is crashed after each of its mutating calls
+//! Crash safety of `apply`: a landing-zone apply, and a dozen accounts in five OUs at AWS's
+//! rates, are crashed after each of their mutating calls
 //! in turn (the emulator's `crash_after` fault: the call's effect is saved, then the process
 //! "dies"), and a second apply from the saved state must converge with no duplicate account,
 //! no orphaned policy and every account created exactly once. The binary-level test SIGKILLs
 //! `orgchard apply` at random moments over a state file and runs it again.
 
 mod applying;
+mod binary;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use applying::*;
+use binary::orgchard;
 use orgchard::apply::ApplyError;
 use orgchard::backend::emulator::{self, InitOptions, fresh_state};
 use rand::{Rng, SeedableRng};
@@ -77,10 +80,6 @@ async fn a_dozen_accounts_crashed_after_every_mutating_call_converge_in_one_reap
         ..InitOptions::default()
     };
     crash_everywhere(&desired, &paced, true).await;
-}
-
-fn orgchard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
 }
 
 /// `orgchard apply --json` over `state`, killed with SIGKILL after `lines` progress lines
