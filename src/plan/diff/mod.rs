@@ -28,7 +28,7 @@ mod tags;
 mod validate;
 
 use identity::{Bound, How};
-pub use identity::{Identities, bind_identities, role_queries};
+pub use identity::{Identities, bind_identities, owned_role_queries, role_queries};
 pub use policy::pretty_document;
 use policy::same_document;
 
