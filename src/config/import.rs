@@ -177,6 +177,9 @@ struct Dir {
     file_labels: Option<Labels>,
 }
 
+/// The instances of each block to write, by module, kind and label.
+type Blocks = BTreeMap<(Vec<String>, ResourceKind, String), Vec<(Option<String>, Body)>>;
+
 /// One block's content: attributes (name, HCL expression) and `inline_policy` blocks.
 struct Body {
     attrs: Vec<(&'static str, String)>,
@@ -352,8 +355,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
     // Bodies, grouped by block.
     let mut dirs: BTreeMap<Vec<String>, Dir> = BTreeMap::new();
     dirs.entry(Vec::new()).or_default();
-    let mut blocks: BTreeMap<(Vec<String>, ResourceKind, String), Vec<(Option<String>, Body)>> =
-        BTreeMap::new();
+    let mut blocks: Blocks = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         let place = &places[&i];
         let m = place.module.as_slice();
