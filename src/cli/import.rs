@@ -44,9 +44,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         std::fs::write(&path, &f.text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
-    println!(
+    outln!(
         "Imported {} OUs, {} accounts and {} policies. `orgchard plan {}` should show no changes.",
         live.ous.len(),
         live.accounts.len().saturating_sub(1),
