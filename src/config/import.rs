@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG};
+use crate::model::live::{LiveOrg, OWNERSHIP_TAG, RESERVED_TAG_PREFIX};
 
 /// One generated file: a path relative to the output directory and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl Labels {
 fn tags_attr(out: &mut String, tags: &BTreeMap<String, String>) {
     let tags: Vec<(&String, &String)> = tags
         .iter()
-        .filter(|(k, _)| k.as_str() != OWNERSHIP_TAG && k.as_str() != ROLES_TAG)
+        .filter(|(k, _)| !k.starts_with(RESERVED_TAG_PREFIX))
         .collect();
     if tags.is_empty() {
         return;
@@ -285,6 +285,28 @@ mod tests {
         assert_eq!(quote("a\"b"), r#""a\"b""#);
         assert_eq!(quote("${x} %{y} $z"), r#""$${x} %%{y} $z""#);
         assert_eq!(quote("line\nnext"), r#""line\nnext""#);
+    }
+
+    #[test]
+    fn no_orgchard_tag_is_written_since_validate_refuses_them() {
+        let tags: BTreeMap<String, String> = [
+            (OWNERSHIP_TAG, "account.audit"),
+            ("orgchard:roles", "managed"),
+            ("orgchard:set-by-hand", "x"),
+            ("team", "security"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut out = String::new();
+        tags_attr(&mut out, &tags);
+        assert!(out.contains("team"), "{out}");
+        assert!(!out.contains("orgchard:"), "{out}");
+        let mut tags_only_ours = tags.clone();
+        tags_only_ours.remove("team");
+        let mut out = String::new();
+        tags_attr(&mut out, &tags_only_ours);
+        assert_eq!(out, "");
     }
 
     #[test]
