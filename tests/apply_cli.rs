@@ -5,6 +5,7 @@
 //! `yes` is refused, and `--json` prints one event per line.
 
 mod applying;
+mod binary;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -12,18 +13,13 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use applying::*;
+use binary::{lossy as text, orgchard};
 use orgchard::backend::emulator::{self, Emulator, InitOptions};
 use orgchard::backend::{
     ApiExt, ConnectOptions, CreateAccountInput, CreateOrganizationalUnitInput, ListRootsInput,
     Scope,
 };
 use serde_json::Value;
-
-fn orgchard() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_orgchard"));
-    c.env("NO_COLOR", "1").stdin(Stdio::null());
-    c
-}
 
 fn backend(state: &Path) -> String {
     format!("--backend=emulator:{}", state.display())
@@ -40,10 +36,6 @@ fn init(dir: &Path, latency_ms: u64) -> PathBuf {
     )
     .unwrap();
     state
-}
-
-fn text(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
 }
 
 fn events(stdout: &[u8]) -> Vec<Value> {

@@ -5,12 +5,14 @@
 //! `orgchard apply` at random moments over a state file and runs it again.
 
 mod applying;
+mod binary;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use applying::*;
+use binary::orgchard;
 use orgchard::apply::ApplyError;
 use orgchard::backend::emulator::{self, InitOptions, fresh_state};
 use rand::{Rng, SeedableRng};
@@ -59,10 +61,6 @@ async fn crash_after_every_mutating_call_then_apply_again_converges() {
         assert_converged(&client, &desired, &context).await;
         assert_invariants(&emu.state(), &desired, true, &context);
     }
-}
-
-fn orgchard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
 }
 
 /// `orgchard apply --json` over `state`, killed with SIGKILL after `lines` progress lines

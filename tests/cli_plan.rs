@@ -2,23 +2,10 @@
 //! `--json`, `--out`, `--detailed-exitcode`, `--target`), `show`, `graph` and `import`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn orgchard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orgchard")
-}
+mod binary;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use binary::{run as orgchard, text};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,37 +3,10 @@
 //! saved plans name their state file absolutely, and a stale saved plan says so first.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn orgchard_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orgchard")
-}
+mod binary;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
+use binary::{copy_dir, run_in as orgchard_in, text};
 
 /// A copy of the quickstart example (whose `backend "emulator"` block names the relative
 /// `.orgchard/emulator.json`) and a separate working directory.

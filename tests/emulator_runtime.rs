@@ -1,9 +1,9 @@
 //! The emulator as a process-level resource: the lock, the simulated crash, seeded faults,
 //! rate limits on the paused clock, call counters and the `emulator init|stats` commands.
 
+mod binary;
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
@@ -203,12 +203,7 @@ fn corrupt_and_future_files_are_refused_clearly() {
     assert!(e.to_string().contains("format_version 99"), "{e}");
 }
 
-fn orgchard(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use binary::run as orgchard;
 
 #[test]
 fn cli_init_and_stats() {

@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use orgchard::config::fmt::format_source;
 use proptest::prelude::*;
@@ -257,13 +256,9 @@ proptest! {
 
 // ----- the command -----
 
-fn orgchard(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run orgchard")
-}
+mod binary;
+
+use binary::run_in;
 
 const UGLY: &str = "account \"a\" {\nname=\"A\"\n    email = \"a@example.com\"\n}\n";
 const PRETTY: &str = "account \"a\" {\n  name  = \"A\"\n  email = \"a@example.com\"\n}\n";
@@ -275,7 +270,7 @@ fn check_exits_1_and_lists_files_that_would_change_without_touching_them() {
     fs::write(dir.path().join("pretty.hcl"), PRETTY).expect("write");
     fs::write(dir.path().join("notes.txt"), "x  =  1\n").expect("write");
 
-    let out = orgchard(&["fmt", "--check"], dir.path());
+    let out = run_in(dir.path(), &["fmt", "--check"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ugly.hcl\n");
     assert_eq!(
@@ -283,7 +278,7 @@ fn check_exits_1_and_lists_files_that_would_change_without_touching_them() {
         UGLY
     );
 
-    let out = orgchard(&["fmt"], dir.path());
+    let out = run_in(dir.path(), &["fmt"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ugly.hcl\n");
     assert_eq!(
@@ -295,7 +290,7 @@ fn check_exits_1_and_lists_files_that_would_change_without_touching_them() {
         "x  =  1\n"
     );
 
-    let out = orgchard(&["fmt", "--check", "."], dir.path());
+    let out = run_in(dir.path(), &["fmt", "--check", "."]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(out.stdout.is_empty());
     // No temporary file is left behind.
@@ -314,7 +309,7 @@ fn a_file_that_does_not_parse_is_reported_and_left_alone() {
     fs::write(dir.path().join("broken.hcl"), broken).expect("write");
     fs::write(dir.path().join("ugly.hcl"), UGLY).expect("write");
 
-    let out = orgchard(&["fmt"], dir.path());
+    let out = run_in(dir.path(), &["fmt"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.hcl:3:"), "{stderr}");
@@ -335,7 +330,7 @@ fn check_passes_on_every_example_and_module() {
     for top in ["examples", "modules"] {
         for dir in fs::read_dir(repo().join(top)).expect("directory") {
             let dir = dir.expect("entry").path();
-            let out = orgchard(&["fmt", "--check", dir.to_str().unwrap()], &repo());
+            let out = run_in(&repo(), &["fmt", "--check", dir.to_str().unwrap()]);
             assert_eq!(
                 out.status.code(),
                 Some(0),
@@ -351,7 +346,7 @@ fn check_passes_on_every_example_and_module() {
 #[test]
 fn a_missing_directory_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = orgchard(&["fmt", "does-not-exist"], dir.path());
+    let out = run_in(dir.path(), &["fmt", "does-not-exist"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist"));
 }

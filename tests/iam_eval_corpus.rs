@@ -220,26 +220,26 @@ fn check(case: &Value) -> Result<(), String> {
             return Err(format!("expected layer {layer}, got {got:?}: {d}"));
         }
     }
-    if let Some(level) = case.get("level").and_then(Value::as_u64) {
-        if d.level != Some(level as usize) {
-            return Err(format!("expected level {level}, got {:?}: {d}", d.level));
-        }
+    if let Some(level) = case.get("level").and_then(Value::as_u64)
+        && d.level != Some(level as usize)
+    {
+        return Err(format!("expected level {level}, got {:?}: {d}", d.level));
     }
-    if let Some(sid) = case.get("sid").and_then(Value::as_str) {
-        if d.statement.as_ref().and_then(|s| s.sid.as_deref()) != Some(sid) {
-            return Err(format!(
-                "expected statement Sid {sid}, got {:?}: {d}",
-                d.statement
-            ));
-        }
+    if let Some(sid) = case.get("sid").and_then(Value::as_str)
+        && d.statement.as_ref().and_then(|s| s.sid.as_deref()) != Some(sid)
+    {
+        return Err(format!(
+            "expected statement Sid {sid}, got {:?}: {d}",
+            d.statement
+        ));
     }
-    if let Some(policy) = case.get("policy").and_then(Value::as_str) {
-        if d.statement.as_ref().map(|s| s.policy_id.as_str()) != Some(policy) {
-            return Err(format!(
-                "expected policy {policy}, got {:?}: {d}",
-                d.statement
-            ));
-        }
+    if let Some(policy) = case.get("policy").and_then(Value::as_str)
+        && d.statement.as_ref().map(|s| s.policy_id.as_str()) != Some(policy)
+    {
+        return Err(format!(
+            "expected policy {policy}, got {:?}: {d}",
+            d.statement
+        ));
     }
     if let Some(keys) = case.get("unknown_keys") {
         let want: Vec<String> = serde_json::from_value(keys.clone()).map_err(|e| e.to_string())?;

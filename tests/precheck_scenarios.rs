@@ -7,28 +7,16 @@
 //! least-privilege policy of `plan --emit-policy`.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use orgchard::backend::emulator;
 
 const ADMIN: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
-fn orgchard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgchard"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+mod binary;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use binary::{run as orgchard, text};
 
 struct Env {
     dir: tempfile::TempDir,

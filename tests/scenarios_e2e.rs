@@ -23,6 +23,8 @@ use orgchard::backend::{
 };
 use serde_json::{Value, json};
 
+mod binary;
+
 #[cfg(feature = "aws")]
 #[path = "support/moto.rs"]
 mod moto;
@@ -454,9 +456,7 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-fn text(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
-}
+use binary::lossy as text;
 
 enum Backend {
     Emulator(PathBuf),

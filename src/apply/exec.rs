@@ -418,11 +418,11 @@ impl ExecContext {
                     // The request may or may not have started: look before sending again.
                     tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
                     request_id = self.in_progress_creation(name).await?;
-                    if request_id.is_none() {
-                        if let Some(id) = self.existing_account(email).await? {
-                            self.known.set(address, id);
-                            return Ok(());
-                        }
+                    if request_id.is_none()
+                        && let Some(id) = self.existing_account(email).await?
+                    {
+                        self.known.set(address, id);
+                        return Ok(());
                     }
                 }
                 Err(e) => return Err(e),

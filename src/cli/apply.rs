@@ -93,16 +93,17 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     if !plan.has_changes() {
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(r) = &report {
-        if !r.passed() && settings.precheck == PrecheckMode::Strict {
-            if args.json {
-                err!("{}", r.render());
-            }
-            errln!(
-                "orgchard: the pre-check found requests that would be denied or cannot be checked; nothing was changed. Grant what is listed above, or run with --precheck warn to apply anyway."
-            );
-            return Ok(ExitCode::from(1));
+    if let Some(r) = &report
+        && !r.passed()
+        && settings.precheck == PrecheckMode::Strict
+    {
+        if args.json {
+            err!("{}", r.render());
         }
+        errln!(
+            "orgchard: the pre-check found requests that would be denied or cannot be checked; nothing was changed. Grant what is listed above, or run with --precheck warn to apply anyway."
+        );
+        return Ok(ExitCode::from(1));
     }
     // While the question waits for an answer the backend is closed (the emulator's lock is
     // released), so anyone may change the organization: a plan answered `yes` is checked

@@ -171,11 +171,11 @@ pub async fn precheck_plan(
     };
     if !errors.is_empty() {
         let mut msg = errors.join("\n");
-        if let Some(Ok(r)) = &report {
-            if !r.passed() {
-                msg.push('\n');
-                msg.push_str(r.render().trim_end());
-            }
+        if let Some(Ok(r)) = &report
+            && !r.passed()
+        {
+            msg.push('\n');
+            msg.push_str(r.render().trim_end());
         }
         msg.push_str(
             "\nThis plan would lock orgchard out; nothing was changed. Change the SCPs (or what they deny) so that the requests above stay allowed.",

@@ -490,10 +490,10 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
                 _ => break,
             }
         }
-        if let ParentRef::Id(id) = cur {
-            if is_ou_id(id) {
-                depth += 1;
-            }
+        if let ParentRef::Id(id) = cur
+            && is_ou_id(id)
+        {
+            depth += 1;
         }
         if depth > 5 {
             let span = decoded.span_of(&ou.common.address, "parent", &ou.common.origin);
@@ -516,10 +516,10 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
         .collect();
     let mut targets: Vec<(&Address, &SourceSpan, &Vec<PolicyRef>)> = Vec::new();
     let root_addr = Address::root();
-    if let Some(root) = &d.root {
-        if let Some(p) = &root.policies {
-            targets.push((&root_addr, &root.origin, p));
-        }
+    if let Some(root) = &d.root
+        && let Some(p) = &root.policies
+    {
+        targets.push((&root_addr, &root.origin, p));
     }
     for ou in &d.organizational_units {
         if let Some(p) = &ou.policies {
@@ -548,27 +548,27 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
             }
         }
         for (t, n) in &counts {
-            if let Some((_, max)) = policy_type_info(t) {
-                if *n > max {
-                    push(
-                        span.clone(),
-                        format!(
-                            "{addr} has {n} policies of type {t} attached; AWS allows at most {max}"
-                        ),
-                        format!("attach at most {max} {t}s directly to one root, OU or account"),
-                    );
-                }
+            if let Some((_, max)) = policy_type_info(t)
+                && *n > max
+            {
+                push(
+                    span.clone(),
+                    format!(
+                        "{addr} has {n} policies of type {t} attached; AWS allows at most {max}"
+                    ),
+                    format!("attach at most {max} {t}s directly to one root, OU or account"),
+                );
             }
-            if let Some(enabled) = enabled {
-                if !enabled.iter().any(|e| e == t) {
-                    push(
-                        span.clone(),
-                        format!(
-                            "{addr} attaches a {t}, but that policy type is not in organization.enabled_policy_types"
-                        ),
-                        format!("add \"{t}\" to enabled_policy_types, or remove the attachment"),
-                    );
-                }
+            if let Some(enabled) = enabled
+                && !enabled.iter().any(|e| e == t)
+            {
+                push(
+                    span.clone(),
+                    format!(
+                        "{addr} attaches a {t}, but that policy type is not in organization.enabled_policy_types"
+                    ),
+                    format!("add \"{t}\" to enabled_policy_types, or remove the attachment"),
+                );
             }
         }
         if d.scps_enabled() && !unknown_type && !counts.contains_key("SERVICE_CONTROL_POLICY") {

@@ -122,10 +122,10 @@ impl Decoder<'_> {
                     );
                 }
             }
-            if let Ok(v) = self.ev.output_value(path, name, None) {
-                if path.is_root() {
-                    self.desired.outputs.insert(name.clone(), v);
-                }
+            if let Ok(v) = self.ev.output_value(path, name, None)
+                && path.is_root()
+            {
+                self.desired.outputs.insert(name.clone(), v);
             }
         }
         for (name, item) in config.variables.iter() {
@@ -296,11 +296,11 @@ impl Decoder<'_> {
             return None;
         }
         let s = self.known_string(v, span.clone(), name)?;
-        if let Some(check) = check {
-            if let Err((msg, help)) = check(&s) {
-                self.err(span, msg, help);
-                return None;
-            }
+        if let Some(check) = check
+            && let Err((msg, help)) = check(&s)
+        {
+            self.err(span, msg, help);
+            return None;
         }
         Some(s)
     }
@@ -319,11 +319,11 @@ impl Decoder<'_> {
                 let mut out = Vec::new();
                 for item in items {
                     let s = self.known_string(item, span.clone(), name)?;
-                    if let Some(check) = check {
-                        if let Err((msg, help)) = check(&s) {
-                            self.err(span.clone(), msg, help);
-                            continue;
-                        }
+                    if let Some(check) = check
+                        && let Err((msg, help)) = check(&s)
+                    {
+                        self.err(span.clone(), msg, help);
+                        continue;
                     }
                     out.push(s);
                 }
@@ -456,10 +456,10 @@ impl Decoder<'_> {
             Value::List(items) => {
                 let mut out = Vec::new();
                 for v in &items {
-                    if let Some(r) = self.policy_ref(v, &span) {
-                        if !out.contains(&r) {
-                            out.push(r);
-                        }
+                    if let Some(r) = self.policy_ref(v, &span)
+                        && !out.contains(&r)
+                    {
+                        out.push(r);
                     }
                 }
                 Some(out)
@@ -717,10 +717,10 @@ impl Decoder<'_> {
                 let content = match content {
                     Some((v @ Value::Unknown(_), _)) => Some(v),
                     Some((Value::String(s), span)) => {
-                        if let Some(t) = &policy_type {
-                            if let Err((msg, help)) = checks::check_policy_content(&s, t) {
-                                self.err(span, msg, help);
-                            }
+                        if let Some(t) = &policy_type
+                            && let Err((msg, help)) = checks::check_policy_content(&s, t)
+                        {
+                            self.err(span, msg, help);
                         }
                         Some(Value::String(s))
                     }
@@ -1175,10 +1175,10 @@ impl Decoder<'_> {
                 continue;
             }
             let vspan = self.ev.span(item.file, a.value.span());
-            if let Ok(v) = self.ev.eval(&a.value, &scope) {
-                if let Some(s) = self.known_string(v, vspan, key) {
-                    values.insert(key.to_string(), s);
-                }
+            if let Ok(v) = self.ev.eval(&a.value, &scope)
+                && let Some(s) = self.known_string(v, vspan, key)
+            {
+                values.insert(key.to_string(), s);
             }
         }
         self.desired.backend = Some(if label == "emulator" {

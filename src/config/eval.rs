@@ -742,11 +742,11 @@ impl Evaluator {
             .ok_or(Stop)?
             .each
             .clone();
-        if !matches!(attr, "for_each" | "depends_on") {
-            if let Some(a) = item.node.body.get_attribute(attr) {
-                let scope = self.scope(&addr.module, item.file, each).ok_or(Stop)?;
-                return self.eval(&a.value, &scope);
-            }
+        if !matches!(attr, "for_each" | "depends_on")
+            && let Some(a) = item.node.body.get_attribute(attr)
+        {
+            let scope = self.scope(&addr.module, item.file, each).ok_or(Stop)?;
+            return self.eval(&a.value, &scope);
         }
         let target = RefTarget::Resource(addr.clone());
         match attr {

@@ -550,13 +550,15 @@ fn print_block(block: &Block, depth: usize) -> String {
     }
     // A one-line block stays on one line when it still fits the one-line form: a single
     // attribute with a single-line value and no comments.
-    if body.prefer_oneline() && body.len() == 1 && !body_has_comments {
-        if let Some(Structure::Attribute(attr)) = body.get(0) {
-            let (value, extra) = print_attribute_value(attr, depth + 1);
-            if extra.is_empty() && !value.contains('\n') {
-                let text = format!("{header} {{ {} = {value} }}", attr.key.as_str());
-                return text;
-            }
+    if body.prefer_oneline()
+        && body.len() == 1
+        && !body_has_comments
+        && let Some(Structure::Attribute(attr)) = body.get(0)
+    {
+        let (value, extra) = print_attribute_value(attr, depth + 1);
+        if extra.is_empty() && !value.contains('\n') {
+            let text = format!("{header} {{ {} = {value} }}", attr.key.as_str());
+            return text;
         }
     }
     let mut lines = vec![if comments.is_empty() {

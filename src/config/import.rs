@@ -55,16 +55,16 @@ impl Labels {
     /// plain `kind.label` of the expected kind: importing what orgchard manages keeps its
     /// addresses, so the plan does not retag it.
     fn owned_or_make(&mut self, kind: &str, tags: &BTreeMap<String, String>, name: &str) -> String {
-        if let Some(addr) = tags.get(OWNERSHIP_TAG) {
-            if let Some(label) = addr.strip_prefix(&format!("{kind}.")) {
-                let plain = !label.is_empty()
-                    && label
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                    && !label.starts_with(|c: char| c.is_ascii_digit());
-                if plain && self.used.insert(label.to_string()) {
-                    return label.to_string();
-                }
+        if let Some(addr) = tags.get(OWNERSHIP_TAG)
+            && let Some(label) = addr.strip_prefix(&format!("{kind}."))
+        {
+            let plain = !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && !label.starts_with(|c: char| c.is_ascii_digit());
+            if plain && self.used.insert(label.to_string()) {
+                return label.to_string();
             }
         }
         self.make(name)

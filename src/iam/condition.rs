@@ -353,10 +353,11 @@ fn compile_value(family: Family, text: &str, vars: bool) -> Result<CValue, Strin
         family,
         Family::StringEquals | Family::StringEqualsIgnoreCase | Family::StringLike | Family::Arn
     );
-    if vars && vars_allowed {
-        if let Some(t) = Template::parse(text).map_err(|e| e.0)? {
-            return Ok(CValue::Template(t));
-        }
+    if vars
+        && vars_allowed
+        && let Some(t) = Template::parse(text).map_err(|e| e.0)?
+    {
+        return Ok(CValue::Template(t));
     }
     Ok(match family {
         Family::StringEquals | Family::BinaryEquals => CValue::Str(text.to_string()),

@@ -53,10 +53,10 @@ impl Value {
                 }
                 // A resolved id also fills the attrs of the reference itself.
                 for (attr, v) in r.attrs.iter_mut() {
-                    if v.is_unknown() {
-                        if let Some(known) = lookup(&r.target, attr) {
-                            *v = known;
-                        }
+                    if v.is_unknown()
+                        && let Some(known) = lookup(&r.target, attr)
+                    {
+                        *v = known;
                     }
                 }
                 Value::Ref(Arc::new(r))

@@ -117,10 +117,10 @@ fn needs_ids(c: &Context<'_>, e: &mut Edges) {
         }
         for v in op.values() {
             for (target, attr) in v.unknown_refs() {
-                if let RefTarget::Resource(a) = &target {
-                    if let Some(&p) = c.producer.get(a) {
-                        e.add(p, i, format!("needs {a}.{attr}"));
-                    }
+                if let RefTarget::Resource(a) = &target
+                    && let Some(&p) = c.producer.get(a)
+                {
+                    e.add(p, i, format!("needs {a}.{attr}"));
                 }
             }
         }

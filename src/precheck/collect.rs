@@ -107,18 +107,18 @@ pub(crate) fn decode_document(doc: &str) -> String {
     let b = doc.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' {
-            // Bytes, not `doc[..]`: a `%` before a multi-byte character is not an escape,
-            // and slicing the text there would split the character.
-            let hex = b
+        // Bytes, not `doc[..]`: a `%` before a multi-byte character is not an escape, and
+        // slicing the text there would split the character.
+        if b[i] == b'%'
+            && let Some(Ok(v)) = b
                 .get(i + 1..i + 3)
                 .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(Ok(v)) = hex.map(|h| u8::from_str_radix(h, 16)) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .map(|h| u8::from_str_radix(h, 16))
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(if b[i] == b'+' { b' ' } else { b[i] });
         i += 1;

@@ -471,17 +471,17 @@ pub fn check(plan: &Plan, live: &LiveOrg, caller: Option<&Caller>) -> Vec<Lockou
         }
     }
     // (c) A caller in a member account.
-    if let Some(caller) = caller.filter(|c| c.account != mgmt) {
-        if let Some(chain) = model.chain(&after, &caller.account) {
-            out.extend(caller_lockouts(
-                &model,
-                caller,
-                &chain,
-                management_scope,
-                &role_name,
-                &name_of(live, plan, &caller.account),
-            ));
-        }
+    if let Some(caller) = caller.filter(|c| c.account != mgmt)
+        && let Some(chain) = model.chain(&after, &caller.account)
+    {
+        out.extend(caller_lockouts(
+            &model,
+            caller,
+            &chain,
+            management_scope,
+            &role_name,
+            &name_of(live, plan, &caller.account),
+        ));
     }
     out
 }
@@ -595,10 +595,10 @@ fn name_of(live: &LiveOrg, plan: &Plan, id: &str) -> String {
     }
     let ph = super::Placeholders::new(plan);
     for op in &plan.operations {
-        if let Some(a) = op.op.produces() {
-            if ph.id(&IdRef::After(a.clone())) == id {
-                return format!("{a} (a new account)");
-            }
+        if let Some(a) = op.op.produces()
+            && ph.id(&IdRef::After(a.clone())) == id
+        {
+            return format!("{a} (a new account)");
         }
     }
     format!("account {id}")

@@ -98,12 +98,12 @@ impl AwsBackend {
                     .to_string(),
             ));
         }
-        if let Some(url) = &options.endpoint_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConnectError::Aws(format!(
-                    "endpoint URL {url:?} must start with http:// or https://"
-                )));
-            }
+        if let Some(url) = &options.endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConnectError::Aws(format!(
+                "endpoint URL {url:?} must start with http:// or https://"
+            )));
         }
 
         // rustls on ring: the SDK's default client uses aws-lc, whose build needs cmake.
@@ -216,10 +216,10 @@ impl AwsBackend {
         };
         // One assumption per account at a time; other accounts proceed in parallel.
         let mut session = slot.lock().await;
-        if let Some(s) = session.as_ref() {
-            if !needs_refresh(s.expires_at, SystemTime::now()) {
-                return Ok(s.clients.clone());
-            }
+        if let Some(s) = session.as_ref()
+            && !needs_refresh(s.expires_at, SystemTime::now())
+        {
+            return Ok(s.clients.clone());
         }
         let fresh = self.assume_member(account_id, operation).await?;
         let clients = fresh.clients.clone();

@@ -67,10 +67,11 @@ impl<'a> Planner<'a> {
                 document: false,
             });
         }
-        if let Some(fs) = &self.desired.organization.feature_set {
-            if fs != &self.live.organization.feature_set {
-                let origin = self.desired.organization.origin.clone();
-                self.error(
+        if let Some(fs) = &self.desired.organization.feature_set
+            && fs != &self.live.organization.feature_set
+        {
+            let origin = self.desired.organization.origin.clone();
+            self.error(
                     Some(&addr),
                     origin.as_ref(),
                     format!(
@@ -79,7 +80,6 @@ impl<'a> Planner<'a> {
                     ),
                     Some("enable all features in the console, or set feature_set to the live value"),
                 );
-            }
         }
         if !self.desired.organization.declared {
             return;

@@ -425,17 +425,17 @@ impl<'a> Planner<'a> {
             out.insert(self.live.root.id.clone());
         }
         for o in &self.desired.organizational_units {
-            if o.policies.is_some() {
-                if let Some(b) = self.ous.get(&o.common.address) {
-                    out.insert(b.id.clone());
-                }
+            if o.policies.is_some()
+                && let Some(b) = self.ous.get(&o.common.address)
+            {
+                out.insert(b.id.clone());
             }
         }
         for a in &self.desired.accounts {
-            if a.policies.is_some() {
-                if let Some(b) = self.accounts.get(&a.common.address) {
-                    out.insert(b.id.clone());
-                }
+            if a.policies.is_some()
+                && let Some(b) = self.accounts.get(&a.common.address)
+            {
+                out.insert(b.id.clone());
             }
         }
         out
