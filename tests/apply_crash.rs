@@ -1,4 +1,5 @@
-//! Crash safety of `apply`: a landing-zone apply is crashed after each of its mutating calls
+//! Crash safety of `apply`: a landing-zone apply, and a dozen accounts in five OUs at AWS's
+//! rates, are crashed after each of their mutating calls
 //! in turn (the emulator's `crash_after` fault: the call's effect is saved, then the process
 //! "dies"), and a second apply from the saved state must converge with no duplicate account,
 //! no orphaned policy and every account created exactly once. The binary-level test SIGKILLs
@@ -24,28 +25,27 @@ fn options() -> InitOptions {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn crash_after_every_mutating_call_then_apply_again_converges() {
-    let desired = load(&repo_path("examples/landing-zone"));
-
+/// Applies `desired` on a fresh organization crashed after each of its mutating calls in
+/// turn; from each saved state one more apply must converge, with every account created by
+/// exactly one CreateAccount. With `paced`, the client keeps AWS's rates and the emulator
+/// enforces them, so reading the organization takes long enough (on the virtual clock) that
+/// creations interrupted by the crash finish while the re-apply reads.
+async fn crash_everywhere(desired: &orgchard::model::Desired, options: &InitOptions, paced: bool) {
     // One clean apply counts the mutating calls.
-    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
-    let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+    let (emu, client) = connect(fresh_state(options).unwrap(), paced);
+    let (_, report) = plan_and_apply(&client, desired, 10).await.unwrap();
     assert!(report.succeeded(), "{:?}", report.failures);
-    assert_converged(&client, &desired, "clean apply").await;
-    assert_invariants(&emu.state(), &desired, true, "clean apply");
+    assert_converged(&client, desired, "clean apply").await;
+    assert_invariants(&emu.state(), desired, true, "clean apply");
     let total = mutations(&emu);
-    assert!(
-        total > 20,
-        "a landing zone makes more than {total} mutating calls"
-    );
+    assert!(total > 20, "only {total} mutating calls");
 
     for n in 1..=total {
         let context = format!("crash after mutating call {n} of {total}");
-        let mut state = fresh_state(&options()).unwrap();
+        let mut state = fresh_state(options).unwrap();
         state.faults.crash_after = Some(n);
-        let (emu, client) = connect(state, false);
-        match plan_and_apply(&client, &desired, 10).await {
+        let (emu, client) = connect(state, paced);
+        match plan_and_apply(&client, desired, 10).await {
             Err(ApplyError::SimulatedCrash(_)) => {}
             Ok((_, report)) => panic!("{context}: the apply finished without crashing: {report:?}"),
         }
@@ -55,12 +55,31 @@ async fn crash_after_every_mutating_call_then_apply_again_converges() {
             saved.faults.crash_after, None,
             "{context}: the crash is one-shot"
         );
-        let (emu, client) = connect(saved, false);
-        let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+        let (emu, client) = connect(saved, paced);
+        let (_, report) = plan_and_apply(&client, desired, 10).await.unwrap();
         assert!(report.succeeded(), "{context}: {:?}", report.failures);
-        assert_converged(&client, &desired, &context).await;
-        assert_invariants(&emu.state(), &desired, true, &context);
+        assert_converged(&client, desired, &context).await;
+        assert_invariants(&emu.state(), desired, true, &context);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn crash_after_every_mutating_call_then_apply_again_converges() {
+    let desired = load(&repo_path("examples/landing-zone"));
+    crash_everywhere(&desired, &options(), false).await;
+}
+
+/// A dozen accounts (two of them named alike) in five OUs, nested, with an SCP, at AWS's
+/// rates: one re-apply after a crash at any call converges with no second CreateAccount.
+#[tokio::test(start_paused = true)]
+async fn a_dozen_accounts_crashed_after_every_mutating_call_converge_in_one_reapply() {
+    let desired = load(&repo_path("tests/data/crash/dozen-accounts"));
+    assert_eq!(desired.accounts.len(), 12);
+    let paced = InitOptions {
+        rate_limits: true,
+        ..InitOptions::default()
+    };
+    crash_everywhere(&desired, &paced, true).await;
 }
 
 /// `orgchard apply --json` over `state`, killed with SIGKILL after `lines` progress lines

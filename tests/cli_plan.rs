@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 mod binary;
 
-use binary::{run as orgchard, text};
+use binary::{run as orgchard, run_in, text};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -280,6 +280,54 @@ fn snapshot_rehearses_a_copy_of_the_organization() {
         out.status.code(),
         Some(0),
         "the original is untouched: {}",
+        text(&out)
+    );
+}
+
+/// `snapshot` without a configuration reads roles by the planner's rule (the management
+/// account and the accounts carrying the roles tag): a rehearsal on the copy finds the roles
+/// orgchard created instead of planning to create them again.
+#[test]
+fn snapshot_without_a_configuration_keeps_the_roles_orgchard_owns() {
+    let o = org();
+    let ex = example("landing-zone");
+    let ex = ex.to_str().unwrap();
+    let out = orgchard(&["apply", ex, "--backend", &o.backend, "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let empty = tempfile::tempdir().unwrap();
+    let snap = o.root.join("snap.json");
+    let out = run_in(
+        empty.path(),
+        &[
+            "snapshot",
+            "--out",
+            snap.to_str().unwrap(),
+            "--backend",
+            &o.backend,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = o.root.join("copy.json");
+    let out = orgchard(&[
+        "emulator",
+        "init",
+        copy.to_str().unwrap(),
+        "--from",
+        snap.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy_backend = format!("emulator:{}", copy.display());
+    let out = orgchard(&[
+        "plan",
+        ex,
+        "--backend",
+        &copy_backend,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the copy plans like the original: {}",
         text(&out)
     );
 }

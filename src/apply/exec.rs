@@ -4,7 +4,7 @@
 //! exists, an OU created by an earlier attempt whose answer was lost) counts as success, and
 //! `CreateAccount` is never sent twice for one account.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -138,6 +138,9 @@ pub struct ExecContext {
     reachable: Mutex<HashSet<String>>,
     /// CreateAccount requests this apply is polling.
     polling: AtomicUsize,
+    /// CreateAccount requests this apply sent: each belongs to the block that sent it, so
+    /// another block never waits for it as a possible earlier attempt of its own.
+    sent: Mutex<HashSet<String>>,
 }
 
 /// Counts a creation as polling for as long as it lives.
@@ -174,6 +177,7 @@ impl ExecContext {
             known,
             reachable: Mutex::new(HashSet::new()),
             polling: AtomicUsize::new(0),
+            sent: Mutex::new(HashSet::new()),
         }
     }
 
@@ -386,9 +390,14 @@ impl ExecContext {
             .map(|p| p.id))
     }
 
-    /// CreateAccount, exactly once per account: a creation of the same account still in
-    /// progress (from an interrupted earlier run) is awaited instead of repeated, and an
-    /// ambiguous failure is answered by looking, not by sending again.
+    /// CreateAccount, exactly once per account: an earlier attempt of this block's (from an
+    /// interrupted run) is awaited and adopted instead of repeated, and an ambiguous failure
+    /// is answered by looking, not by sending again.
+    ///
+    /// AWS does not keep account names unique and a creation's status does not say its
+    /// email, so a creation in progress with the same name is only a candidate: it is awaited,
+    /// and adopted only when the account it made has this block's email and ownership tag. Anyone else's creation is left alone and this block's
+    /// account is created.
     async fn create_account(&self, op: &Op) -> Result<(), ApiError> {
         let Op::CreateAccount {
             address,
@@ -402,12 +411,19 @@ impl ExecContext {
         let (scope, request) = op
             .to_request(&*self.known, &self.plan.context.management_account_id)
             .map_err(|e| endpoint_error(Operation::CreateAccount, e.to_string()))?;
-        let mut request_id = self.in_progress_creation(name).await?;
+        let deadline = Instant::now() + self.options.create_account_timeout;
+        if let Some(id) = self
+            .earlier_creation(address, email, name, deadline)
+            .await?
+        {
+            self.known.set(address, id);
+            return Ok(());
+        }
         let mut attempts = 0;
-        while request_id.is_none() {
+        let request_id = loop {
             attempts += 1;
             match self.client.call_once(&scope, request.clone()).await {
-                Ok(Response::CreateAccount(o)) => request_id = Some(o.create_account_status.id),
+                Ok(Response::CreateAccount(o)) => break o.create_account_status.id,
                 Ok(other) => {
                     return Err(endpoint_error(
                         Operation::CreateAccount,
@@ -417,19 +433,61 @@ impl ExecContext {
                 Err(e) if e.kind == ErrorKind::Transient && attempts < 5 => {
                     // The request may or may not have started: look before sending again.
                     tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
-                    request_id = self.in_progress_creation(name).await?;
-                    if request_id.is_none()
-                        && let Some(id) = self.existing_account(email).await?
+                    if let Some(id) = self
+                        .earlier_creation(address, email, name, deadline)
+                        .await?
                     {
+                        self.known.set(address, id);
+                        return Ok(());
+                    }
+                    if let Some(id) = self.existing_account(address, email).await? {
                         self.known.set(address, id);
                         return Ok(());
                     }
                 }
                 Err(e) => return Err(e),
             }
+        };
+        self.sent
+            .lock()
+            .expect("sent lock")
+            .insert(request_id.clone());
+        let status = self.await_creation(&request_id, email, deadline).await?;
+        match status.state.as_str() {
+            "SUCCEEDED" => {
+                let id = succeeded_account(status)?;
+                self.known.set(address, id);
+                Ok(())
+            }
+            _ => {
+                let reason = status
+                    .failure_reason
+                    .unwrap_or_else(|| "no reason given".into());
+                if reason == "EMAIL_ALREADY_EXISTS" {
+                    // An account with this email appeared after the plan read the accounts:
+                    // an earlier attempt of ours that finished meanwhile carries our tag.
+                    if let Some(id) = self.existing_account(address, email).await? {
+                        self.known.set(address, id);
+                        return Ok(());
+                    }
+                }
+                Err(ApiError::new(
+                    Operation::CreateAccount,
+                    "CreateAccountFailed",
+                    format!("CreateAccount for {email} failed: {reason}"),
+                )
+                .with_reason(&reason))
+            }
         }
-        let request_id = request_id.expect("set above");
-        let deadline = Instant::now() + self.options.create_account_timeout;
+    }
+
+    /// Polls a creation until it is no longer in progress: its final status.
+    async fn await_creation(
+        &self,
+        request_id: &str,
+        email: &str,
+        deadline: Instant,
+    ) -> Result<api::CreateAccountStatus, ApiError> {
         let _polling = Polling::start(&self.polling);
         loop {
             let status = self
@@ -437,44 +495,121 @@ impl ExecContext {
                 .describe_create_account_status(
                     &Scope::Management,
                     api::DescribeCreateAccountStatusInput {
-                        create_account_request_id: request_id.clone(),
+                        create_account_request_id: request_id.to_string(),
                     },
                 )
                 .await?
                 .create_account_status;
-            match status.state.as_str() {
-                "SUCCEEDED" => {
-                    let id = status.account_id.ok_or_else(|| {
-                        endpoint_error(
-                            Operation::DescribeCreateAccountStatus,
-                            "SUCCEEDED without an account id".into(),
-                        )
-                    })?;
-                    self.known.set(address, id);
-                    return Ok(());
-                }
-                "FAILED" => {
-                    let reason = status
-                        .failure_reason
-                        .unwrap_or_else(|| "no reason given".into());
-                    return Err(ApiError::new(
-                        Operation::CreateAccount,
-                        "CreateAccountFailed",
-                        format!("CreateAccount for {email} failed: {reason}"),
-                    )
-                    .with_reason(&reason));
-                }
-                _ if Instant::now() >= deadline => {
-                    return Err(ApiError::new(
-                        Operation::CreateAccount,
-                        "CreateAccountTimeout",
-                        format!(
-                            "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
-                        ),
-                    ));
-                }
-                _ => tokio::time::sleep(self.poll_interval()).await,
+            if status.state != "IN_PROGRESS" {
+                return Ok(status);
             }
+            if Instant::now() >= deadline {
+                return Err(ApiError::new(
+                    Operation::CreateAccount,
+                    "CreateAccountTimeout",
+                    format!(
+                        "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
+                    ),
+                ));
+            }
+            tokio::time::sleep(self.poll_interval()).await;
+        }
+    }
+
+    /// An earlier attempt of this block's creation, finished and adopted: each creation in
+    /// progress with the block's account name that this apply did not send is awaited, and
+    /// its account taken when [`Self::take_if_ours`] says it is this block's.
+    async fn earlier_creation(
+        &self,
+        address: &Address,
+        email: &str,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<Option<String>, ApiError> {
+        // Those the plan saw in progress too: one that finished since is listed no more.
+        let seen = self
+            .plan
+            .context
+            .pending_creations
+            .iter()
+            .filter(|(_, n)| *n == name)
+            .map(|(id, _)| id.clone());
+        let candidates: BTreeSet<String> = {
+            let in_progress = self.in_progress_creations(name).await?;
+            let sent = self.sent.lock().expect("sent lock");
+            in_progress
+                .into_iter()
+                .chain(seen)
+                .filter(|id| !sent.contains(id))
+                .collect()
+        };
+        for request_id in candidates {
+            let status = self.await_creation(&request_id, email, deadline).await?;
+            if status.state != "SUCCEEDED" {
+                continue;
+            }
+            let id = succeeded_account(status)?;
+            let account = self
+                .client
+                .describe_account(
+                    &Scope::Management,
+                    api::DescribeAccountInput {
+                        account_id: id.clone(),
+                    },
+                )
+                .await?
+                .account;
+            if let Some(id) = self.take_if_ours(&account, address, email).await? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Takes `account` for the block at `address` when it has the block's email and carries
+    /// the block's ownership tag: the proof that an earlier attempt of this apply's block
+    /// made it (orgchard tags an account in its CreateAccount). `None` for anyone else's
+    /// (another email, or no tag: the next plan shows adopting it for review); an error when
+    /// another address owns it, which is never taken over.
+    async fn take_if_ours(
+        &self,
+        account: &api::Account,
+        address: &Address,
+        email: &str,
+    ) -> Result<Option<String>, ApiError> {
+        if !account.email.eq_ignore_ascii_case(email) {
+            return Ok(None);
+        }
+        let live = all_pages(|t| async move {
+            let o = self
+                .client
+                .list_tags_for_resource(
+                    &Scope::Management,
+                    api::ListTagsForResourceInput {
+                        resource_id: account.id.clone(),
+                        next_token: t,
+                    },
+                )
+                .await?;
+            Ok((o.tags, o.next_token))
+        })
+        .await?;
+        let owner = live
+            .iter()
+            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
+            .map(|t| t.value.clone());
+        match owner {
+            Some(o) if o == address.to_string() => Ok(Some(account.id.clone())),
+            Some(o) => Err(ApiError::new(
+                Operation::CreateAccount,
+                "OrgchardOwnedElsewhere",
+                format!(
+                    "account {} with the email {email} belongs to {o} (its {} tag); orgchard does not take it over for {address}",
+                    account.id,
+                    crate::model::live::OWNERSHIP_TAG
+                ),
+            )),
+            None => Ok(None),
         }
     }
 
@@ -493,7 +628,8 @@ impl ExecContext {
         Duration::from_secs_f64(polling / per_second).min(POLL_CAP)
     }
 
-    async fn in_progress_creation(&self, name: &str) -> Result<Option<String>, ApiError> {
+    /// The creations in progress with this account name.
+    async fn in_progress_creations(&self, name: &str) -> Result<Vec<String>, ApiError> {
         let statuses = all_pages(|t| async move {
             let o = self
                 .client
@@ -511,11 +647,17 @@ impl ExecContext {
         .await?;
         Ok(statuses
             .into_iter()
-            .find(|s| s.account_name == name)
-            .map(|s| s.id))
+            .filter(|s| s.account_name == name)
+            .map(|s| s.id)
+            .collect())
     }
 
-    async fn existing_account(&self, email: &str) -> Result<Option<String>, ApiError> {
+    /// The account with this email, taken as [`Self::take_if_ours`] says.
+    async fn existing_account(
+        &self,
+        address: &Address,
+        email: &str,
+    ) -> Result<Option<String>, ApiError> {
         let accounts = all_pages(|t| async move {
             let o = self
                 .client
@@ -530,10 +672,13 @@ impl ExecContext {
             Ok((o.accounts, o.next_token))
         })
         .await?;
-        Ok(accounts
-            .into_iter()
+        match accounts
+            .iter()
             .find(|a| a.email.eq_ignore_ascii_case(email))
-            .map(|a| a.id))
+        {
+            Some(a) => self.take_if_ours(a, address, email).await,
+            None => Ok(None),
+        }
     }
 
     /// Waits until the member-access role of a new account can be assumed (IAM in a new
@@ -581,6 +726,16 @@ impl ExecContext {
             }
         }
     }
+}
+
+/// The id of the account a SUCCEEDED creation made.
+fn succeeded_account(status: api::CreateAccountStatus) -> Result<String, ApiError> {
+    status.account_id.ok_or_else(|| {
+        endpoint_error(
+            Operation::DescribeCreateAccountStatus,
+            "SUCCEEDED without an account id".into(),
+        )
+    })
 }
 
 /// The seam operation an orgchard operation maps to, for errors raised before sending.

@@ -5,9 +5,9 @@
 //! The walker is built from the plan only (its operations and edges), never from the
 //! configuration. Every operation is written to be safe to run again: a create that may have
 //! happened before an ambiguous failure (a 5xx) is looked up before it is repeated, an attach
-//! that finds the policy attached counts as done, and `CreateAccount` first looks for a
-//! creation of the same account still in progress and waits for it instead of starting
-//! another. Together with the ownership tag that every create writes at once, this is what
+//! that finds the policy attached counts as done, and `CreateAccount` first waits for the
+//! creations in progress with the same account name and adopts one only when its account has
+//! the block's email and ownership tag. Together with the ownership tag that every create writes at once, this is what
 //! makes a re-run after a crash converge without duplicates.
 
 pub mod exec;

@@ -1,4 +1,4 @@
-//! `orgchard emulator init|stats`.
+//! `orgchard emulator init|stats|export`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,15 @@ pub enum EmulatorCommand {
     Init(InitArgs),
     /// Print the calls the emulator received, per API, and its virtual elapsed time.
     Stats(StatsArgs),
+    /// Print the whole state, its journal replayed, as indented JSON (the layout of a state
+    /// file, so the output can be saved as one).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The state file.
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +65,7 @@ pub fn run(command: EmulatorCommand) -> anyhow::Result<ExitCode> {
     match command {
         EmulatorCommand::Init(args) => init(args),
         EmulatorCommand::Stats(args) => stats(args),
+        EmulatorCommand::Export(args) => export(args),
     }
 }
 
@@ -120,8 +130,21 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let state = emulator::store::load(&args.path)?;
+    let text = serde_json::to_string_pretty(&state)?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        // A reader that stopped early (`| head`) wanted no more.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    // The file is replaced atomically, so it can be read while another process uses it.
+    // The state file is replaced atomically and the journal only appended to, so both can be
+    // read while another process uses them.
     let state = emulator::store::load(&args.path)?;
     let stats = emulator::Stats::of(&state);
     if args.json {

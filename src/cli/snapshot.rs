@@ -16,7 +16,8 @@ pub struct SnapshotArgs {
     /// The emulator state file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// A configuration directory whose `backend` block and roles to use (optional).
+    /// A configuration directory whose `backend` block and declared roles to use (optional:
+    /// roles orgchard owns are read either way).
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
     #[command(flatten)]
@@ -58,10 +59,13 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
     let live = rt.block_on(async {
         let client = session::client(&settings, &role).await?;
         let mut live = read::read_organization(&client).await?;
-        if let Some(d) = &desired {
-            let queries = diff::role_queries(d, &live, &diff::bind_identities(d, &live));
-            read::read_roles(&client, &mut live, &queries).await?;
-        }
+        // Roles by the planner's rule: without a configuration, still every account where
+        // orgchard's roles may be, or a rehearsal on the copy would create them again.
+        let queries = match &desired {
+            Some(d) => diff::role_queries(d, &live, &diff::bind_identities(d, &live)),
+            None => diff::owned_role_queries(&live),
+        };
+        read::read_roles(&client, &mut live, &queries).await?;
         anyhow::Ok(live)
     })?;
     let state = snapshot::from_live(&live, &role)?;

@@ -160,6 +160,11 @@ pub struct PlanContext {
     /// reads exactly these again to check the plan is not stale.
     #[serde(default)]
     pub role_queries: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The account creations in progress when the plan read the organization (request id to
+    /// account name): one may finish before the apply looks for it, and is then no longer
+    /// listed as in progress, but is still an earlier attempt the apply must not repeat.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_creations: BTreeMap<String, String>,
 }
 
 /// A complete plan.

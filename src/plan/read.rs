@@ -3,7 +3,8 @@
 //! so the call count is a formula of the organization's shape (see [`expected_calls`]):
 //!
 //! - DescribeOrganization, ListRoots, ListAWSServiceAccessForOrganization,
-//!   ListDelegatedAdministrators and ListCreateAccountStatus once (plus their pages);
+//!   ListDelegatedAdministrators and ListCreateAccountStatus once (plus their pages), the
+//!   last before the accounts so that no creation falls between the two reads;
 //! - per parent (the root and every OU): ListOrganizationalUnitsForParent and
 //!   ListAccountsForParent, pages followed to the end;
 //! - per enabled policy type: ListPolicies; per customer policy: DescribePolicy; per policy:
@@ -80,6 +81,25 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
             "the organization has no root",
         )
     })?;
+
+    // Creations in progress are read before the accounts: one that finishes in between is
+    // then among the accounts, never in neither list (it would be created a second time).
+    // One that finishes after may be in both, which the planner tolerates: the account is
+    // found by its tags, the pending creation only warns about blocks still to create.
+    let pending_account_creations = all_pages(|t| async move {
+        let o = client
+            .list_create_account_status(
+                &M,
+                ListCreateAccountStatusInput {
+                    states: vec!["IN_PROGRESS".to_string()],
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.create_account_statuses, o.next_token))
+    })
+    .await?;
 
     // The tree, one level at a time: every parent of a level is listed concurrently.
     let mut ous = BTreeMap::new();
@@ -251,21 +271,6 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
-
-    let pending_account_creations = all_pages(|t| async move {
-        let o = client
-            .list_create_account_status(
-                &M,
-                ListCreateAccountStatusInput {
-                    states: vec!["IN_PROGRESS".to_string()],
-                    next_token: t,
-                    max_results: Some(ORG_PAGE),
-                },
-            )
-            .await?;
-        Ok((o.create_account_statuses, o.next_token))
-    })
-    .await?;
 
     Ok(LiveOrg {
         organization,

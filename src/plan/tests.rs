@@ -1289,6 +1289,46 @@ fn the_roles_tag_is_kept_even_where_tags_are_ignored() {
     );
 }
 
+/// A role's name is unique in its account, but a role another address owns is not this
+/// block's: the plan refuses to take it over, unless a `moved` block says it is the same.
+#[test]
+fn a_role_owned_by_another_address_is_not_taken_over() {
+    let mut live = org_with_account_w();
+    live.roles.entry("222222222222".into()).or_default().insert(
+        "Reader".into(),
+        live_role("222222222222", "Reader", Some("module.other.role.r"), &[]),
+    );
+    live.roles_read_in.insert("222222222222".into());
+    let account = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\n";
+    let role = "role \"r\" {\n  account = account.w\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
+    let errors = plan(
+        &load(&format!("{account}{role}")),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("belongs to module.other.role.r")),
+        "{errors:?}"
+    );
+    let moved = "moved {\n  from = module.other.role.r\n  to   = role.r\n}\n";
+    let p = plan(
+        &load(&format!("{account}{role}{moved}")),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        !p.operations
+            .iter()
+            .any(|o| matches!(o.op, Op::CreateRole { .. } | Op::DeleteRole { .. })),
+        "{:#?}",
+        ops_of(&p)
+    );
+}
+
 /// The text of each `label = "..."` and `tooltip = "..."` of a DOT file, unescaped, with a
 /// check that the string ends where the attribute does (a stray `"` or `\` would end it early
 /// or swallow the closing quote).

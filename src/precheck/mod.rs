@@ -69,6 +69,9 @@ fn follow_up_calls(request: &crate::backend::Request) -> Vec<iam::Authorization>
             all("organizations:DescribeCreateAccountStatus"),
             all("organizations:ListCreateAccountStatus"),
             all("organizations:ListAccounts"),
+            // An earlier attempt's account is checked (email, owner) before it is adopted.
+            all("organizations:DescribeAccount"),
+            all("organizations:ListTagsForResource"),
         ],
         _ => Vec::new(),
     }

@@ -5,11 +5,14 @@
 //! virtual latency, lets time-driven processes (account creation, closure) move on, takes a
 //! token from its API's rate bucket, draws its injected fault, is authorized, and is then
 //! performed by [`org`] or [`iam`] on the in-memory state. A mutating call that succeeds is
-//! saved atomically before it returns; a rejected one changes nothing, in memory or on disk.
+//! appended to the state's [`journal`] and fsynced before it returns (see [`store`] for how the
+//! journal is compacted into the state file); a rejected one changes nothing, in memory or on
+//! disk.
 
 mod authz;
 mod iam;
 mod init;
+pub mod journal;
 mod limits;
 mod org;
 pub mod snapshot;
@@ -73,15 +76,135 @@ impl Core {
         request: Request,
         now: u64,
     ) -> Result<(Response, bool), ApiError> {
+        let change = IndexChange::of(&request);
         let result = match request.operation().service() {
             Service::Organizations | Service::Account => self.org_call(scope, request, now),
             Service::Iam | Service::Sts => self.iam_call(scope, request, now),
         };
-        if let Ok((_, true)) = &result {
-            self.reindex();
+        if let Ok((response, true)) = &result {
+            self.update_index(change, response);
         }
         result
     }
+
+    /// Brings the index up to date after a call that changed the state.
+    fn update_index(&mut self, change: IndexChange, response: &Response) {
+        let (index, state) = (&mut self.index, &self.state);
+        match (change, response) {
+            (IndexChange::Nothing, _) => {}
+            // A creation or closure now waits for time.
+            (IndexChange::TimePending, _) => index.time_pending = true,
+            (IndexChange::NewOu, Response::CreateOrganizationalUnit(o)) => {
+                let id = &o.organizational_unit.id;
+                if let Some(ou) = state.ous.get(id) {
+                    index.add_target(state, id, &ou.parent_id, true);
+                }
+            }
+            (IndexChange::NewPolicy, Response::CreatePolicy(o)) => {
+                let id = &o.policy.policy_summary.id;
+                if let Some(p) = state.policies.get(id) {
+                    index.add_policy(id, &p.r#type);
+                }
+            }
+            (IndexChange::Move { account, from, to }, _) => {
+                index.move_account(&account, &from, &to)
+            }
+            (IndexChange::Attach { policy, target }, _) => {
+                let attached = state
+                    .attachments
+                    .get(&policy)
+                    .is_some_and(|t| t.contains(&target));
+                index.set_attached(&policy, &target, attached);
+            }
+            _ => self.reindex(),
+        }
+        debug_assert!(
+            self.index == state::Index::build(&self.state),
+            "the index kept up to date differs from one built afresh"
+        );
+    }
+}
+
+/// What a mutating call changes in the [`state::Index`]: most calls one entry or none;
+/// those that change many at once (deleting an OU or a policy, enabling a policy type) have
+/// the index rebuilt.
+enum IndexChange {
+    Nothing,
+    TimePending,
+    NewOu,
+    NewPolicy,
+    Move {
+        account: String,
+        from: String,
+        to: String,
+    },
+    /// An attachment added or removed.
+    Attach {
+        policy: String,
+        target: String,
+    },
+    Rebuild,
+}
+
+impl IndexChange {
+    fn of(request: &Request) -> IndexChange {
+        match request {
+            Request::CreateOrganizationalUnit(_) => IndexChange::NewOu,
+            Request::CreatePolicy(_) => IndexChange::NewPolicy,
+            Request::CreateAccount(_) | Request::CloseAccount(_) => IndexChange::TimePending,
+            Request::MoveAccount(i) => IndexChange::Move {
+                account: i.account_id.clone(),
+                from: i.source_parent_id.clone(),
+                to: i.destination_parent_id.clone(),
+            },
+            Request::AttachPolicy(i) => IndexChange::Attach {
+                policy: i.policy_id.clone(),
+                target: i.target_id.clone(),
+            },
+            Request::DetachPolicy(i) => IndexChange::Attach {
+                policy: i.policy_id.clone(),
+                target: i.target_id.clone(),
+            },
+            Request::TagResource(_)
+            | Request::UntagResource(_)
+            | Request::UpdateOrganizationalUnit(_)
+            | Request::PutAccountName(_)
+            | Request::UpdatePolicy(_)
+            | Request::EnableAwsServiceAccess(_)
+            | Request::DisableAwsServiceAccess(_)
+            | Request::RegisterDelegatedAdministrator(_)
+            | Request::DeregisterDelegatedAdministrator(_) => IndexChange::Nothing,
+            r if matches!(r.operation().service(), Service::Iam | Service::Sts) => {
+                IndexChange::Nothing
+            }
+            _ => IndexChange::Rebuild,
+        }
+    }
+}
+
+/// Replays journal entries on the snapshot they continue: each entry's call is performed
+/// again as it was the first time (time moved on, then the call executed at its virtual
+/// time), and what replaying cannot recompute is taken from the entry.
+pub(crate) fn replay(state: State, entries: Vec<journal::Entry>) -> Result<State, String> {
+    // The member-access role's name matters only to authorization and reads, never replayed.
+    let mut core = Core::new(state, String::new());
+    for entry in entries {
+        core.advance(entry.now_ms);
+        if let Some((scope, request)) = entry.call {
+            let op = request.operation();
+            core.execute(&scope, request, entry.now_ms)
+                .map_err(|e| format!("entry {}: {op} does not replay: {e}", entry.seq))?;
+        }
+        core.state.faults = entry.faults;
+        for (name, delta) in entry.counters {
+            let counter = core.state.counters.entry(name).or_default();
+            counter.calls += delta.calls;
+            counter.errors += delta.errors;
+            counter.mutating = delta.mutating;
+        }
+        core.state.clock.elapsed_ms = entry.now_ms;
+    }
+    Ok(core.state)
 }
 
 /// Where the state lives: a locked file, or memory only.
@@ -95,6 +218,11 @@ struct Inner {
     limiter: limits::RateLimiter,
     /// Counters or the clock changed since the last save.
     dirty: bool,
+    /// The journal continuing the snapshot on disk; None in memory, or after a failed write
+    /// (the next save then writes the whole state).
+    journal: Option<journal::Writer>,
+    /// Counter increments since the last journal entry or snapshot.
+    pending: BTreeMap<String, CallCounter>,
 }
 
 /// An emulated organization backed by one state file (or by memory only).
@@ -147,21 +275,32 @@ impl Emulator {
             message,
         };
         let lock = store::lock(path).map_err(|e| fail(e.to_string()))?;
-        let state = if path.exists() {
-            store::load(path).map_err(|e| fail(e.to_string()))?
+        let (state, journal) = if path.exists() {
+            let (state, loaded) =
+                store::load_with_journal(path).map_err(|e| fail(e.to_string()))?;
+            // A journal left by a crash is folded into the snapshot before anything is added.
+            let journal = if loaded.replayed > 0 {
+                store::compact(path, &state)
+            } else {
+                journal::Writer::create(&journal::path_of(path), &loaded.snapshot_sha256, false)
+                    .map(|w| w.expect("not stopped early"))
+            };
+            (state, journal.map_err(|e| fail(e.to_string()))?)
         } else {
             let state = fresh_state(&InitOptions::default()).map_err(|e| fail(e.to_string()))?;
-            store::save(path, &state).map_err(|e| fail(e.to_string()))?;
-            state
+            let journal = store::compact(path, &state).map_err(|e| fail(e.to_string()))?;
+            (state, journal)
         };
-        Ok(Emulator::with_backing(
+        let mut emulator = Emulator::with_backing(
             state,
             options,
             Some(Backing {
                 path: path.to_path_buf(),
                 _lock: lock,
             }),
-        ))
+        );
+        emulator.lock_inner_mut().journal = Some(journal);
+        Ok(emulator)
     }
 
     /// An emulator over a state held in memory only (tests, benchmarks).
@@ -177,6 +316,8 @@ impl Emulator {
                 core: Core::new(state, options.member_access_role.clone()),
                 limiter: limits::RateLimiter::default(),
                 dirty: false,
+                journal: None,
+                pending: BTreeMap::new(),
             }),
             base_ms,
             opened: Instant::now(),
@@ -185,6 +326,10 @@ impl Emulator {
 
     fn now_ms(&self) -> u64 {
         self.base_ms + Instant::now().duration_since(self.opened).as_millis() as u64
+    }
+
+    fn lock_inner_mut(&mut self) -> &mut Inner {
+        self.inner.get_mut().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock_inner(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -212,24 +357,94 @@ impl Emulator {
             .call_policies(Operation::GetCallerIdentity, scope)
     }
 
-    /// Saves counters and the clock if they changed since the last save (virtual time that
-    /// passed counts, so that creations in progress move on across runs).
+    /// Writes the whole state, the journal folded in, when anything changed since the last
+    /// snapshot: counters and the clock included (virtual time that passed counts, so that
+    /// creations in progress move on across runs).
     pub fn flush(&self) -> Result<(), StoreError> {
         let mut inner = self.lock_inner();
         let now = self.now_ms();
-        if !inner.dirty && inner.core.state.clock.elapsed_ms == now {
+        let journaled = inner.journal.as_ref().is_none_or(|j| j.entries > 0);
+        if !inner.dirty && !journaled && inner.core.state.clock.elapsed_ms == now {
             return Ok(());
         }
         inner.core.state.clock.elapsed_ms = now;
-        self.save(&inner.core.state)?;
+        self.compact(&mut inner)
+    }
+
+    /// Replaces the snapshot with the current state and starts an empty journal.
+    fn compact(&self, inner: &mut Inner) -> Result<(), StoreError> {
+        let Some(b) = &self.backing else {
+            inner.dirty = false;
+            inner.pending.clear();
+            return Ok(());
+        };
+        // Until the new journal exists, the old one may name a replaced snapshot: nothing
+        // may be appended to it.
+        inner.journal = None;
+        inner.journal = Some(store::compact(&b.path, &inner.core.state)?);
+        inner.dirty = false;
+        inner.pending.clear();
+        Ok(())
+    }
+
+    /// Makes the effect of the call just performed durable: one journal entry, or the whole
+    /// state every [`store::COMPACT_EVERY`] entries (and after a failed write).
+    fn save(
+        &self,
+        inner: &mut Inner,
+        now: u64,
+        call: Option<(Scope, Request)>,
+    ) -> Result<(), StoreError> {
+        inner.core.state.clock.elapsed_ms = now;
+        let due = inner
+            .journal
+            .as_ref()
+            .is_none_or(|j| j.entries >= store::COMPACT_EVERY);
+        if self.backing.is_none() || due {
+            return self.compact(inner);
+        }
+        let Some(writer) = inner.journal.as_mut() else {
+            return self.compact(inner);
+        };
+        let entry = journal::Entry {
+            seq: writer.entries + 1,
+            now_ms: now,
+            call,
+            faults: inner.core.state.faults.clone(),
+            counters: std::mem::take(&mut inner.pending),
+        };
+        if let Err(e) = writer.append(&entry) {
+            // A short write may have left a partial line: the next save rewrites everything.
+            inner.journal = None;
+            for (name, delta) in entry.counters {
+                let c = inner.pending.entry(name).or_default();
+                c.calls += delta.calls;
+                c.errors += delta.errors;
+                c.mutating = delta.mutating;
+            }
+            return Err(e);
+        }
         inner.dirty = false;
         Ok(())
     }
 
-    fn save(&self, state: &State) -> Result<(), StoreError> {
-        match &self.backing {
-            Some(b) => store::save(&b.path, state),
-            None => Ok(()),
+    /// Counts a call (or its error) in the state and in the next journal entry.
+    fn count(inner: &mut Inner, op: Operation, error: bool) {
+        for counter in [
+            inner
+                .core
+                .state
+                .counters
+                .entry(op.name().to_string())
+                .or_default(),
+            inner.pending.entry(op.name().to_string()).or_default(),
+        ] {
+            if error {
+                counter.errors += 1;
+            } else {
+                counter.calls += 1;
+            }
+            counter.mutating = op.is_mutating();
         }
     }
 
@@ -238,29 +453,13 @@ impl Emulator {
         let now = self.now_ms();
         let mut guard = self.lock_inner();
         let inner = &mut *guard;
-        let counter = inner
-            .core
-            .state
-            .counters
-            .entry(op.name().to_string())
-            .or_default();
-        counter.calls += 1;
-        counter.mutating = op.is_mutating();
+        Emulator::count(inner, op, false);
         inner.dirty = true;
 
         let progressed = inner.core.advance(now);
-        if progressed {
-            inner.core.reindex();
-        }
         let result = self.checked(inner, scope, request, now, progressed);
         if result.is_err() {
-            let counter = inner
-                .core
-                .state
-                .counters
-                .entry(op.name().to_string())
-                .or_default();
-            counter.errors += 1;
+            Emulator::count(inner, op, true);
         }
         result
     }
@@ -302,13 +501,15 @@ impl Emulator {
             return Err(ApiError::new(op, code, message));
         }
         core.authorize(scope, &request)?;
+        // The journal needs the call as it was asked, to perform it again on replay.
+        let call =
+            (op.is_mutating() && self.backing.is_some()).then(|| (scope.clone(), request.clone()));
         let (response, mutated) = match core.execute(scope, request, now) {
             Ok(r) => r,
             Err(e) => {
                 if progressed {
                     // Time moved an account creation or closure on: keep that.
-                    core.state.clock.elapsed_ms = now;
-                    let _ = self.save(&core.state);
+                    let _ = self.save(inner, now, None);
                 }
                 return Err(e);
             }
@@ -327,15 +528,14 @@ impl Emulator {
             }
         }
         if mutated || progressed {
-            core.state.clock.elapsed_ms = now;
-            self.save(&core.state).map_err(|e| {
+            let call = if mutated { call } else { None };
+            self.save(inner, now, call).map_err(|e| {
                 ApiError::new(
                     op,
                     "ServiceException",
                     format!("the emulator could not save its state: {e}"),
                 )
             })?;
-            inner.dirty = false;
         }
         if crash {
             return Err(ApiError::new(
@@ -350,8 +550,17 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        // Best effort: the counters of read-only calls are saved when the emulator closes.
-        let _ = self.flush();
+        // Best effort: the counters of read-only calls are saved when the emulator closes,
+        // and the journal, then empty, is removed so that only the state file remains.
+        if self.flush().is_ok()
+            && let Some(path) = self.backing.as_ref().map(|b| b.path.clone())
+        {
+            let inner = self.lock_inner_mut();
+            if inner.journal.as_ref().is_some_and(|j| j.entries == 0) {
+                inner.journal = None;
+                let _ = store::remove_journal(&path);
+            }
+        }
     }
 }
 

@@ -340,6 +340,10 @@ impl Core {
                 changed = true;
             }
         }
+        if changed {
+            self.index.refresh_time_pending(&self.state);
+            debug_assert!(self.index == super::state::Index::build(&self.state));
+        }
         changed
     }
 
@@ -384,6 +388,9 @@ impl Core {
             },
         );
         self.attach_defaults(&r.account_id);
+        let root = &self.state.organization.root_id;
+        self.index
+            .add_target(&self.state, &r.account_id, root, false);
         let mgmt = self.state.management_account_id().to_string();
         let role_id = format!("AROA{}", self.state.draw(UPPER_DIGITS, 17));
         self.state

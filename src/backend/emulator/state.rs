@@ -491,8 +491,11 @@ pub const LOWER_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 pub const DIGITS: &[u8] = b"0123456789";
 pub const UPPER_DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/// Lookups the state does not store directly, rebuilt after every change.
-#[derive(Debug, Clone, Default)]
+/// Lookups the state does not store directly: built when a state is opened, then kept up to
+/// date by each change (the calls an apply makes by the thousand change one entry each, and
+/// rebuilding the whole index after each would make a call cost more the larger the
+/// organization); calls that change many things at once rebuild it.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Index {
     /// Parent id to its child OUs, in id order.
     pub child_ous: BTreeMap<String, Vec<String>>,
@@ -505,6 +508,13 @@ pub struct Index {
     /// Whether any account creation or closure is waiting for time to pass (so that calls
     /// need not scan every account when none is).
     pub time_pending: bool,
+}
+
+/// Inserts `id` into an id-ordered list, once.
+fn insert_sorted(list: &mut Vec<String>, id: &str) {
+    if let Err(at) = list.binary_search_by(|c| c.as_str().cmp(id)) {
+        list.insert(at, id.to_string());
+    }
 }
 
 impl Index {
@@ -546,6 +556,70 @@ impl Index {
                 .push(id.clone());
         }
         index
+    }
+
+    /// Whether anything waits for time to pass, looked up again (after time moved something).
+    pub fn refresh_time_pending(&mut self, state: &State) {
+        self.time_pending = state
+            .create_requests
+            .values()
+            .any(|r| r.state == "IN_PROGRESS")
+            || state.accounts.values().any(|a| a.suspends_at_ms.is_some());
+    }
+
+    /// A new OU or account `id` under `parent`, with the attachments it got.
+    pub fn add_target(&mut self, state: &State, id: &str, parent: &str, ou: bool) {
+        let children = if ou {
+            &mut self.child_ous
+        } else {
+            &mut self.child_accounts
+        };
+        insert_sorted(children.entry(parent.to_string()).or_default(), id);
+        let attached: BTreeSet<String> = state
+            .attachments
+            .iter()
+            .filter(|(_, targets)| targets.contains(id))
+            .map(|(p, _)| p.clone())
+            .collect();
+        if !attached.is_empty() {
+            self.target_policies.insert(id.to_string(), attached);
+        }
+    }
+
+    /// An account moved from one parent to another.
+    pub fn move_account(&mut self, id: &str, from: &str, to: &str) {
+        if let Some(children) = self.child_accounts.get_mut(from) {
+            children.retain(|c| c != id);
+            if children.is_empty() {
+                self.child_accounts.remove(from);
+            }
+        }
+        insert_sorted(self.child_accounts.entry(to.to_string()).or_default(), id);
+    }
+
+    /// A policy attached to a target, or detached from it.
+    pub fn set_attached(&mut self, policy: &str, target: &str, attached: bool) {
+        if attached {
+            self.target_policies
+                .entry(target.to_string())
+                .or_default()
+                .insert(policy.to_string());
+        } else if let Some(policies) = self.target_policies.get_mut(target) {
+            policies.remove(policy);
+            if policies.is_empty() {
+                self.target_policies.remove(target);
+            }
+        }
+    }
+
+    /// A new policy.
+    pub fn add_policy(&mut self, id: &str, policy_type: &str) {
+        insert_sorted(
+            self.policies_by_type
+                .entry(policy_type.to_string())
+                .or_default(),
+            id,
+        );
     }
 
     /// The policies of one type attached to a target.

@@ -68,15 +68,21 @@ impl<'a> Planner<'a> {
                         attr("parent", None, self.show_parent(&a.parent)),
                     ];
                     attrs = creation_attrs(leading, attrs, &tags, true);
-                    if let Some(pending) = self
+                    // A creation's status names the account but not its email, and names
+                    // are not unique: the apply can only tell whose it is once it finished.
+                    let pending: Vec<&str> = self
                         .live
                         .pending_account_creations
                         .iter()
-                        .find(|c| c.account_name == a.name)
-                    {
+                        .filter(|c| c.account_name == a.name)
+                        .map(|c| c.id.as_str())
+                        .collect();
+                    if !pending.is_empty() {
                         self.warnings.push(format!(
-                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it instead of creating another",
-                            a.name, pending.id
+                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it, adopts its account only if it has the email {} and this block's ownership tag, and otherwise creates this one",
+                            a.name,
+                            pending.join(", "),
+                            a.email
                         ));
                     }
                 }

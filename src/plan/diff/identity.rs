@@ -68,7 +68,7 @@ pub fn role_queries(
     live: &LiveOrg,
     identities: &Identities,
 ) -> BTreeMap<String, RoleQuery> {
-    let mut out: BTreeMap<String, RoleQuery> = BTreeMap::new();
+    let mut out = owned_role_queries(live);
     for r in &desired.roles {
         if let Some(id) = final_account(&identities.accounts, live, &r.account).known() {
             out.entry(id.to_string())
@@ -77,6 +77,14 @@ pub fn role_queries(
                 .insert(r.name.clone());
         }
     }
+    out
+}
+
+/// The accounts that may hold roles orgchard owns, whatever the configuration: the
+/// management account and every active account carrying [`ROLES_TAG`]. The part of
+/// [`role_queries`] that needs no configuration (`snapshot` without one reads these).
+pub fn owned_role_queries(live: &LiveOrg) -> BTreeMap<String, RoleQuery> {
+    let mut out: BTreeMap<String, RoleQuery> = BTreeMap::new();
     let marked = live
         .accounts
         .values()

@@ -28,7 +28,7 @@ mod tags;
 mod validate;
 
 use identity::{Bound, How};
-pub use identity::{Identities, bind_identities, role_queries};
+pub use identity::{Identities, bind_identities, owned_role_queries, role_queries};
 pub use policy::pretty_document;
 use policy::same_document;
 
@@ -176,6 +176,11 @@ pub fn plan_bound(
             fingerprint: live.fingerprint(),
             backend: None,
             role_queries: BTreeMap::new(),
+            pending_creations: live
+                .pending_account_creations
+                .iter()
+                .map(|c| (c.id.clone(), c.account_name.clone()))
+                .collect(),
         },
         changes: p.changes,
         operations: p.ops,

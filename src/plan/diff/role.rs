@@ -25,6 +25,23 @@ impl<'a> Planner<'a> {
                 .and_then(|id| self.live.roles.get(id))
                 .and_then(|m| m.get(&r.name))
                 .cloned();
+            if let Some(l) = &live_role
+                && let Some(owner) = owner_of(&tags_to_map(&l.role.tags))
+                && !self.moves_to(&owner, addr)
+            {
+                // A role's name is unique in its account, but the name alone does not make
+                // it this block's: another address owns it.
+                self.error(
+                    Some(addr),
+                    Some(&r.common.origin),
+                    format!(
+                        "role {:?} in account {account} belongs to {owner} (its {OWNERSHIP_TAG} tag); orgchard does not take it over",
+                        r.name
+                    ),
+                    Some("add a `moved` block from that address if this block replaces it, or choose another role name"),
+                );
+                continue;
+            }
             let read = account
                 .known()
                 .is_some_and(|id| self.live.roles_read_in.contains(id));
@@ -408,6 +425,21 @@ impl<'a> Planner<'a> {
     }
 
     /// Owned roles whose block is gone, in the accounts that were read.
+    /// Whether the resource tagged `owner` is, after following `moved` blocks, at `to`.
+    fn moves_to(&self, owner: &Address, to: &Address) -> bool {
+        let mut at = owner.clone();
+        for _ in 0..=self.desired.moved.len() {
+            if at == *to {
+                return true;
+            }
+            match self.desired.moved.iter().find(|m| m.from == at) {
+                Some(m) => at = m.to.clone(),
+                None => return false,
+            }
+        }
+        false
+    }
+
     pub(super) fn plan_orphan_roles(&mut self) {
         let live = self.live;
         let configured: BTreeSet<(String, String)> = self

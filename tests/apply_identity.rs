@@ -1,0 +1,234 @@
+//! Identity under ambiguity at apply time: an account creation still in progress is adopted
+//! only when it is this block's account (its email, and its ownership tag once it has one),
+//! and two accounts that share a name (AWS does not keep names unique) are two accounts.
+
+mod applying;
+
+use std::collections::BTreeMap;
+
+use applying::*;
+use orgchard::backend::emulator::{InitOptions, State, fresh_state};
+use orgchard::backend::{ApiExt, CreateAccountInput, Scope, Tag};
+use orgchard::model::live::OWNERSHIP_TAG;
+
+fn options() -> InitOptions {
+    InitOptions {
+        rate_limits: false,
+        ..InitOptions::default()
+    }
+}
+
+fn write(text: &str) -> (tempfile::TempDir, orgchard::model::Desired) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.hcl"), text).unwrap();
+    let desired = load(dir.path());
+    (dir, desired)
+}
+
+/// The account with this email: its id, name and parent.
+fn account_by_email<'a>(state: &'a State, email: &str) -> Option<(&'a String, &'a str, String)> {
+    state
+        .accounts
+        .iter()
+        .find(|(_, a)| a.email.eq_ignore_ascii_case(email))
+        .map(|(id, a)| (id, a.name.as_str(), a.parent_id.clone()))
+}
+
+fn ou_named(state: &State, name: &str) -> String {
+    state
+        .ous
+        .iter()
+        .find(|(_, o)| o.name == name)
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no OU named {name}"))
+}
+
+const TEAM_B: &str = r#"
+organizational_unit "restricted" {
+  name = "Restricted"
+}
+
+account "sandbox" {
+  name   = "Sandbox"
+  email  = "mine@example.com"
+  parent = organizational_unit.restricted
+}
+"#;
+
+/// Team A's apply stopped right after its CreateAccount (`owner` is the ownership tag it
+/// sent, if any); team B then applies its own `Sandbox` with another email.
+async fn someone_elses_creation_is_not_taken_over(owner: Option<&str>) {
+    let (_dir, desired) = write(TEAM_B);
+    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
+    let tags = owner
+        .map(|o| {
+            vec![Tag {
+                key: OWNERSHIP_TAG.into(),
+                value: o.into(),
+            }]
+        })
+        .unwrap_or_default();
+    client
+        .create_account(
+            &Scope::Management,
+            CreateAccountInput {
+                email: "other-team@example.com".into(),
+                account_name: "Sandbox".into(),
+                role_name: None,
+                iam_user_access_to_billing: None,
+                tags,
+            },
+        )
+        .await
+        .unwrap();
+
+    let (plan, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+    assert!(report.succeeded(), "{:?}", report.failures);
+    let state = emu.state();
+    let restricted = ou_named(&state, "Restricted");
+    let (mine, _, parent) = account_by_email(&state, "mine@example.com")
+        .unwrap_or_else(|| panic!("team B's account was never created:\n{}", show(&plan)));
+    assert_eq!(parent, restricted, "team B's account is in its OU");
+    let (theirs, _, parent) =
+        account_by_email(&state, "other-team@example.com").expect("team A's creation finished");
+    assert_ne!(mine, theirs);
+    assert_eq!(
+        parent, state.organization.root_id,
+        "team A's account was moved into team B's OU"
+    );
+    assert_eq!(
+        state.accounts[theirs]
+            .tags
+            .get(OWNERSHIP_TAG)
+            .map(String::as_str),
+        owner,
+        "team A's account was tagged as team B's"
+    );
+    let warnings = plan.warnings.join("\n");
+    assert!(
+        !warnings.contains("instead of creating another"),
+        "the plan promises to wait for someone else's creation instead of creating: {warnings}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_untagged_creation_in_progress_with_another_email_is_not_adopted() {
+    someone_elses_creation_is_not_taken_over(None).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn another_configurations_creation_in_progress_is_not_adopted() {
+    someone_elses_creation_is_not_taken_over(Some("module.team_a.account.sandbox")).await;
+}
+
+/// A creation in progress with this block's email but another address's ownership tag is
+/// neither adopted nor repeated: the apply fails for that account and says whose it is.
+#[tokio::test(start_paused = true)]
+async fn a_creation_in_progress_owned_by_another_address_is_refused() {
+    let (_dir, desired) = write(TEAM_B);
+    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
+    client
+        .create_account(
+            &Scope::Management,
+            CreateAccountInput {
+                email: "mine@example.com".into(),
+                account_name: "Sandbox".into(),
+                role_name: None,
+                iam_user_access_to_billing: None,
+                tags: vec![Tag {
+                    key: OWNERSHIP_TAG.into(),
+                    value: "module.team_a.account.sandbox".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+    assert!(!report.succeeded(), "the apply took over team A's account");
+    let failures = format!("{:?}", report.failures);
+    assert!(
+        failures.contains("module.team_a.account.sandbox"),
+        "the failure names the owner: {failures}"
+    );
+    let state = emu.state();
+    assert_eq!(
+        state.create_requests.len(),
+        1,
+        "CreateAccount was sent again"
+    );
+    let (_, _, parent) = account_by_email(&state, "mine@example.com").unwrap();
+    assert_eq!(parent, state.organization.root_id, "the account was moved");
+}
+
+/// Our own interrupted creation (same email, our ownership tag) is still adopted.
+#[tokio::test(start_paused = true)]
+async fn our_own_creation_in_progress_is_awaited_not_repeated() {
+    let (_dir, desired) = write(TEAM_B);
+    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
+    client
+        .create_account(
+            &Scope::Management,
+            CreateAccountInput {
+                email: "mine@example.com".into(),
+                account_name: "Sandbox".into(),
+                role_name: None,
+                iam_user_access_to_billing: None,
+                tags: vec![Tag {
+                    key: OWNERSHIP_TAG.into(),
+                    value: "account.sandbox".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+    assert!(report.succeeded(), "{:?}", report.failures);
+    assert_converged(&client, &desired, "after adopting our own creation").await;
+    assert_invariants(&emu.state(), &desired, true, "our own creation");
+}
+
+/// Two blocks whose accounts share a name, with different emails and OUs: two accounts, each
+/// in its own OU, and the apply reports each with its own id.
+#[tokio::test(start_paused = true)]
+async fn two_accounts_with_the_same_name_are_both_created_each_in_its_ou() {
+    let (_dir, desired) = write(
+        r#"
+organizational_unit "x" {
+  name = "X"
+}
+
+organizational_unit "y" {
+  name = "Y"
+}
+
+account "one" {
+  name   = "Sandbox"
+  email  = "one@example.com"
+  parent = organizational_unit.x
+}
+
+account "two" {
+  name   = "Sandbox"
+  email  = "two@example.com"
+  parent = organizational_unit.y
+}
+"#,
+    );
+    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
+    let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
+    assert!(report.succeeded(), "{:?}", report.failures);
+    let state = emu.state();
+    let (one, name, parent) = account_by_email(&state, "one@example.com").expect("one created");
+    assert_eq!((name, parent), ("Sandbox", ou_named(&state, "X")));
+    let (two, name, parent) = account_by_email(&state, "two@example.com").expect("two created");
+    assert_eq!((name, parent), ("Sandbox", ou_named(&state, "Y")));
+    let created: BTreeMap<String, String> = report
+        .created
+        .iter()
+        .map(|(a, id)| (a.to_string(), id.clone()))
+        .collect();
+    assert_eq!(created.get("account.one"), Some(one));
+    assert_eq!(created.get("account.two"), Some(two));
+    assert_converged(&client, &desired, "two accounts named Sandbox").await;
+    assert_invariants(&state, &desired, true, "two accounts named Sandbox");
+}
