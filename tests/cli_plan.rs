@@ -331,3 +331,35 @@ fn snapshot_without_a_configuration_keeps_the_roles_orgchard_owns() {
         text(&out)
     );
 }
+
+/// The landing zone, applied then imported: the imported configuration keeps the module
+/// addresses the ownership tags name and writes the roles orgchard owns, so planning it shows
+/// no changes (neither retagging nor deleting the roles); roles orgchard does not own are
+/// left out and listed.
+#[test]
+fn importing_the_landing_zone_keeps_modules_and_roles_and_plans_no_changes() {
+    let o = org();
+    let ex = example("landing-zone");
+    let ex = ex.to_str().unwrap();
+    let out = orgchard(&["apply", ex, "--backend", &o.backend, "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let imported = o.root.join("imp");
+    let imp = imported.to_str().unwrap();
+    let out = orgchard(&["import", "--out", imp, "--backend", &o.backend]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("left out"),
+        "roles orgchard does not own are listed: {}",
+        text(&out)
+    );
+    let main = std::fs::read_to_string(imported.join("main.hcl")).unwrap();
+    assert!(main.contains("module \"security\""), "{main}");
+    let security = std::fs::read_to_string(imported.join("modules/security/main.hcl")).unwrap();
+    assert!(security.contains("account \"audit\""), "{security}");
+    let roles = std::fs::read_to_string(imported.join("modules/readonly_roles/roles.hcl")).unwrap();
+    assert!(roles.contains("role \"read_only\""), "{roles}");
+    let out = orgchard(&["validate", imp]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = orgchard(&["plan", imp, "--backend", &o.backend, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -10,7 +10,7 @@ use clap::Args;
 use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, session};
 use crate::config::import;
-use crate::plan::read;
+use crate::plan::{diff, read};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -26,7 +26,11 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let rt = session::runtime(&settings.backend)?;
     let live = rt.block_on(async {
         let client = session::client(&settings, crate::model::DEFAULT_MEMBER_ACCESS_ROLE).await?;
-        anyhow::Ok(read::read_organization(&client).await?)
+        let mut live = read::read_organization(&client).await?;
+        // Roles by the planner's rule: where orgchard's own roles may be.
+        let queries = diff::owned_role_queries(&live);
+        read::read_roles(&client, &mut live, &queries).await?;
+        anyhow::Ok(live)
     })?;
     let files = import::generate(&live);
     for f in &files {
@@ -46,14 +50,18 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&path, &f.text).with_context(|| format!("writing {}", path.display()))?;
         outln!("wrote {}", path.display());
     }
+    for line in import::unowned_roles(&live) {
+        errln!("warning: roles orgchard does not own are left out: {line}");
+    }
     outln!(
-        "Imported {} OUs, {} accounts and {} policies. `orgchard plan {}` should show no changes.",
+        "Imported {} OUs, {} accounts, {} policies and {} roles. `orgchard plan {}` should show no changes.",
         live.ous.len(),
         live.accounts.len().saturating_sub(1),
         live.policies
             .values()
             .filter(|p| !p.summary.aws_managed)
             .count(),
+        live.roles.values().map(|r| r.len()).sum::<usize>(),
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

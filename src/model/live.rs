@@ -78,6 +78,10 @@ pub struct LiveOrg {
     pub roles_read_in: BTreeSet<String>,
     /// Roles read inside accounts: account id, then role name.
     pub roles: BTreeMap<String, BTreeMap<String, LiveRole>>,
+    /// Names of the roles listed in those accounts but not read: neither declared nor owned
+    /// (AWS's service-linked and reserved roles are not counted). `import` lists them.
+    #[serde(default)]
+    pub unowned_roles: BTreeMap<String, BTreeSet<String>>,
     /// Account creations that have not finished (IN_PROGRESS).
     pub pending_account_creations: Vec<CreateAccountStatus>,
 }

@@ -283,6 +283,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         delegated_administrators: delegated.into_iter().flatten().collect(),
         roles_read_in: BTreeSet::new(),
         roles: BTreeMap::new(),
+        unowned_roles: BTreeMap::new(),
         pending_account_creations,
     })
 }
@@ -403,7 +404,8 @@ pub async fn read_roles(
     queries: &BTreeMap<String, RoleQuery>,
 ) -> Result<(), ApiError> {
     let management = live.organization.master_account_id.clone();
-    let results: Vec<(String, BTreeMap<String, LiveRole>)> = stream::iter(queries.iter())
+    type Read = (String, BTreeMap<String, LiveRole>, BTreeSet<String>);
+    let results: Vec<Read> = stream::iter(queries.iter())
         .map(|(account_id, query)| {
             let scope = if *account_id == management {
                 Scope::Management
@@ -411,15 +413,17 @@ pub async fn read_roles(
                 Scope::Account(account_id.clone())
             };
             async move {
-                let roles = read_account_roles(client, &scope, account_id, query).await?;
-                Ok::<_, ApiError>((account_id.clone(), roles))
+                let (roles, unowned) =
+                    read_account_roles(client, &scope, account_id, query).await?;
+                Ok::<_, ApiError>((account_id.clone(), roles, unowned))
             }
         })
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
-    for (account_id, roles) in results {
+    for (account_id, roles, unowned) in results {
         live.roles_read_in.insert(account_id.clone());
+        live.unowned_roles.insert(account_id.clone(), unowned);
         live.roles.insert(account_id, roles);
     }
     Ok(())
@@ -430,7 +434,7 @@ async fn read_account_roles(
     scope: &Scope,
     account_id: &str,
     query: &RoleQuery,
-) -> Result<BTreeMap<String, LiveRole>, ApiError> {
+) -> Result<(BTreeMap<String, LiveRole>, BTreeSet<String>), ApiError> {
     let roles = all_pages(|t| async move {
         let o = client
             .list_roles(
@@ -445,17 +449,23 @@ async fn read_account_roles(
         Ok((o.roles, o.next_token))
     })
     .await?;
-    let candidates = roles.into_iter().filter(|r| may_be_owned(&r.path));
+    let candidates: Vec<Role> = roles
+        .into_iter()
+        .filter(|r| may_be_owned(&r.path))
+        .collect();
+    let mut unowned: BTreeSet<String> = candidates.iter().map(|r| r.role_name.clone()).collect();
     let read: Vec<Option<LiveRole>> = stream::iter(candidates)
         .map(|role| read_role(client, scope, account_id, role, query))
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
-    Ok(read
+    let read: BTreeMap<String, LiveRole> = read
         .into_iter()
         .flatten()
         .map(|r| (r.role.role_name.clone(), r))
-        .collect())
+        .collect();
+    unowned.retain(|n| !read.contains_key(n));
+    Ok((read, unowned))
 }
 
 /// Whether a role on this path may be orgchard's: AWS's service-linked and reserved (SSO)

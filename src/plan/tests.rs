@@ -46,6 +46,7 @@ fn empty_org() -> LiveOrg {
         delegated_administrators: BTreeSet::new(),
         roles_read_in: BTreeSet::new(),
         roles: BTreeMap::new(),
+        unowned_roles: BTreeMap::new(),
         pending_account_creations: vec![],
     };
     live.policies.insert(

@@ -14,11 +14,26 @@ impl<'a> Planner<'a> {
                 _ => None,
             })
             .collect();
+        // A role may name its account by id (an imported module does): that account holds
+        // roles too, or its roles tag would be removed.
+        let hold_roles_by_id: BTreeSet<&String> = self
+            .desired
+            .roles
+            .iter()
+            .filter_map(|r| match &r.account {
+                AccountRef::Id(id) => Some(id),
+                _ => None,
+            })
+            .collect();
         for a in &self.desired.accounts {
             let addr = &a.common.address;
             let bound = self.accounts.get(addr).cloned();
             let mut tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
-            if hold_roles.contains(addr) {
+            if hold_roles.contains(addr)
+                || bound
+                    .as_ref()
+                    .is_some_and(|b| hold_roles_by_id.contains(&b.id))
+            {
                 tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
             }
             let parent = self.final_parent(&a.parent);
