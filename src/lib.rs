@@ -4,6 +4,10 @@
 //! with the [`iam`] engine that every call will be allowed; [`apply`] executes the graph.
 //! The [`cli`] module is the thin command line over all of it.
 
+// First, so that its macros are in scope in every module after it.
+#[macro_use]
+mod output;
+
 pub mod addr;
 pub mod apply;
 pub mod backend;

@@ -553,3 +553,166 @@ fn a_plan_answered_yes_on_an_unchanged_organization_is_applied() {
     assert!(text(&out.stderr).contains("Apply cancelled."));
     assert_eq!(emulator::store::load(&state).unwrap().ous, before.ous);
 }
+
+/// A pipe whose reading end is already closed, as `orgchard ... | head` leaves it once `head`
+/// has exited: every write to it fails.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Stdio::from(writer)
+}
+
+#[test]
+fn a_closed_stdout_never_stops_an_apply() {
+    for json in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let state = init(dir.path(), 50);
+        let cfg = many_accounts(dir.path(), 12);
+        let mut apply = orgchard();
+        apply.args(["apply", "--auto-approve"]);
+        if json {
+            apply.arg("--json");
+        }
+        let out = apply
+            .arg(backend(&state))
+            .arg(&cfg)
+            .stdout(closed_pipe())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "json {json}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stderr).contains("panicked"),
+            "{}",
+            text(&out.stderr)
+        );
+        let saved = emulator::store::load(&state).unwrap();
+        assert_invariants(
+            &saved,
+            &load(&cfg),
+            true,
+            "after an apply into a closed pipe",
+        );
+    }
+}
+
+#[test]
+fn an_apply_into_a_closed_stdout_exits_with_the_status_it_would_have() {
+    // Someone else is creating an account with the email the configuration uses, so one
+    // branch of the apply fails and the other finishes: exit 1 either way, same end state.
+    let run = |closed: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let state = init(dir.path(), 50);
+        block_on(async {
+            let emu = Emulator::open(&state, &ConnectOptions::default()).unwrap();
+            emu.create_account(
+                &Scope::Management,
+                CreateAccountInput {
+                    email: "aws+shared@example.com".into(),
+                    account_name: "Console Account".into(),
+                    role_name: None,
+                    iam_user_access_to_billing: None,
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        });
+        let cfg = dir.path().join("cfg");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(
+            cfg.join("main.hcl"),
+            "account \"dup\" {\n  name  = \"Duplicate\"\n  email = \"aws+shared@example.com\"\n}\n\naccount \"ok\" {\n  name  = \"Fine\"\n  email = \"aws+fine@example.com\"\n}\n",
+        )
+        .unwrap();
+        let mut apply = orgchard();
+        apply
+            .args(["apply", "--auto-approve", "--json"])
+            .arg(backend(&state))
+            .arg(&cfg);
+        if closed {
+            apply.stdout(closed_pipe());
+        }
+        let out = apply.output().unwrap();
+        assert!(
+            !text(&out.stderr).contains("panicked"),
+            "{}",
+            text(&out.stderr)
+        );
+        let saved = emulator::store::load(&state).unwrap();
+        let mut names: Vec<String> = saved.accounts.values().map(|a| a.name.clone()).collect();
+        names.sort();
+        (out.status.code(), names)
+    };
+    let open = run(false);
+    assert_eq!(open.0, Some(1), "the scenario fails one branch");
+    assert_eq!(run(true), open);
+}
+
+#[test]
+fn no_command_panics_on_a_closed_stdout_or_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = init(dir.path(), 0);
+    let cfg = repo_path("examples/quickstart");
+    let plan_file = dir.path().join("plan.json");
+    let out = orgchard()
+        .args(["plan", "--out"])
+        .arg(&plan_file)
+        .arg(backend(&state))
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let policy = dir.path().join("p.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let b = backend(&state);
+    let p = plan_file.to_str().unwrap();
+    let c = cfg.to_str().unwrap();
+    let commands: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["validate", c], 0),
+        (vec!["plan", &b, c], 0),
+        (vec!["plan", "--json", &b, c], 0),
+        (vec!["show", p], 0),
+        (vec!["show", "--json", p], 0),
+        (vec!["graph", &b, c], 0),
+        (vec!["emulator", "stats", state.to_str().unwrap()], 0),
+        (
+            vec![
+                "policy",
+                "simulate",
+                "--policy",
+                policy.to_str().unwrap(),
+                "--action",
+                "organizations:ListAccounts",
+                "--resource",
+                "*",
+            ],
+            0,
+        ),
+        (vec!["validate", "no-such-directory"], 1),
+    ];
+    for (args, code) in commands {
+        for closed_stderr in [false, true] {
+            let mut cmd = orgchard();
+            cmd.args(&args).stdout(closed_pipe());
+            if closed_stderr {
+                cmd.stderr(closed_pipe());
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{args:?} (stderr closed: {closed_stderr}): {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}

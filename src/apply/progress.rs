@@ -2,7 +2,6 @@
 //! line per finished operation on a terminal, plain lines otherwise, and one JSON object per
 //! line with `--json`.
 
-use std::io::Write;
 use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -51,8 +50,7 @@ pub struct JsonLines;
 impl EventSink for JsonLines {
     fn event(&self, e: &Event) {
         let line = serde_json::to_string(e).expect("events serialize");
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
+        outln!("{line}");
     }
 }
 
@@ -82,7 +80,7 @@ impl Human {
     fn line(&self, text: String) {
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => println!("{text}"),
+            None => outln!("{text}"),
         }
     }
 }

@@ -85,9 +85,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let color = settings.color;
     if !args.json {
-        print!("{}", render::render(&plan, render::Style { color }));
+        out!("{}", render::render(&plan, render::Style { color }));
         if let Some(r) = &report {
-            print!("{}", r.render());
+            out!("{}", r.render());
         }
     }
     if !plan.has_changes() {
@@ -98,9 +98,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         && settings.precheck == PrecheckMode::Strict
     {
         if args.json {
-            eprint!("{}", r.render());
+            err!("{}", r.render());
         }
-        eprintln!(
+        errln!(
             "orgchard: the pre-check found requests that would be denied or cannot be checked; nothing was changed. Grant what is listed above, or run with --precheck warn to apply anyway."
         );
         return Ok(ExitCode::from(1));
@@ -111,7 +111,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     // a moment ago and nothing waits, so the second full read is not paid for.
     let asked = !from_file && !args.auto_approve;
     if !args.auto_approve && !confirm()? {
-        eprintln!("Apply cancelled.");
+        errln!("Apply cancelled.");
         return Ok(ExitCode::from(1));
     }
     let rt = session::runtime(&settings.backend)?;
@@ -140,14 +140,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let report = match result {
         Ok(r) => r,
         Err(ApplyError::SimulatedCrash(e)) => {
-            eprintln!("orgchard: {e}");
+            errln!("orgchard: {e}");
             // A crash leaves no time to tidy up: stop here, as a real one would.
             std::process::exit(1);
         }
     };
     let count = |f: fn(&apply::OpOutcome) -> bool| report.outcomes.iter().filter(|o| f(o)).count();
     if report.interrupted {
-        eprintln!(
+        errln!(
             "\nInterrupted: {} of {} operations done, {} not started. Run `orgchard apply` again to finish.",
             count(|o| matches!(o, apply::OpOutcome::Done)),
             report.outcomes.len(),
@@ -155,13 +155,13 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if !report.failures.is_empty() {
-        eprintln!("\nErrors (root causes; operations that depended on them were skipped):");
+        errln!("\nErrors (root causes; operations that depended on them were skipped):");
         for f in &report.failures {
-            eprintln!("  - {}: {}: {}", f.address, f.operation, f.error);
+            errln!("  - {}: {}: {}", f.address, f.operation, f.error);
         }
     }
     if !args.json {
-        println!(
+        outln!(
             "\n{} ({:.1} s)",
             report.summary_line(),
             report.elapsed_ms as f64 / 1000.0
@@ -179,9 +179,7 @@ fn confirm() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         anyhow::bail!("no terminal to confirm on: run with --auto-approve to apply without asking");
     }
-    print!(
-        "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: "
-    );
+    out!("\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
     std::io::stdout().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;

@@ -120,7 +120,7 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     let options = init_options(&args)?;
     emulator::init(&args.path, &options)?;
     let state = emulator::store::load(&args.path)?;
-    println!(
+    outln!(
         "Created emulator state {}: organization {}, management account {}, root {}.",
         args.path.display(),
         state.organization.id,
@@ -148,15 +148,15 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let state = emulator::store::load(&args.path)?;
     let stats = emulator::Stats::of(&state);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        outln!("{}", serde_json::to_string_pretty(&stats)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<40} {:>8} {:>8}  kind", "API", "calls", "errors");
+    outln!("{:<40} {:>8} {:>8}  kind", "API", "calls", "errors");
     for (name, c) in &stats.calls {
         let kind = if c.mutating { "mutation" } else { "read" };
-        println!("{name:<40} {:>8} {:>8}  {kind}", c.calls, c.errors);
+        outln!("{name:<40} {:>8} {:>8}  {kind}", c.calls, c.errors);
     }
-    println!(
+    outln!(
         "Total: {} reads, {} mutations, {} errors; virtual time elapsed {:.3} s.",
         stats.reads,
         stats.mutations,

@@ -21,10 +21,10 @@ pub struct FmtArgs {
 pub fn run(args: FmtArgs) -> anyhow::Result<ExitCode> {
     let outcome = format_dir(&args.dir, args.check)?;
     for path in &outcome.changed {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     for error in &outcome.errors {
-        eprintln!("Error: {error}");
+        errln!("Error: {error}");
     }
     let failed = !outcome.errors.is_empty() || (args.check && !outcome.changed.is_empty());
     Ok(if failed {

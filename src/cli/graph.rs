@@ -26,6 +26,6 @@ pub fn run(args: GraphArgs) -> anyhow::Result<ExitCode> {
         &args.target,
         super::settings::MissingState::Refuse,
     )?;
-    print!("{}", crate::plan::graph::to_dot(&plan));
+    out!("{}", crate::plan::graph::to_dot(&plan));
     Ok(ExitCode::SUCCESS)
 }

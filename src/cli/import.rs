@@ -48,12 +48,12 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         std::fs::write(&path, &f.text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     for line in import::unowned_roles(&live) {
-        eprintln!("warning: roles orgchard does not own are left out: {line}");
+        errln!("warning: roles orgchard does not own are left out: {line}");
     }
-    println!(
+    outln!(
         "Imported {} OUs, {} accounts, {} policies and {} roles. `orgchard plan {}` should show no changes.",
         live.ous.len(),
         live.accounts.len().saturating_sub(1),

@@ -150,16 +150,52 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("Error: {err:#}");
+            errln!("Error: {}", error_text(&err));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes on one line. A cause whose text the line already holds is left
+/// out: an error that quotes its source (`reading the organization: {0}`) would otherwise
+/// print it twice. Huge values quoted in it are shortened.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    crate::output::shorten(&text).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn an_error_that_quotes_its_source_says_it_once() {
+        use crate::backend::{ApiError, Operation};
+        let api = ApiError::new(
+            Operation::DescribeOrganization,
+            "AWSOrganizationsNotInUseException",
+            "not in an organization",
+        );
+        let err =
+            anyhow::Error::from(crate::plan::MakePlanError::Read(api.clone())).context("planning");
+        let text = error_text(&err);
+        assert_eq!(text, format!("planning: reading the organization: {api}"));
+        assert_eq!(text.matches("DescribeOrganization").count(), 1, "{text}");
+        // Causes that add something are all kept.
+        let err = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(error_text(&err), "outer: middle: inner");
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

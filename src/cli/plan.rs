@@ -232,13 +232,29 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     let plan = checked.plan;
     if args.emit_policy {
         let report = checked.report.expect("forced");
-        println!("{}", precheck::emit::emit(&report, &checked.placeholders));
+        let docs = precheck::emit::documents(&report, &checked.placeholders);
+        let count = docs.len();
+        outln!("{}", precheck::emit::to_text(docs));
+        let docs = count;
+        if docs > 1 {
+            errln!(
+                "The policy does not fit in one managed policy (IAM allows 6,144 characters): printed as an array of {docs} documents that together allow exactly this plan; create and attach each.{}",
+                if docs > precheck::emit::DEFAULT_MANAGED_POLICIES_PER_IDENTITY {
+                    format!(
+                        " That is more than the {} managed policies IAM attaches to one identity by default: ask for a higher quota, or apply the plan in parts with --target.",
+                        precheck::emit::DEFAULT_MANAGED_POLICIES_PER_IDENTITY
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {
-        println!("{}", json_with_precheck(&plan, checked.report.as_ref()));
+        outln!("{}", json_with_precheck(&plan, checked.report.as_ref()));
     } else {
-        print!(
+        out!(
             "{}",
             render::render(
                 &plan,
@@ -248,14 +264,14 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
             )
         );
         if let Some(r) = &checked.report {
-            print!("{}", r.render());
+            out!("{}", r.render());
         }
     }
     if let Some(out) = &args.out {
         std::fs::write(out, plan::json::to_json(&plan))
             .with_context(|| format!("writing the plan to {}", out.display()))?;
         if !args.json {
-            println!(
+            outln!(
                 "\nSaved the plan to {}. To apply exactly these changes: orgchard apply {}",
                 out.display(),
                 out.display()

@@ -93,40 +93,40 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
     }
     let report = simulate::simulate(&opts)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for w in &report.warnings {
-            eprintln!("Warning: {w}");
+            errln!("Warning: {w}");
         }
         for d in &report.decisions {
             let dec = &d.decision;
-            println!("Decision: {}", dec.outcome);
-            println!("  action:    {}", dec.action);
-            println!("  resource:  {}", dec.resource);
-            println!("  principal: {}", report.principal);
+            outln!("Decision: {}", dec.outcome);
+            outln!("  action:    {}", dec.action);
+            outln!("  resource:  {}", dec.resource);
+            outln!("  principal: {}", report.principal);
             if let Some(layer) = dec.layer {
                 match dec.level {
-                    Some(l) => println!("  layer:     {layer} (level {l}, root = 0)"),
-                    None => println!("  layer:     {layer}"),
+                    Some(l) => outln!("  layer:     {layer} (level {l}, root = 0)"),
+                    None => outln!("  layer:     {layer}"),
                 }
             }
             match &dec.statement {
                 Some(st) => {
-                    println!("  policy:    {}", st.policy_id);
+                    outln!("  policy:    {}", st.policy_id);
                     match &st.sid {
-                        Some(sid) => println!("  statement: {} (Sid {sid})", st.index),
-                        None => println!("  statement: {}", st.index),
+                        Some(sid) => outln!("  statement: {} (Sid {sid})", st.index),
+                        None => outln!("  statement: {}", st.index),
                     }
                 }
                 None if !dec.outcome.is_allowed() => {
-                    println!("  statement: no statement allows it")
+                    outln!("  statement: no statement allows it")
                 }
                 None => {}
             }
             if !dec.unknown_keys.is_empty() {
-                println!("  unknown:   {}", dec.unknown_keys.join(", "));
+                outln!("  unknown:   {}", dec.unknown_keys.join(", "));
             }
-            println!("{}", d.explanation);
+            outln!("{}", d.explanation);
         }
     }
     Ok(if report.allowed {

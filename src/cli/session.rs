@@ -20,7 +20,7 @@ pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<Desired> {
     let vars = VarInputs::from_env(common.vars.clone(), common.var_files.clone());
     let (desired, diags) = config::load_with_diagnostics(dir, &vars);
     if !diags.is_empty() {
-        eprint!(
+        err!(
             "{}",
             diags.render(super::settings::color_stderr(common.no_color))
         );

@@ -30,10 +30,10 @@ pub fn read_plan(path: &std::path::Path) -> anyhow::Result<crate::plan::Plan> {
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let plan = read_plan(&args.planfile)?;
     if args.json {
-        println!("{}", json::to_json(&plan));
+        outln!("{}", json::to_json(&plan));
     } else {
         let color = super::settings::color(args.no_color);
-        print!("{}", render::render(&plan, render::Style { color }));
+        out!("{}", render::render(&plan, render::Style { color }));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -70,7 +70,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
     })?;
     let state = snapshot::from_live(&live, &role)?;
     store::save(&args.out, &state)?;
-    println!(
+    outln!(
         "Wrote {}: organization {}, {} OUs, {} accounts, {} customer policies. Rehearse with: orgchard emulator init COPY.json --from {}",
         args.out.display(),
         live.organization.id,

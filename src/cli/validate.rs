@@ -23,17 +23,17 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let color = super::settings::color_stderr(args.common.no_color);
     let (desired, diags) = config::load_with_diagnostics(&args.dir, &vars);
     if !diags.is_empty() {
-        eprint!("{}", diags.render(color));
+        err!("{}", diags.render(color));
     }
     match desired {
         Some(desired) if !diags.has_errors() => {
-            println!("Success! The configuration is valid.");
-            println!("It describes {}.", desired.summary());
+            outln!("Success! The configuration is valid.");
+            outln!("It describes {}.", desired.summary());
             Ok(ExitCode::SUCCESS)
         }
         _ => {
             let n = diags.error_count();
-            eprintln!(
+            errln!(
                 "The configuration is invalid: {n} error{}.",
                 if n == 1 { "" } else { "s" }
             );

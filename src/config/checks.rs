@@ -190,8 +190,8 @@ pub fn check_service_principal(s: &str) -> Check {
     Ok(())
 }
 
-/// Tags: at most 50; keys 1-128 characters without the reserved `aws:` prefix; values up to
-/// 256 characters.
+/// Tags: at most 50; keys 1-128 characters without the reserved `aws:` prefix (AWS's) or
+/// `orgchard:` prefix (ours); values up to 256 characters.
 pub fn check_tags(tags: &BTreeMap<String, String>) -> Check {
     if tags.len() > 50 {
         return reject(
@@ -210,6 +210,14 @@ pub fn check_tags(tags: &BTreeMap<String, String>) -> Check {
             return reject(
                 format!("tag key {k:?} uses the reserved prefix aws:"),
                 "tag keys may not start with aws:",
+            );
+        }
+        if k.starts_with(crate::model::live::RESERVED_TAG_PREFIX) {
+            return reject(
+                format!(
+                    "tag key {k:?} uses the prefix orgchard:, which orgchard keeps for its own tags"
+                ),
+                "remove the tag or rename its key: orgchard sets orgchard:address and orgchard:roles itself",
             );
         }
         if v.chars().count() > 256 {

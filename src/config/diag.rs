@@ -57,10 +57,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The message is shortened when it quotes a huge value; so are label and help.
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
-            message: message.into(),
+            message: short(message.into()),
             span: None,
             label: None,
             help: None,
@@ -80,13 +81,20 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(short(label.into()));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(short(help.into()));
         self
+    }
+}
+
+fn short(text: String) -> String {
+    match crate::output::shorten(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(s) => s,
     }
 }
 
@@ -227,8 +235,9 @@ impl Report {
             if let Some(text) = all.sources.get(&span.file) {
                 let name = display_path(&all.base, &span.file);
                 source = Some(NamedSource::new(name, text.clone()));
-                let start = span.start.min(text.len());
-                let end = span.end.clamp(start, text.len());
+                // A span from a parser error can end mid-character; the quote must not.
+                let start = text.floor_char_boundary(span.start);
+                let end = text.ceil_char_boundary(span.end.clamp(start, text.len()));
                 label = Some(LabeledSpan::new_with_span(
                     d.label.clone(),
                     miette::SourceSpan::from(start..end),

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::addr::{Address, ResourceKind};
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG};
+use crate::model::live::{LiveOrg, OWNERSHIP_TAG, RESERVED_TAG_PREFIX};
 
 /// One generated file: a path relative to the output directory and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,10 +90,11 @@ impl Labels {
     }
 }
 
-/// The user's tags: orgchard's own are left out.
+/// The user's tags: orgchard's own (every `orgchard:` key) are left out, since `validate`
+/// refuses them in a configuration.
 fn user_tags(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.iter()
-        .filter(|(k, _)| k.as_str() != OWNERSHIP_TAG && k.as_str() != ROLES_TAG)
+        .filter(|(k, _)| !k.starts_with(RESERVED_TAG_PREFIX))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -676,6 +677,21 @@ mod tests {
         assert_eq!(quote("a\"b"), r#""a\"b""#);
         assert_eq!(quote("${x} %{y} $z"), r#""$${x} %%{y} $z""#);
         assert_eq!(quote("line\nnext"), r#""line\nnext""#);
+    }
+
+    #[test]
+    fn no_orgchard_tag_is_written_since_validate_refuses_them() {
+        let tags: BTreeMap<String, String> = [
+            (OWNERSHIP_TAG, "account.audit"),
+            ("orgchard:roles", "managed"),
+            ("orgchard:set-by-hand", "x"),
+            ("team", "security"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let kept = user_tags(&tags);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["team"]);
     }
 
     #[test]

@@ -254,7 +254,9 @@ impl Loader<'_> {
             Ok(body) => Some(body),
             Err(e) => {
                 let loc = e.location();
-                let start = loc.offset().min(text.len());
+                // hcl-edit's offset can fall inside a multi-byte character (the byte it
+                // failed on); the span must start on a character boundary to be sliced.
+                let start = text.floor_char_boundary(loc.offset());
                 let end = text[start..]
                     .chars()
                     .next()

@@ -204,7 +204,11 @@ impl TypeSpec {
                 Value::Map(mut m) => {
                     let mut out = BTreeMap::new();
                     for (k, t) in fields {
-                        let v = m.remove(k).unwrap_or(Value::Null);
+                        // HCL's object types have no optional attributes here: a missing one
+                        // is a mistake to report, not a null to pass on.
+                        let v = m.remove(k).ok_or_else(|| {
+                            format!("attribute {k:?} is required by {self} but missing")
+                        })?;
                         out.insert(
                             k.clone(),
                             t.convert(v).map_err(|e| format!("attribute {k:?}: {e}"))?,

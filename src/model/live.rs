@@ -21,6 +21,10 @@ pub const OWNERSHIP_TAG: &str = "orgchard:address";
 /// without entering every account of the organization on every plan.
 pub const ROLES_TAG: &str = "orgchard:roles";
 
+/// Every tag orgchard keeps for itself starts with this: a configuration may not write one
+/// (it would be overridden, or mistaken for orgchard's own), and `import` writes none.
+pub const RESERVED_TAG_PREFIX: &str = "orgchard:";
+
 /// The value of [`ROLES_TAG`].
 pub const ROLES_TAG_VALUE: &str = "managed";
 

@@ -420,7 +420,11 @@ pub fn to_dot(plan: &Plan) -> String {
         "digraph orgchard {\n  rankdir = LR;\n  node [shape = box, fontname = \"monospace\"];\n",
     );
     for (i, p) in plan.operations.iter().enumerate() {
-        let label = format!("{}\\n{}", p.address, p.op.describe()).replace('"', "\\\"");
+        let label = format!(
+            "{}\\n{}",
+            dot_escape(&p.address.to_string()),
+            dot_escape(&p.op.describe())
+        );
         out.push_str(&format!("  op{i} [label = \"{label}\"];\n"));
     }
     for e in &plan.edges {
@@ -428,9 +432,25 @@ pub fn to_dot(plan: &Plan) -> String {
             "  op{} -> op{} [tooltip = \"{}\"];\n",
             e.from,
             e.to,
-            e.reason.replace('"', "\\\"")
+            dot_escape(&e.reason)
         ));
     }
     out.push_str("}\n");
+    out
+}
+
+/// Text for inside a DOT double-quoted string: a backslash there starts an escape (`\"`,
+/// `\n`, `\l`), so names holding `\` or `"` are escaped rather than ending the string.
+fn dot_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
     out
 }

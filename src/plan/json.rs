@@ -22,6 +22,10 @@ pub enum PlanFileError {
     Parse(#[from] serde_json::Error),
     #[error("plan format {found} is not supported by this orgchard (it reads {FORMAT_VERSION})")]
     Version { found: String },
+    /// The document parses but does not describe an applicable plan (an edited or damaged
+    /// file): an index past the operations, or edges that form a cycle.
+    #[error("the plan is damaged: {0}")]
+    Damaged(String),
 }
 
 #[derive(Serialize)]
@@ -53,5 +57,34 @@ pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
             found: v.format_version,
         });
     }
-    Ok(serde_json::from_str(text)?)
+    let plan: Plan = serde_json::from_str(text)?;
+    check_structure(&plan)?;
+    Ok(plan)
+}
+
+/// The indexes a saved plan holds must name its operations, and its edges must leave an
+/// order to apply them in: the applier indexes and walks them without further checks.
+fn check_structure(plan: &Plan) -> Result<(), PlanFileError> {
+    let n = plan.operations.len();
+    let damaged = |what: String| Err(PlanFileError::Damaged(what));
+    for (i, e) in plan.edges.iter().enumerate() {
+        if e.from >= n || e.to >= n {
+            return damaged(format!(
+                "edge {i} joins operations {} and {}, but the plan has {n}",
+                e.from, e.to
+            ));
+        }
+    }
+    for c in &plan.changes {
+        if let Some(bad) = c.operations.iter().find(|&&o| o >= n) {
+            return damaged(format!(
+                "the change of {} names operation {bad}, but the plan has {n}",
+                c.address
+            ));
+        }
+    }
+    if petgraph::algo::toposort(&super::graph::to_graph(plan), None).is_err() {
+        return damaged("its edges form a cycle".into());
+    }
+    Ok(())
 }

@@ -149,6 +149,23 @@ fn render_attr(out: &mut String, action: Action, a: &AttrChange, width: usize, s
                 );
             }
         }
+        (Some(before), None) if a.document && action != Action::Delete => {
+            // A document removed from a resource that stays (an inline policy) is shown in
+            // full: what it allowed is what the reviewer is taking away.
+            let _ = writeln!(
+                out,
+                "      {} {name} = <<-EOT",
+                style.action(Action::Delete, "-")
+            );
+            for line in before.lines() {
+                let _ = writeln!(
+                    out,
+                    "          {} {line}",
+                    style.action(Action::Delete, "-")
+                );
+            }
+            out.push_str("        EOT\n");
+        }
         (Some(before), None) => {
             let _ = writeln!(
                 out,

@@ -660,6 +660,36 @@ fn saved_plans_round_trip_through_json() {
 }
 
 #[test]
+fn a_saved_plan_with_indexes_past_its_operations_or_a_cycle_is_refused() {
+    let live = empty_org();
+    let desired = load(&policy_block("deny", "Deny"));
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    assert!(!p.operations.is_empty());
+    let n = p.operations.len();
+    let refused = |p: &Plan| {
+        let err = super::json::from_json(&super::json::to_json(p)).unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
+    };
+    let mut edge = p.clone();
+    edge.edges.push(super::Edge {
+        from: 0,
+        to: n,
+        reason: "edited".into(),
+    });
+    refused(&edge);
+    let mut change = p.clone();
+    change.changes[0].operations.push(n + 7);
+    refused(&change);
+    let mut cycle = p.clone();
+    cycle.edges.push(super::Edge {
+        from: 0,
+        to: 0,
+        reason: "edited".into(),
+    });
+    refused(&cycle);
+}
+
+#[test]
 fn deleting_an_owned_policy_detaches_it_from_targets_without_a_policies_list() {
     let mut live = empty_org();
     add_ou(
@@ -1296,5 +1326,185 @@ fn a_role_owned_by_another_address_is_not_taken_over() {
             .any(|o| matches!(o.op, Op::CreateRole { .. } | Op::DeleteRole { .. })),
         "{:#?}",
         ops_of(&p)
+    );
+}
+
+/// The text of each `label = "..."` and `tooltip = "..."` of a DOT file, unescaped, with a
+/// check that the string ends where the attribute does (a stray `"` or `\` would end it early
+/// or swallow the closing quote).
+fn dot_strings(dot: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in dot.lines() {
+        for key in ["label = \"", "tooltip = \""] {
+            let Some(at) = line.find(key) else { continue };
+            let mut chars = line[at + key.len()..].chars();
+            let mut text = String::new();
+            loop {
+                match chars.next() {
+                    Some('\\') => match chars.next() {
+                        Some('n') => text.push('\n'),
+                        Some(c) => text.push(c),
+                        None => panic!("escape at the end of the line: {line}"),
+                    },
+                    Some('"') => break,
+                    Some(c) => text.push(c),
+                    None => panic!("unterminated string: {line}"),
+                }
+            }
+            assert_eq!(chars.as_str(), "];", "the string ends early: {line}");
+            found.push(text);
+        }
+    }
+    found
+}
+
+#[test]
+fn graph_labels_with_quotes_and_backslashes_stay_valid_dot() {
+    let live = empty_org();
+    let desired = load(
+        r#"
+organizational_unit "odd" {
+  name = "Quote \" and backslash \\"
+}
+account "a" {
+  name   = "Ends in \\"
+  email  = "a@example.com"
+  parent = organizational_unit.odd
+}
+"#,
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let dot = super::graph::to_dot(&p);
+    let strings = dot_strings(&dot);
+    for (i, o) in p.operations.iter().enumerate() {
+        let want = format!("{}\n{}", o.address, o.op.describe());
+        assert_eq!(strings[i], want, "label of op{i} in:\n{dot}");
+    }
+    assert!(
+        strings
+            .iter()
+            .any(|s| s.contains("Quote \\\" and backslash \\\\")
+                || s.contains("Quote \" and backslash \\")),
+        "{dot}"
+    );
+    assert_eq!(strings.len(), p.operations.len() + p.edges.len());
+}
+
+fn rendered(p: &Plan) -> String {
+    super::render::render(p, super::render::Style { color: false })
+}
+
+const ROLE_ACCOUNT: &str = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\n";
+
+fn role_block(description: &str, session: u32, action: &str) -> String {
+    format!(
+        r#"
+role "r" {{
+  account              = account.w
+  name                 = "Reader"
+  path                 = "/team/"
+  description          = "{description}"
+  trusted_accounts     = ["111111111111"]
+  max_session_duration = {session}
+  tags                 = {{ team = "platform" }}
+
+  inline_policy "data" {{
+    policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "{action}", Resource = "*" }}] }})
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn a_created_role_shows_every_attribute_it_is_created_with() {
+    let live = org_with_account_w();
+    let p = plan(
+        &load(&format!(
+            "{ROLE_ACCOUNT}{}",
+            role_block("Reads things", 7200, "s3:GetObject")
+        )),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let out = rendered(&p);
+    for want in [
+        "+ path",
+        "\"/team/\"",
+        "+ description",
+        "\"Reads things\"",
+        "+ max_session_duration",
+        "7200",
+        "+ tags",
+        "\"team\" = \"platform\"",
+        "+ inline_policy.data",
+        "\"Action\": \"s3:GetObject\"",
+    ] {
+        assert!(out.contains(want), "{want:?} is not shown in:\n{out}");
+    }
+}
+
+#[test]
+fn an_updated_role_shows_each_changed_attribute() {
+    let mut live = org_with_account_w();
+    let mut role = live_role("222222222222", "Reader", Some("role.r"), &["data", "gone"]);
+    role.role.path = "/team/".into();
+    role.role.description = Some("Old words".into());
+    role.role.tags.push(Tag {
+        key: "team".into(),
+        value: "platform".into(),
+    });
+    role.inline_policies.insert(
+        "data".into(),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#.into(),
+    );
+    role.inline_policies.insert(
+        "gone".into(),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#.into(),
+    );
+    live.roles
+        .entry("222222222222".into())
+        .or_default()
+        .insert("Reader".into(), role);
+    live.roles_read_in.insert("222222222222".into());
+    live.accounts
+        .get_mut("222222222222")
+        .unwrap()
+        .tags
+        .insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+    let p = plan(
+        &load(&format!(
+            "{ROLE_ACCOUNT}{}",
+            role_block("New words", 7200, "s3:GetObject")
+        )),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    let out = rendered(&p);
+    for want in [
+        "~ description",
+        "\"Old words\" -> \"New words\"",
+        "~ max_session_duration",
+        "3600 -> 7200",
+        "~ inline_policy.data",
+        "- inline_policy.gone",
+    ] {
+        assert!(out.contains(want), "{want:?} is not shown in:\n{out}");
+    }
+    // The documents as line diffs: what is taken away and what is granted.
+    let marked = |mark: &str, text: &str| {
+        out.lines()
+            .any(|l| l.trim_start().starts_with(mark) && l.contains(text))
+    };
+    assert!(marked("-", "\"Action\": \"s3:ListBucket\""), "{out}");
+    assert!(marked("+", "\"Action\": \"s3:GetObject\""), "{out}");
+    assert!(marked("-", "\"Action\": \"kms:Decrypt\""), "{out}");
+    assert!(
+        p.operations
+            .iter()
+            .any(|o| matches!(&o.op, Op::UpdateRole { description: Some(d), max_session_duration: Some(7200), .. } if d == "New words")),
+        "{out}"
     );
 }

@@ -107,9 +107,14 @@ pub(crate) fn decode_document(doc: &str) -> String {
     let b = doc.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        // Bytes, not `doc[..]`: a `%` before a multi-byte character is not an escape, and
+        // slicing the text there would split the character.
         if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&doc[i + 1..i + 3], 16)
+            && let Some(Ok(v)) = b
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .map(|h| u8::from_str_radix(h, 16))
         {
             out.push(v);
             i += 3;
@@ -531,5 +536,13 @@ mod tests {
     fn url_encoded_documents_are_decoded() {
         assert_eq!(decode_document("%7B%22a%22%3A1%7D"), "{\"a\":1}");
         assert_eq!(decode_document("{\"a\":1}"), "{\"a\":1}");
+    }
+
+    #[test]
+    fn a_percent_before_a_multibyte_character_is_kept_as_text() {
+        // `%a` then the first byte of `é` used to be sliced out of the text, splitting `é`.
+        assert_eq!(decode_document("%a\u{e9}"), "%a\u{e9}");
+        assert_eq!(decode_document("%\u{e9}%41"), "%\u{e9}A");
+        assert_eq!(decode_document("%+1"), "% 1");
     }
 }

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// IAM's default session duration of a role, in seconds, when `max_session_duration` is
+/// not set (CreateRole's MaxSessionDuration: 3,600 to 43,200, default 3,600).
+const DEFAULT_MAX_SESSION_DURATION: u32 = 3600;
+
 impl<'a> Planner<'a> {
     pub(super) fn plan_roles(&mut self) {
         let management = self.live.organization.master_account_id.clone();
@@ -136,6 +140,34 @@ impl<'a> Planner<'a> {
                         after: Some(format!("{:?}", r.managed_policy_arns)),
                         document: false,
                     });
+                    // Everything the role will be created with, as a reviewer must see it.
+                    attrs.push(attr("path", None, format!("{:?}", r.path)));
+                    if let Some(d) = &r.description {
+                        attrs.push(attr("description", None, d.clone()));
+                    }
+                    attrs.push(attr(
+                        "max_session_duration",
+                        None,
+                        r.max_session_duration
+                            .unwrap_or(DEFAULT_MAX_SESSION_DURATION)
+                            .to_string(),
+                    ));
+                    if let Some(b) = &r.permissions_boundary {
+                        attrs.push(attr("permissions_boundary", None, format!("{b:?}")));
+                    }
+                    attrs.push(attr("tags", None, show_map(&tags)));
+                    for (name, doc) in &inline {
+                        attrs.push(AttrChange {
+                            name: format!("inline_policy.{name}"),
+                            before: None,
+                            after: Some(
+                                value_text(doc)
+                                    .map(|t| pretty_document(&t))
+                                    .unwrap_or_else(|| UNKNOWN.into()),
+                            ),
+                            document: true,
+                        });
+                    }
                 }
                 Some(l) => {
                     let live_trust = l.role.assume_role_policy_document.clone();
@@ -166,8 +198,26 @@ impl<'a> Planner<'a> {
                         ),
                         document: true,
                     });
-                    let want_session = r.max_session_duration.unwrap_or(3600) as i32;
-                    if (l.role.description != r.description && r.description.is_some())
+                    let want_session =
+                        r.max_session_duration
+                            .unwrap_or(DEFAULT_MAX_SESSION_DURATION) as i32;
+                    // A block without a description leaves the role's own alone.
+                    let want_description = r.description.clone().or(l.role.description.clone());
+                    attrs.push(attr(
+                        "path",
+                        Some(format!("{:?}", l.role.path)),
+                        format!("{:?}", r.path),
+                    ));
+                    if let Some(d) = &want_description {
+                        // Quoted by push_change, as every description is.
+                        attrs.push(attr("description", l.role.description.clone(), d.clone()));
+                    }
+                    attrs.push(attr(
+                        "max_session_duration",
+                        Some(l.role.max_session_duration.to_string()),
+                        want_session.to_string(),
+                    ));
+                    if want_description != l.role.description
                         || l.role.max_session_duration != want_session
                     {
                         ops.push(self.push_op(

@@ -1,0 +1,8 @@
+//! Fuzz target `var_value`: see `harness::var_value` for what the input is. Must never panic.
+
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::var_value(data));
