@@ -18,8 +18,11 @@ use orgchard::iam::policy::{Policy, PolicyKind};
 use orgchard::iam::simulate::{self, Document, SimulateOptions};
 use orgchard::plan::{graph, json, render};
 
+/// A fuzz target: what it does with one input.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets by name, as `fuzz_targets/<name>.rs` and `tests/data/fuzz/<name>/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("load", load),
     ("saved_plan", saved_plan),
     ("emulator_state", emulator_state),
