@@ -60,12 +60,8 @@ const fn managed(
     per_organization: u64,
 ) -> PolicyType {
     PolicyType {
-        name,
-        short,
-        per_target,
-        max_size,
-        per_organization,
         inherited: true,
+        ..authz(name, short, per_target, max_size, per_organization)
     }
 }
 

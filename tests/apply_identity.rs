@@ -7,6 +7,7 @@ mod applying;
 use std::collections::BTreeMap;
 
 use applying::*;
+use orgchard::backend::client::Client;
 use orgchard::backend::emulator::{InitOptions, State, fresh_state};
 use orgchard::backend::{ApiExt, CreateAccountInput, Scope, Tag};
 use orgchard::model::live::OWNERSHIP_TAG;
@@ -127,22 +128,7 @@ async fn another_configurations_creation_in_progress_is_not_adopted() {
 async fn a_creation_in_progress_owned_by_another_address_is_refused() {
     let (_dir, desired) = write(TEAM_B);
     let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
-    client
-        .create_account(
-            &Scope::Management,
-            CreateAccountInput {
-                email: "mine@example.com".into(),
-                account_name: "Sandbox".into(),
-                role_name: None,
-                iam_user_access_to_billing: None,
-                tags: vec![Tag {
-                    key: OWNERSHIP_TAG.into(),
-                    value: "module.team_a.account.sandbox".into(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
+    start_sandbox_creation(&client, "module.team_a.account.sandbox").await;
     let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
     assert!(!report.succeeded(), "the apply took over team A's account");
     let failures = format!("{:?}", report.failures);
@@ -165,22 +151,7 @@ async fn a_creation_in_progress_owned_by_another_address_is_refused() {
 async fn our_own_creation_in_progress_is_awaited_not_repeated() {
     let (_dir, desired) = write(TEAM_B);
     let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
-    client
-        .create_account(
-            &Scope::Management,
-            CreateAccountInput {
-                email: "mine@example.com".into(),
-                account_name: "Sandbox".into(),
-                role_name: None,
-                iam_user_access_to_billing: None,
-                tags: vec![Tag {
-                    key: OWNERSHIP_TAG.into(),
-                    value: "account.sandbox".into(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
+    start_sandbox_creation(&client, "account.sandbox").await;
     let (_, report) = plan_and_apply(&client, &desired, 10).await.unwrap();
     assert!(report.succeeded(), "{:?}", report.failures);
     assert_converged(&client, &desired, "after adopting our own creation").await;
@@ -231,4 +202,25 @@ account "two" {
     assert_eq!(created.get("account.two"), Some(two));
     assert_converged(&client, &desired, "two accounts named Sandbox").await;
     assert_invariants(&state, &desired, true, "two accounts named Sandbox");
+}
+
+/// Starts a CreateAccount of "Sandbox" / mine@example.com carrying `owner`'s ownership tag,
+/// as an interrupted apply of that address would have left it.
+async fn start_sandbox_creation(client: &Client, owner: &str) {
+    client
+        .create_account(
+            &Scope::Management,
+            CreateAccountInput {
+                email: "mine@example.com".into(),
+                account_name: "Sandbox".into(),
+                role_name: None,
+                iam_user_access_to_billing: None,
+                tags: vec![Tag {
+                    key: OWNERSHIP_TAG.into(),
+                    value: owner.into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
 }
