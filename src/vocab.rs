@@ -265,6 +265,18 @@ impl AccountState {
         matches!(self, AccountState::Active)
     }
 
+    /// Whether orgchard may change the account through Organizations (move it, tag it,
+    /// attach policies to it): an active account, or one AWS is still activating.
+    pub fn accepts_changes(&self) -> bool {
+        matches!(self, AccountState::Active | AccountState::PendingActivation)
+    }
+
+    /// Whether CloseAccount was called on the account (it is closing or closed): no block
+    /// can manage it any more.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, AccountState::PendingClosure | AccountState::Closed)
+    }
+
     /// Whether the account is being closed or is closed: what `account_removal = "close"`
     /// asks for is done.
     pub fn is_closing_or_closed(&self) -> bool {
@@ -302,16 +314,26 @@ aws_words! {
 // ---------------------------------------------------------------------------------------------
 // Quotas
 
-/// AWS Organizations' default quotas that orgchard checks before calling AWS. Per-type
-/// figures live in [`POLICY_TYPES`]. Source: AWS Organizations User Guide, "Quotas and service
-/// limits for AWS Organizations", read 2026-12-06.
+/// AWS Organizations' default quotas that orgchard checks before calling AWS, and the quotas
+/// an organization has had raised. Per-type figures live in [`POLICY_TYPES`]. Source: AWS
+/// Organizations User Guide, "Quotas and service limits for AWS Organizations", and IAM User
+/// Guide, "IAM and AWS STS quotas", read 2026-12-06.
+///
+/// Every quota is named once, in [`quotas::SETTABLE`] or as `<type>_per_target` /
+/// `<type>_max_size` of a policy type's short name: the configuration
+/// (`organization { quotas = { … } }`), the emulator (`emulator init --quota NAME=N`), the
+/// planner and validate all read one [`quotas::Quotas`] value.
 pub mod quotas {
-    use super::policy_type;
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Serialize};
+
+    use super::{POLICY_TYPES, policy_type};
 
     /// OUs in one organization.
     pub const OUS_PER_ORGANIZATION: u64 = 2_000;
 
-    /// Levels of OUs below the root.
+    /// Levels of OUs below the root (not adjustable).
     pub const MAX_OU_DEPTH: usize = 5;
 
     /// Tags on one Organizations resource (root, OU, account, policy) or IAM role.
@@ -334,26 +356,170 @@ pub mod quotas {
     /// The window of the CloseAccount quota, in days.
     pub const CLOSE_ACCOUNT_WINDOW_DAYS: u64 = 30;
 
-    /// How many accounts an organization with `members` member accounts may close in the
-    /// rolling window.
-    pub fn closable_accounts(members: u64) -> u64 {
-        closable_accounts_at(members, CLOSE_ACCOUNT_PERCENT)
+    /// The organization-wide quotas that can be set: (name, AWS's default, what it limits).
+    pub const SETTABLE: &[(&str, u64, &str)] = &[
+        // AWS's default is 10 for a new organization; AWS raises it on request.
+        ("accounts", 10, "accounts in the organization"),
+        (
+            "organizational_units",
+            OUS_PER_ORGANIZATION,
+            "OUs in the organization",
+        ),
+        (
+            "policies_per_type",
+            POLICIES_PER_TYPE,
+            "customer-managed policies of a type without its own figure",
+        ),
+        (
+            "service_control_policies",
+            SCPS_PER_ORGANIZATION,
+            "customer-managed SCPs",
+        ),
+        (
+            "concurrent_account_creations",
+            5,
+            "CreateAccount requests in progress at once",
+        ),
+        (
+            "tags_per_resource",
+            TAGS_PER_RESOURCE,
+            "tags on one Organizations resource or IAM role",
+        ),
+        // IAM: roles per account 1,000 (adjustable to 5,000), managed policies per role 10
+        // (adjustable to 20).
+        ("roles_per_account", 1_000, "IAM roles in one account"),
+        (
+            "managed_policies_per_role",
+            10,
+            "managed policies attached to one IAM role",
+        ),
+        (
+            "close_account_percent",
+            CLOSE_ACCOUNT_PERCENT,
+            "percent of member accounts closable per 30 days (at least 10, at most 1,000)",
+        ),
+    ];
+
+    /// Every settable quota: (name, AWS's default, what it limits), the organization-wide
+    /// ones and two per policy type.
+    pub fn settable() -> Vec<(String, u64, String)> {
+        let mut out: Vec<(String, u64, String)> = SETTABLE
+            .iter()
+            .map(|(n, d, w)| (n.to_string(), *d, w.to_string()))
+            .collect();
+        for t in POLICY_TYPES {
+            out.push((
+                format!("{}_per_target", t.short),
+                t.per_target as u64,
+                format!(
+                    "{} policies attached directly to one root, OU or account",
+                    t.name
+                ),
+            ));
+            out.push((
+                format!("{}_max_size", t.short),
+                t.max_size as u64,
+                format!("characters in one {} document", t.name),
+            ));
+        }
+        out
     }
 
-    /// [`closable_accounts`] for an organization whose percentage AWS raised.
-    pub fn closable_accounts_at(members: u64, percent: u64) -> u64 {
-        (members.saturating_mul(percent) / 100).clamp(CLOSE_ACCOUNT_MIN, CLOSE_ACCOUNT_MAX)
+    /// AWS's default for the quota `name`, or None if no quota has that name.
+    pub fn default_of(name: &str) -> Option<u64> {
+        if let Some((_, d, _)) = SETTABLE.iter().find(|(n, _, _)| *n == name) {
+            return Some(*d);
+        }
+        POLICY_TYPES.iter().find_map(|t| {
+            let rest = name.strip_prefix(t.short)?;
+            match rest {
+                "_per_target" => Some(t.per_target as u64),
+                "_max_size" => Some(t.max_size as u64),
+                _ => None,
+            }
+        })
     }
 
-    /// Customer-managed policies of `policy_type` one organization may hold.
-    pub fn policies_per_organization(policy_type_name: &str) -> u64 {
-        policy_type(policy_type_name).map_or(POLICIES_PER_TYPE, |t| t.per_organization)
+    /// The names of the settable quotas, for messages.
+    pub fn names() -> String {
+        settable()
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
-    /// Policies of `policy_type` attached directly to one root, OU or account (5 for a type
-    /// orgchard does not know, the smallest figure of any type).
-    pub fn attachments_per_target(policy_type_name: &str) -> usize {
-        policy_type(policy_type_name).map_or(5, |t| t.per_target)
+    /// An organization's quotas: AWS's defaults, except the ones it had raised.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(transparent)]
+    pub struct Quotas {
+        raised: BTreeMap<String, u64>,
+    }
+
+    impl Quotas {
+        /// The quotas with `raised` in place of AWS's defaults; the first unknown name is
+        /// the error.
+        pub fn new(raised: BTreeMap<String, u64>) -> Result<Quotas, String> {
+            if let Some(name) = raised.keys().find(|n| default_of(n).is_none()) {
+                return Err(name.clone());
+            }
+            Ok(Quotas { raised })
+        }
+
+        /// The quota `name` (u64::MAX for a name no quota has).
+        pub fn get(&self, name: &str) -> u64 {
+            self.raised
+                .get(name)
+                .copied()
+                .or_else(|| default_of(name))
+                .unwrap_or(u64::MAX)
+        }
+
+        /// The quotas set above AWS's defaults.
+        pub fn raised(&self) -> &BTreeMap<String, u64> {
+            &self.raised
+        }
+
+        /// Policies of `policy_type` attached directly to one root, OU or account (5 for a
+        /// type orgchard does not know, the smallest figure of any type).
+        pub fn attachments_per_target(&self, policy_type_name: &str) -> usize {
+            match policy_type(policy_type_name) {
+                Some(t) => self.get(&format!("{}_per_target", t.short)) as usize,
+                None => 5,
+            }
+        }
+
+        /// The largest document of `policy_type`, in characters (5,120 for a type orgchard
+        /// does not know, the smallest figure of any authorization policy).
+        pub fn max_size(&self, policy_type_name: &str) -> usize {
+            match policy_type(policy_type_name) {
+                Some(t) => self.get(&format!("{}_max_size", t.short)) as usize,
+                None => 5_120,
+            }
+        }
+
+        /// Customer-managed policies of `policy_type` one organization may hold.
+        pub fn policies_per_organization(&self, policy_type_name: &str) -> u64 {
+            if super::is_scp(policy_type_name) {
+                self.get("service_control_policies")
+            } else {
+                match (
+                    policy_type(policy_type_name),
+                    self.raised.get("policies_per_type"),
+                ) {
+                    (_, Some(raised)) => *raised,
+                    (Some(t), None) => t.per_organization,
+                    (None, None) => POLICIES_PER_TYPE,
+                }
+            }
+        }
+
+        /// How many accounts an organization with `members` member accounts may close in
+        /// the rolling window.
+        pub fn closable_accounts(&self, members: u64) -> u64 {
+            (members.saturating_mul(self.get("close_account_percent")) / 100)
+                .clamp(CLOSE_ACCOUNT_MIN, CLOSE_ACCOUNT_MAX)
+        }
     }
 }
 
@@ -490,14 +656,13 @@ mod tests {
         shorts.sort();
         shorts.dedup();
         assert_eq!(shorts.len(), POLICY_TYPES.len());
-        assert_eq!(quotas::attachments_per_target(SCP), 10);
-        assert_eq!(
-            quotas::attachments_per_target("AISERVICES_OPT_OUT_POLICY"),
-            5
-        );
-        assert_eq!(quotas::attachments_per_target("BACKUP_POLICY"), 10);
-        assert_eq!(quotas::policies_per_organization(SCP), 10_000);
-        assert_eq!(quotas::policies_per_organization("TAG_POLICY"), 1_000);
+        let q = quotas::Quotas::default();
+        assert_eq!(q.attachments_per_target(SCP), 10);
+        assert_eq!(q.attachments_per_target("AISERVICES_OPT_OUT_POLICY"), 5);
+        assert_eq!(q.attachments_per_target("BACKUP_POLICY"), 10);
+        assert_eq!(q.policies_per_organization(SCP), 10_000);
+        assert_eq!(q.policies_per_organization("TAG_POLICY"), 1_000);
+        assert_eq!(q.max_size(SCP), 10_240);
         assert_eq!(
             policy_type("AISERVICES_OPT_OUT_POLICY").unwrap().max_size,
             2500
@@ -536,10 +701,40 @@ mod tests {
 
     #[test]
     fn closure_quota_bounds() {
-        assert_eq!(quotas::closable_accounts(0), 10);
-        assert_eq!(quotas::closable_accounts(99), 10);
-        assert_eq!(quotas::closable_accounts(500), 50);
-        assert_eq!(quotas::closable_accounts(50_000), 1_000);
+        let q = quotas::Quotas::default();
+        assert_eq!(q.closable_accounts(0), 10);
+        assert_eq!(q.closable_accounts(99), 10);
+        assert_eq!(q.closable_accounts(500), 50);
+        assert_eq!(q.closable_accounts(50_000), 1_000);
+        let raised =
+            quotas::Quotas::new([("close_account_percent".to_string(), 20)].into()).unwrap();
+        assert_eq!(raised.closable_accounts(500), 100);
+    }
+
+    #[test]
+    fn raised_quotas_replace_defaults_and_unknown_names_are_refused() {
+        let q = quotas::Quotas::new(
+            [
+                ("scp_per_target".to_string(), 15),
+                ("tag_max_size".to_string(), 20_000),
+            ]
+            .into(),
+        )
+        .unwrap();
+        assert_eq!(q.attachments_per_target(SCP), 15);
+        assert_eq!(q.attachments_per_target(RCP), 5);
+        assert_eq!(q.max_size("TAG_POLICY"), 20_000);
+        assert_eq!(q.max_size(SCP), 10_240);
+        assert_eq!(
+            quotas::Quotas::new([("scp_per_targett".to_string(), 1)].into()),
+            Err("scp_per_targett".to_string())
+        );
+        // Every policy type has its two settable quotas, and every name has a default.
+        let names = quotas::settable();
+        assert_eq!(names.len(), quotas::SETTABLE.len() + 2 * POLICY_TYPES.len());
+        for (n, d, _) in &names {
+            assert_eq!(quotas::default_of(n), Some(*d), "{n}");
+        }
     }
 
     #[test]

@@ -624,6 +624,8 @@ async fn account_email_must_be_unique() {
         .create_account_status;
     assert_eq!(done.state, CreateAccountState::Failed);
     assert_eq!(done.failure_reason.as_deref(), Some("EMAIL_ALREADY_EXISTS"));
+    // AWS assigns no account id to a creation that failed.
+    assert_eq!(done.account_id, None);
     assert_eq!(env.state().accounts.len(), 1);
 }
 

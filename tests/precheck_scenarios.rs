@@ -573,6 +573,8 @@ fn emitted_policy_is_least_privilege() {
         "created OUs as a pattern: {doc}"
     );
     assert!(doc.contains("organizations:PolicyType"), "{doc}");
+    // GetCallerIdentity needs no permission: asking for it would not be least privilege.
+    assert!(!doc.contains("GetCallerIdentity"), "{doc}");
     // Only that policy as the caller's: the apply passes the pre-check and succeeds.
     let state = env.with_caller("least", &doc);
     let out = env.apply(d2, &state);
@@ -614,4 +616,44 @@ fn emitted_policy_is_least_privilege() {
             "without {removed} the pre-check still passes"
         );
     }
+}
+
+/// Calls of `operation` the emulator state has counted so far.
+fn calls_of(env: &Env, state: &str, operation: &str) -> u64 {
+    let out = orgchard(&["emulator", "stats", env.p(state), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["calls"][operation]["calls"].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn an_organization_without_roles_is_planned_with_organizations_and_iam_reads_only() {
+    let env = Env::new();
+    let cfg = format!(
+        "{ORG}\norganizational_unit \"a\" {{\n  name = \"A\"\n}}\naccount \"x\" {{\n  name   = \"X\"\n  email  = \"x@example.com\"\n  parent = organizational_unit.a\n}}\n"
+    );
+    let d = env.config("noroles", &cfg);
+    env.setup(d);
+    let reads = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*","iam:Get*","iam:List*"],"Resource":"*"}]}"#;
+    let state = env.with_caller("reader", reads);
+    let iam_role_calls = ["ListRoles", "ListRoleTags", "GetRole", "AssumeRole"];
+    let before: Vec<u64> = iam_role_calls
+        .iter()
+        .map(|op| calls_of(&env, &state, op))
+        .collect();
+    let out = orgchard(&["plan", d, "--backend", &env.backend(&state), "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["precheck"]["denials"], serde_json::json!([]), "{json}");
+    assert_eq!(json["precheck"]["unknown"], 0, "{json}");
+    let after: Vec<u64> = iam_role_calls
+        .iter()
+        .map(|op| calls_of(&env, &state, op))
+        .collect();
+    assert_eq!(
+        before, after,
+        "{iam_role_calls:?}: no role read, no AssumeRole"
+    );
+    // The strict pre-check of an apply passes too (nothing to change).
+    let out = env.apply(d, &state);
+    assert!(out.status.success(), "{}", text(&out));
 }

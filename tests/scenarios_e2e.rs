@@ -358,6 +358,41 @@ const CASES: &[Case] = &[
         on_moto: Ok(()),
         moto_args: &[],
     },
+    Case {
+        name: "ten SCPs on one OU (AWS's maximum since 2026-05-15)",
+        start: None,
+        before: &[],
+        config: "tests/data/e2e/ten_scps",
+        drift: None,
+        check: |s| {
+            assert!(s.policies["FullAWSAccess"].targets.contains("Guarded"));
+            for i in 1..=9 {
+                assert_eq!(
+                    s.policies[&format!("Deny{i}")].targets(),
+                    ["Guarded"],
+                    "{i}"
+                );
+            }
+        },
+        on_moto: Ok(()),
+        moto_args: &[],
+    },
+    Case {
+        name: "an INSPECTOR_POLICY enabled and attached",
+        start: None,
+        before: &[],
+        config: "tests/data/e2e/inspector",
+        drift: None,
+        check: |s| {
+            assert_eq!(s.policies["EnableInspector"].targets(), ["/"]);
+            assert_eq!(
+                s.policies["EnableInspector"].tags[OWNER],
+                "policy.inspector"
+            );
+        },
+        on_moto: Err("moto 5.2 knows none of the policy types AWS added in 2025"),
+        moto_args: &[],
+    },
 ];
 
 // ---------------------------------------------------------------------------------------------

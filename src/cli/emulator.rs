@@ -93,7 +93,7 @@ fn init_options(args: &InitArgs) -> anyhow::Result<InitOptions> {
         let (name, value) = q
             .split_once('=')
             .with_context(|| format!("invalid --quota {q:?}: expected NAME=N"))?;
-        if !emulator::QUOTAS.iter().any(|(n, _, _)| *n == name) {
+        if emulator::default_quota(name).is_none() {
             bail!(
                 "invalid --quota {q:?}: unknown quota {name:?}; accepted quotas: {}",
                 emulator::quota_names()

@@ -20,12 +20,6 @@ use crate::vocab;
 pub type Reject = (String, String);
 type Check = Result<(), Reject>;
 
-/// A policy type's (maximum document size, maximum attached to one target), from the one
-/// table the planner and the emulator use too.
-fn policy_type_info(t: &str) -> Option<(usize, usize)> {
-    vocab::policy_type(t).map(|t| (t.max_size, t.per_target))
-}
-
 /// The type of an AWS-managed policy, for the ones whose type the name tells.
 pub fn aws_managed_type(name: &str) -> Option<&'static str> {
     vocab::aws_managed_by_name(name).map(|p| p.policy_type)
@@ -93,7 +87,7 @@ pub fn check_policy_description(s: &str) -> Check {
 }
 
 pub fn check_policy_type(s: &str) -> Check {
-    if policy_type_info(s).is_some() {
+    if vocab::policy_type(s).is_some() {
         return Ok(());
     }
     let names: Vec<&str> = vocab::POLICY_TYPES.iter().map(|t| t.name).collect();
@@ -334,9 +328,9 @@ pub fn check_json_document(s: &str, what: &str) -> Check {
     }
 }
 
-/// A policy document: JSON, within the size limit of its type, and for SCPs and RCPs
-/// well-formed policy grammar.
-pub fn check_policy_content(s: &str, policy_type: &str) -> Check {
+/// A policy document: JSON, within the size limit of its type (as the organization's
+/// `quotas` say), and for SCPs and RCPs well-formed policy grammar.
+pub fn check_policy_content(s: &str, policy_type: &str, quotas: &vocab::quotas::Quotas) -> Check {
     let json: serde_json::Value = serde_json::from_str(s).map_err(|e| {
         (
             format!("policy content is not valid JSON: {e}"),
@@ -344,9 +338,10 @@ pub fn check_policy_content(s: &str, policy_type: &str) -> Check {
                 .to_string(),
         )
     })?;
-    let Some((max, _)) = policy_type_info(policy_type) else {
+    if vocab::policy_type(policy_type).is_none() {
         return Ok(());
-    };
+    }
+    let max = quotas.max_size(policy_type);
     let size = s.chars().count();
     if size > max {
         return reject(
@@ -542,15 +537,17 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
             }
         }
         for (t, n) in &counts {
-            if let Some((_, max)) = policy_type_info(t)
-                && *n > max
-            {
+            let max = d.organization.quotas.attachments_per_target(t);
+            if vocab::policy_type(t).is_some() && *n > max {
                 push(
                     span.clone(),
                     format!(
                         "{addr} has {n} policies of type {t} attached; AWS allows at most {max}"
                     ),
-                    format!("attach at most {max} {t}s directly to one root, OU or account"),
+                    format!(
+                        "attach at most {max} {t}s directly to one root, OU or account; if AWS raised this quota for the organization, set organization {{ quotas = {{ {}_per_target = N }} }}",
+                        vocab::policy_type(t).map_or("", |t| t.short)
+                    ),
                 );
             }
             if let Some(enabled) = enabled
@@ -694,14 +691,23 @@ mod tests {
     #[test]
     fn scp_grammar() {
         let ok = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
-        assert!(check_policy_content(ok, "SERVICE_CONTROL_POLICY").is_ok());
+        assert!(check_policy_content(ok, "SERVICE_CONTROL_POLICY", &Default::default()).is_ok());
         let bad_effect = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}"#;
-        assert!(check_policy_content(bad_effect, "SERVICE_CONTROL_POLICY").is_err());
+        assert!(
+            check_policy_content(bad_effect, "SERVICE_CONTROL_POLICY", &Default::default())
+                .is_err()
+        );
         let principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
-        assert!(check_policy_content(principal, "SERVICE_CONTROL_POLICY").is_err());
-        assert!(check_policy_content(principal, "RESOURCE_CONTROL_POLICY").is_ok());
+        assert!(
+            check_policy_content(principal, "SERVICE_CONTROL_POLICY", &Default::default()).is_err()
+        );
+        assert!(
+            check_policy_content(principal, "RESOURCE_CONTROL_POLICY", &Default::default()).is_ok()
+        );
         let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(3000));
-        assert!(check_policy_content(&big, "AISERVICES_OPT_OUT_POLICY").is_err());
-        assert!(check_policy_content(&big, "TAG_POLICY").is_ok());
+        assert!(
+            check_policy_content(&big, "AISERVICES_OPT_OUT_POLICY", &Default::default()).is_err()
+        );
+        assert!(check_policy_content(&big, "TAG_POLICY", &Default::default()).is_ok());
     }
 }

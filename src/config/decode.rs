@@ -20,6 +20,7 @@ use super::suggest::suggest;
 use crate::addr::{Address, ModulePath, ResourceKind};
 use crate::backend::{AwsOptions, BackendChoice};
 use crate::model::*;
+use crate::vocab;
 
 fn required(kind: ResourceKind) -> &'static [&'static str] {
     match kind {
@@ -371,6 +372,52 @@ impl Decoder<'_> {
         Some(out)
     }
 
+    /// `organization { quotas = { NAME = N } }`: the quotas AWS raised for the organization.
+    fn quotas(&mut self, addr: &Address, item: &Item<Block>) -> vocab::quotas::Quotas {
+        let Some((v, span)) = self.get(addr, item, "quotas") else {
+            return Default::default();
+        };
+        let map = match v {
+            Value::Null => return Default::default(),
+            Value::Map(m) => m,
+            other => {
+                self.err(
+                    span,
+                    format!(
+                        "wrong type for `quotas`: expected a map of whole numbers, got {}",
+                        other.type_name()
+                    ),
+                    "write quotas = { scp_per_target = 15 }",
+                );
+                return Default::default();
+            }
+        };
+        let mut raised = BTreeMap::new();
+        for (name, v) in map {
+            match v {
+                Value::Number(n) if n >= 1.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => {
+                    raised.insert(name, n as u64);
+                }
+                other => self.err(
+                    span.clone(),
+                    format!("quota `{name}` is {other}, not a whole number of at least 1"),
+                    "write the figure AWS raised the quota to, e.g. scp_per_target = 15",
+                ),
+            }
+        }
+        match vocab::quotas::Quotas::new(raised) {
+            Ok(q) => q,
+            Err(name) => {
+                self.err(
+                    span,
+                    format!("unknown quota `{name}`"),
+                    format!("accepted quotas: {}", vocab::quotas::names()),
+                );
+                Default::default()
+            }
+        }
+    }
+
     fn parent(&mut self, addr: &Address, item: &Item<Block>) -> ParentRef {
         let Some((v, span)) = self.get(addr, item, "parent") else {
             return ParentRef::Root;
@@ -718,7 +765,11 @@ impl Decoder<'_> {
                     Some((v @ Value::Unknown(_), _)) => Some(v),
                     Some((Value::String(s), span)) => {
                         if let Some(t) = &policy_type
-                            && let Err((msg, help)) = checks::check_policy_content(&s, t)
+                            && let Err((msg, help)) = checks::check_policy_content(
+                                &s,
+                                t,
+                                &self.desired.organization.quotas,
+                            )
                         {
                             self.err(span, msg, help);
                         }
@@ -1063,6 +1114,7 @@ impl Decoder<'_> {
                     _ => AccountRemoval::Ignore,
                 };
             }
+            s.quotas = self.quotas(&org_addr, item);
             let _ = self.string(&org_addr, item, "id", Some(checks::check_org_id));
             self.desired.organization = s;
         }

@@ -20,6 +20,7 @@ pub fn schema(kind: ResourceKind) -> &'static [&'static str] {
             "management_account_id",
             "member_access_role",
             "account_removal",
+            "quotas",
             "id",
         ],
         ResourceKind::Root => &["policies", "tags", "id", "name"],

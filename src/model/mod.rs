@@ -113,6 +113,9 @@ pub struct OrganizationSettings {
     pub management_account_id: Option<String>,
     pub member_access_role: String,
     pub account_removal: AccountRemoval,
+    /// The quotas AWS raised for this organization (`quotas = { scp_per_target = 15 }`);
+    /// the others are AWS's defaults.
+    pub quotas: crate::vocab::quotas::Quotas,
 }
 
 impl Default for OrganizationSettings {
@@ -126,6 +129,7 @@ impl Default for OrganizationSettings {
             management_account_id: None,
             member_access_role: DEFAULT_MEMBER_ACCESS_ROLE.to_string(),
             account_removal: AccountRemoval::Ignore,
+            quotas: Default::default(),
         }
     }
 }

@@ -326,7 +326,7 @@ fn swap_at_the_attachment_maximum_never_exceeds_it_nor_empties_the_target() {
     let mut blocks = String::new();
     let mut new_refs = Vec::new();
     // FullAWSAccess plus max - 1 old SCPs fill the target; max new ones replace them all.
-    let max = crate::vocab::quotas::attachments_per_target(crate::vocab::SCP);
+    let max = crate::vocab::quotas::Quotas::default().attachments_per_target(crate::vocab::SCP);
     for i in 0..max - 1 {
         add_scp(
             &mut live,
@@ -1214,13 +1214,312 @@ fn roles_are_read_where_owned_roles_may_remain_undeclared() {
     );
     let identities = super::diff::bind_identities(&desired, &live);
     let queries = super::diff::role_queries(&desired, &live, &identities);
-    // The tagged account and the management account, though neither declares a role; not the
-    // untagged managed account, the unmanaged one, nor the suspended one.
+    // The tagged account, though it declares no role; not the untagged management account,
+    // the untagged managed account, the unmanaged one, nor the suspended one.
+    assert_eq!(
+        queries.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["222222222222"]
+    );
+    assert!(queries.values().all(|q| q.names.is_empty()));
+    // The management account is marked like any other: tagged, it is read.
+    live.accounts
+        .get_mut(MGMT)
+        .unwrap()
+        .tags
+        .insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+    let queries = super::diff::role_queries(&desired, &live, &identities);
     assert_eq!(
         queries.keys().map(String::as_str).collect::<Vec<_>>(),
         [MGMT, "222222222222"]
     );
-    assert!(queries.values().all(|q| q.names.is_empty()));
+}
+
+const MGMT_ROLE: &str = "role \"r\" {\n  account = management\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
+
+#[test]
+fn a_role_in_the_management_account_marks_it_first_and_unmarks_it_last() {
+    let mut live = empty_org();
+    let desired = load(MGMT_ROLE);
+    let identities = super::diff::bind_identities(&desired, &live);
+    let queries = super::diff::role_queries(&desired, &live, &identities);
+    assert_eq!(queries.keys().collect::<Vec<_>>(), [MGMT]);
+    live.roles_read_in.insert(MGMT.into());
+    let first = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let tag = index(
+        &first,
+        |op| matches!(op, Op::TagResource { resource: IdRef::Known(id), tags } if id == MGMT && tags.contains_key(ROLES_TAG)),
+    );
+    let create = index(&first, |op| matches!(op, Op::CreateRole { .. }));
+    assert!(before(&first, tag, create), "{:?}", ops_of(&first));
+
+    // Applied: tagged, nothing more to do.
+    live.accounts
+        .get_mut(MGMT)
+        .unwrap()
+        .tags
+        .insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
+    live.roles.entry(MGMT.into()).or_default().insert(
+        "Reader".into(),
+        live_role(MGMT, "Reader", Some("role.r"), &[]),
+    );
+    let second = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    assert!(
+        !ops_of(&second).iter().any(|o| o.contains("Tag")),
+        "{:?}",
+        ops_of(&second)
+    );
+
+    // The block removed: the tagged management account is still read, the role deleted,
+    // and the tag removed after it.
+    let none = load("");
+    let identities = super::diff::bind_identities(&none, &live);
+    let queries = super::diff::role_queries(&none, &live, &identities);
+    assert_eq!(queries.keys().collect::<Vec<_>>(), [MGMT]);
+    let third = plan(&none, &live, &PlanOptions::default()).unwrap();
+    let delete = index(&third, |op| matches!(op, Op::DeleteRole { .. }));
+    let untag = index(
+        &third,
+        |op| matches!(op, Op::UntagResource { resource: IdRef::Known(id), keys } if id == MGMT && keys.contains(ROLES_TAG)),
+    );
+    assert!(before(&third, delete, untag), "{:?}", ops_of(&third));
+}
+
+/// A plan of one account block bound to an account in `state`.
+fn plan_in_state(state: AccountState, hcl_extra: &str) -> Result<Plan, Vec<String>> {
+    let mut live = org_with_account_w();
+    add_ou(
+        &mut live,
+        "ou-ab12-aaaaaaaa",
+        "A",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    live.accounts.get_mut("222222222222").unwrap().account.state = state;
+    let desired = load(&format!(
+        "organizational_unit \"a\" {{\n  name = \"A\"\n}}\naccount \"w\" {{\n  name  = \"W2\"\n  email = \"w@example.com\"\n  parent = organizational_unit.a\n}}\n{hcl_extra}"
+    ));
+    live.roles_read_in.insert("222222222222".into());
+    plan(&desired, &live, &PlanOptions::default())
+        .map_err(|e| e.into_iter().map(|e| e.to_string()).collect())
+}
+
+#[test]
+fn every_account_state_has_its_rule() {
+    // ACTIVE: moved and renamed.
+    let p = plan_in_state(AccountState::Active, "").unwrap();
+    let ops = ops_of(&p);
+    assert!(ops.iter().any(|o| o.contains("MoveAccount")), "{ops:?}");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // PENDING_ACTIVATION: Organizations changes go ahead; a warning says roles wait.
+    let p = plan_in_state(AccountState::PendingActivation, "").unwrap();
+    assert!(ops_of(&p).iter().any(|o| o.contains("MoveAccount")));
+    assert!(
+        p.warnings.iter().any(|w| w.contains("PENDING_ACTIVATION")),
+        "{:?}",
+        p.warnings
+    );
+    // SUSPENDED (and a state orgchard does not know): nothing planned for it, and said.
+    for state in [
+        AccountState::Suspended,
+        AccountState::Unknown("HIBERNATING".into()),
+    ] {
+        let shown = state.to_string();
+        let p = plan_in_state(state, "").unwrap();
+        let w: Vec<&crate::plan::Change> = p
+            .changes
+            .iter()
+            .filter(|c| c.address.to_string() == "account.w")
+            .collect();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].action, Action::Read);
+        assert!(w[0].operations.is_empty());
+        assert!(
+            !ops_of(&p).iter().any(|o| o.contains("222222222222")),
+            "{:?}",
+            ops_of(&p)
+        );
+        assert!(
+            p.warnings.iter().any(|w| w.contains(&shown)),
+            "{:?}",
+            p.warnings
+        );
+    }
+    // PENDING_CLOSURE and CLOSED: a block cannot manage it; the error says what to do.
+    for state in [AccountState::PendingClosure, AccountState::Closed] {
+        let shown = state.to_string();
+        let errors = plan_in_state(state, "").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains(&shown), "{errors:?}");
+        assert!(errors[0].contains("remove the block"), "{errors:?}");
+    }
+}
+
+#[test]
+fn roles_are_not_planned_in_an_account_that_cannot_be_entered() {
+    let role = "role \"r\" {\n  account = account.w\n  name = \"Reader\"\n  trusted_accounts = [\"111111111111\"]\n}\n";
+    let p = plan_in_state(AccountState::Suspended, role).unwrap();
+    assert!(
+        !ops_of(&p).iter().any(|o| o.contains("CreateRole")),
+        "{:?}",
+        ops_of(&p)
+    );
+    let errors = plan_in_state(AccountState::Closed, role).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("role") && e.contains("CLOSED")),
+        "{errors:?}"
+    );
+}
+
+/// An organization of `members` member accounts, the first `owned` of them owned by blocks
+/// that are gone, each in `state`.
+fn org_with_orphans(members: usize, owned: usize, state: AccountState) -> LiveOrg {
+    let mut live = empty_org();
+    for i in 0..members {
+        let id = format!("{:012}", 300_000_000_000u64 + i as u64);
+        let tag = format!("account.a{i}");
+        add_account(
+            &mut live,
+            &id,
+            &format!("A{i}"),
+            &format!("a{i}@example.com"),
+            ROOT,
+            (i < owned).then_some(tag.as_str()),
+        );
+        live.accounts.get_mut(&id).unwrap().account.state = state.clone();
+    }
+    live
+}
+
+const CLOSE: &str = "organization {\n  account_removal = \"close\"\n}\n";
+
+#[test]
+fn closing_treats_an_account_already_closing_as_done() {
+    for state in [
+        AccountState::PendingClosure,
+        AccountState::Suspended,
+        AccountState::Closed,
+    ] {
+        let live = org_with_orphans(3, 3, state.clone());
+        let p = plan(&load(CLOSE), &live, &PlanOptions::default()).unwrap();
+        assert!(p.operations.is_empty(), "{state}: {:?}", ops_of(&p));
+        // Under the other removals, AWS would refuse the call: left as it is, and said.
+        let p = plan(&load(""), &live, &PlanOptions::default()).unwrap();
+        assert!(p.operations.is_empty(), "{state}: {:?}", ops_of(&p));
+        assert_eq!(p.warnings.len(), 3, "{:?}", p.warnings);
+    }
+    let live = org_with_orphans(3, 3, AccountState::Active);
+    let p = plan(&load(CLOSE), &live, &PlanOptions::default()).unwrap();
+    assert_eq!(
+        p.operations
+            .iter()
+            .filter(|o| matches!(o.op, Op::CloseAccount { .. }))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn closures_beyond_the_close_account_quota_are_refused() {
+    // 120 member accounts: 10% is 12 per 30 days.
+    let live = org_with_orphans(120, 13, AccountState::Active);
+    let errors = plan(&load(CLOSE), &live, &PlanOptions::default()).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("quota of 12"), "{errors:?}");
+    let live = org_with_orphans(120, 12, AccountState::Active);
+    assert!(plan(&load(CLOSE), &live, &PlanOptions::default()).is_ok());
+    // Accounts still closing count against the window.
+    let mut live = org_with_orphans(120, 12, AccountState::Active);
+    let closing = format!("{:012}", 300_000_000_000u64 + 100);
+    live.accounts.get_mut(&closing).unwrap().account.state = AccountState::PendingClosure;
+    assert!(plan(&load(CLOSE), &live, &PlanOptions::default()).is_err());
+    // A quota AWS raised for the organization is honoured.
+    let raised = "organization {\n  account_removal = \"close\"\n  quotas = { close_account_percent = 20 }\n}\n";
+    let live = org_with_orphans(120, 13, AccountState::Active);
+    assert!(plan(&load(raised), &live, &PlanOptions::default()).is_ok());
+}
+
+#[test]
+fn a_policy_type_orgchard_does_not_know_is_left_alone() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-aaaaaaaa",
+        "A",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    live.root.policy_types.push(PolicyTypeSummary {
+        r#type: "FUTURE_POLICY".into(),
+        status: PolicyTypeStatus::Enabled,
+    });
+    live.policies.insert(
+        "p-future1".into(),
+        LivePolicy {
+            summary: PolicySummary {
+                id: "p-future1".into(),
+                arn: format!(
+                    "arn:aws:organizations::{MGMT}:policy/o-abcdef1234/future_policy/p-future1"
+                ),
+                name: "Future".into(),
+                description: String::new(),
+                r#type: "FUTURE_POLICY".into(),
+                aws_managed: false,
+            },
+            content: Some("{}".into()),
+            tags: BTreeMap::new(),
+            targets: ["ou-ab12-aaaaaaaa".to_string()].into(),
+        },
+    );
+    let desired = load(
+        "organization {\n  enabled_policy_types = [\"SERVICE_CONTROL_POLICY\"]\n}\norganizational_unit \"a\" {\n  name = \"A\"\n  policies = [aws_policy.FullAWSAccess]\n}\n",
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    assert!(p.operations.is_empty(), "{:?}", ops_of(&p));
+    assert!(
+        p.unmanaged.iter().any(|u| u.id == "p-future1"),
+        "{:?}",
+        p.unmanaged
+    );
+}
+
+#[test]
+fn attachments_per_target_follow_a_raised_quota() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-aaaaaaaa",
+        "A",
+        ROOT,
+        Some("organizational_unit.a"),
+    );
+    let mut blocks = String::new();
+    let mut refs = vec!["aws_policy.FullAWSAccess".to_string()];
+    for i in 0..11 {
+        blocks.push_str(&format!(
+            "policy \"p{i}\" {{\n  type = \"SERVICE_CONTROL_POLICY\"\n  name = \"P{i}\"\n  content = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Deny\", Action = \"ec2:Op{i}\", Resource = \"*\" }}] }})\n}}\n"
+        ));
+        refs.push(format!("policy.p{i}"));
+    }
+    let ou = format!(
+        "organizational_unit \"a\" {{\n  name = \"A\"\n  policies = [{}]\n}}\n",
+        refs.join(", ")
+    );
+    let raised = "organization {\n  quotas = { scp_per_target = 12 }\n}\n";
+    let p = plan(
+        &load(&format!("{raised}{blocks}{ou}")),
+        &live,
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        p.operations
+            .iter()
+            .filter(|o| matches!(o.op, Op::AttachPolicy { .. }))
+            .count(),
+        11
+    );
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub enum Source {
     Simulate { read_error: String },
     /// Neither worked: nothing can be said.
     Unknown { error: String },
+    /// The caller is the account's root user, which no IAM policy governs: in the
+    /// management account (where SCPs do not apply either) it may make every call.
+    RootUser,
 }
 
 /// The calling principal and the policies that govern it.
@@ -69,11 +72,16 @@ pub enum CollectError {
 enum Principal {
     User { name: String },
     Role { name: String },
+    Root,
 }
 
-/// `arn:aws:iam::1:user/path/name` or `arn:aws:sts::1:assumed-role/name/session`.
+/// `arn:aws:iam::1:user/path/name`, `arn:aws:sts::1:assumed-role/name/session` or
+/// `arn:aws:iam::1:root`.
 fn principal_of(arn: &str) -> Option<(Principal, String)> {
     let resource = arn.splitn(6, ':').nth(5)?;
+    if resource == "root" {
+        return Some((Principal::Root, arn.to_string()));
+    }
     if let Some(rest) = resource.strip_prefix("user/") {
         let name = rest.rsplit('/').next()?.to_string();
         return Some((Principal::User { name }, arn.to_string()));
@@ -425,6 +433,16 @@ pub async fn collect(api: &dyn Api) -> Result<CallerPolicies, CollectError> {
         ))
     })?;
     let read = match &principal {
+        Principal::Root => {
+            return Ok(CallerPolicies {
+                principal_arn: me.arn,
+                account: me.account,
+                source_arn,
+                identity: Vec::new(),
+                boundary: None,
+                source: Source::RootUser,
+            });
+        }
         Principal::User { name } => user_policies(api, name).await,
         Principal::Role { name } => role_policies(api, &Scope::Management, name)
             .await
@@ -479,7 +497,10 @@ mod tests {
         assert_eq!(src, "arn:aws:iam::111122223333:role/Deploy");
         let (p, _) = principal_of("arn:aws:iam::111122223333:user/team/alice").unwrap();
         assert!(matches!(p, Principal::User { ref name } if name == "alice"));
-        assert!(principal_of("arn:aws:iam::111122223333:root").is_none());
+        assert!(matches!(
+            principal_of("arn:aws:iam::111122223333:root"),
+            Some((Principal::Root, _))
+        ));
     }
 
     #[tokio::test]

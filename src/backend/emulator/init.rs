@@ -26,7 +26,7 @@ pub struct InitOptions {
     pub faults: Faults,
     pub latency_ms: u64,
     pub rate_limits: bool,
-    /// Quota overrides by name (see [`QUOTAS`]).
+    /// Quota overrides by name (see [`vocab::quotas`]).
     pub quotas: BTreeMap<String, u64>,
 }
 
@@ -63,11 +63,7 @@ pub enum InitError {
 
 /// The names of the settable quotas, for messages.
 pub fn quota_names() -> String {
-    QUOTAS
-        .iter()
-        .map(|(n, _, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    vocab::quotas::names()
 }
 
 /// The AWS-managed IAM policies the emulator knows, with their documents. AdministratorAccess
@@ -150,7 +146,7 @@ fn aws_managed_org_policies() -> BTreeMap<String, PolicyState> {
 /// as an IAM user with `options.caller_policies` (default AdministratorAccess).
 pub fn fresh_state(options: &InitOptions) -> Result<State, InitError> {
     for name in options.quotas.keys() {
-        if !QUOTAS.iter().any(|(n, _, _)| n == name) {
+        if default_quota(name).is_none() {
             return Err(InitError::UnknownQuota {
                 name: name.clone(),
                 accepted: quota_names(),
@@ -184,9 +180,17 @@ pub fn fresh_state(options: &InitOptions) -> Result<State, InitError> {
         caller: Caller {
             user_name: "orgchard".into(),
         },
-        quotas: QUOTAS
-            .iter()
-            .map(|(n, d, _)| (n.to_string(), options.quotas.get(*n).copied().unwrap_or(*d)))
+        // Every quota is written out, so that `emulator stats` and the state file show them.
+        quotas: vocab::quotas::settable()
+            .into_iter()
+            .map(|(n, _, _)| {
+                let value = options
+                    .quotas
+                    .get(&n)
+                    .copied()
+                    .or_else(|| default_quota(&n));
+                (n, value.unwrap_or(u64::MAX))
+            })
             .collect(),
         clock: Clock {
             epoch_s,

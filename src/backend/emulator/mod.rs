@@ -38,7 +38,7 @@ pub use init::{
 };
 pub use limits::{FaultSpecError, parse_faults};
 pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
-pub use state::{CallCounter, QUOTAS, State};
+pub use state::{CallCounter, State, default_quota};
 pub use store::StoreError;
 
 /// The state and what is derived from it: the part of the emulator a call mutates.

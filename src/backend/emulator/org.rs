@@ -288,8 +288,8 @@ impl Core {
         })
     }
 
-    fn check_policy_type(op: Operation, policy_type: &str) -> Result<(usize, usize), ApiError> {
-        policy_type_limits(policy_type).ok_or_else(|| {
+    fn check_policy_type(op: Operation, policy_type: &str) -> Result<(), ApiError> {
+        vocab::policy_type(policy_type).map(|_| ()).ok_or_else(|| {
             invalid(
                 op,
                 "INVALID_ENUM_POLICY_TYPE",
@@ -881,7 +881,7 @@ impl Core {
                         .or_else(|e| if d.is_empty() { Ok(()) } else { Err(e) })?;
                 }
                 if let Some(c) = &i.content {
-                    check_content(op, &ty, c)?;
+                    check_content(op, &ty, c, self.state.max_policy_size(&ty))?;
                 }
                 let p = self.state.policies.get_mut(&i.policy_id).expect("checked");
                 let changed = i.name.is_some() || i.description.is_some() || i.content.is_some();
@@ -1430,8 +1430,16 @@ impl Core {
             .filter(|t| now.saturating_sub(**t) < THIRTY_DAYS_MS)
             .count() as u64;
         let members = s.accounts.len().saturating_sub(1) as u64;
-        let allowed =
-            vocab::quotas::closable_accounts_at(members, s.quota("close_account_percent"));
+        let allowed = vocab::quotas::Quotas::new(
+            [(
+                "close_account_percent".to_string(),
+                s.quota("close_account_percent"),
+            )]
+            .into(),
+        )
+        .map_or(vocab::quotas::CLOSE_ACCOUNT_MIN, |q| {
+            q.closable_accounts(members)
+        });
         if recent >= allowed {
             return Err(cv(
                 op,
@@ -1464,7 +1472,12 @@ impl Core {
                 "Description must be at most 512 characters.",
             ));
         }
-        check_content(op, &i.r#type, &i.content)?;
+        check_content(
+            op,
+            &i.r#type,
+            &i.content,
+            self.state.max_policy_size(&i.r#type),
+        )?;
         let of_type = self.index.policies_by_type.get(&i.r#type);
         if of_type
             .into_iter()
@@ -1542,7 +1555,7 @@ impl Core {
                 "The selected policy is already attached to the specified target.",
             ));
         }
-        let (max, _) = policy_type_limits(&ty).unwrap_or((5, 0));
+        let max = self.state.attachments_per_target(&ty).unwrap_or(5);
         if self
             .index
             .policies_of_type(&self.state, &i.target_id, &ty)
@@ -1647,8 +1660,13 @@ fn check_principal(op: Operation, principal: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_content(op: Operation, policy_type: &str, content: &str) -> Result<(), ApiError> {
-    let (_, max_size) = policy_type_limits(policy_type).unwrap_or((0, 5120));
+fn check_content(
+    op: Operation,
+    policy_type: &str,
+    content: &str,
+    max_size: Option<usize>,
+) -> Result<(), ApiError> {
+    let max_size = max_size.unwrap_or(5_120);
     if content.chars().count() > max_size {
         return Err(cv(
             op,

@@ -26,58 +26,19 @@ pub use crate::vocab::{RCP, SCP};
 pub const FULL_AWS_ACCESS: &str = vocab::FULL_AWS_ACCESS.id;
 pub const RCP_FULL_AWS_ACCESS: &str = vocab::RCP_FULL_AWS_ACCESS.id;
 
-/// Limits of one policy type (attachments per target, document size), or None for a type
-/// Organizations does not know.
-pub fn policy_type_limits(policy_type: &str) -> Option<(usize, usize)> {
-    vocab::policy_type(policy_type).map(|t| (t.per_target, t.max_size))
-}
+/// The emulator's defaults where they differ from AWS's (see [`vocab::quotas`] for the
+/// others): a fresh emulated organization holds orgchard's benchmark size (5,000 accounts),
+/// as an organization that had its account quota raised does.
+pub const EMULATOR_DEFAULTS: &[(&str, u64)] = &[("accounts", 10_000)];
 
-/// The settable quotas, their defaults and what they limit. The defaults are those of an
-/// organization after the quota increases a large organization gets, so that a fresh emulated
-/// organization holds orgchard's benchmark size (5,000 accounts, 500 OUs, 300 policies).
-pub const QUOTAS: &[(&str, u64, &str)] = &[
-    (
-        "accounts",
-        10_000,
-        "accounts in the organization (AWS default 10, raised on request)",
-    ),
-    (
-        "organizational_units",
-        vocab::quotas::OUS_PER_ORGANIZATION,
-        "OUs in the organization",
-    ),
-    (
-        "policies_per_type",
-        vocab::quotas::POLICIES_PER_TYPE,
-        "customer-managed policies of each type but SCPs",
-    ),
-    (
-        "service_control_policies",
-        vocab::quotas::SCPS_PER_ORGANIZATION,
-        "customer-managed SCPs",
-    ),
-    (
-        "concurrent_account_creations",
-        5,
-        "CreateAccount requests in progress at once",
-    ),
-    (
-        "tags_per_resource",
-        vocab::quotas::TAGS_PER_RESOURCE,
-        "tags on one Organizations resource or IAM role",
-    ),
-    ("roles_per_account", 1_000, "IAM roles in one account"),
-    (
-        "managed_policies_per_role",
-        10,
-        "managed policies attached to one IAM role",
-    ),
-    (
-        "close_account_percent",
-        10,
-        "percent of member accounts closable per 30 days (min 10)",
-    ),
-];
+/// The default of the quota `name` in a fresh emulated organization.
+pub fn default_quota(name: &str) -> Option<u64> {
+    EMULATOR_DEFAULTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| *d)
+        .or_else(|| vocab::quotas::default_of(name))
+}
 
 /// Everything the emulator knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -284,13 +245,25 @@ impl State {
     }
 
     pub fn quota(&self, name: &str) -> u64 {
-        self.quotas.get(name).copied().unwrap_or_else(|| {
-            QUOTAS
-                .iter()
-                .find(|(n, _, _)| *n == name)
-                .map(|(_, d, _)| *d)
-                .unwrap_or(u64::MAX)
-        })
+        self.quotas
+            .get(name)
+            .copied()
+            .or_else(|| default_quota(name))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Policies of `policy_type` attachable directly to one target, or None for a type
+    /// Organizations does not know.
+    pub fn attachments_per_target(&self, policy_type: &str) -> Option<usize> {
+        let t = vocab::policy_type(policy_type)?;
+        Some(self.quota(&format!("{}_per_target", t.short)) as usize)
+    }
+
+    /// The largest document of `policy_type`, in characters, or None for a type
+    /// Organizations does not know.
+    pub fn max_policy_size(&self, policy_type: &str) -> Option<usize> {
+        let t = vocab::policy_type(policy_type)?;
+        Some(self.quota(&format!("{}_max_size", t.short)) as usize)
     }
 
     /// What `id` names, if it exists.

@@ -103,9 +103,44 @@ impl<'a> Planner<'a> {
                 }
                 Some(b) => {
                     let la = self.live.accounts[&b.id].clone();
-                    if !la.account.state.is_usable() {
-                        self.warnings
-                            .push(format!("{addr}: account {} is {}", b.id, la.account.state));
+                    let state = &la.account.state;
+                    if state.is_closed() {
+                        self.error(
+                            Some(addr),
+                            Some(&a.common.origin),
+                            format!(
+                                "{addr} is account {} ({:?}), which is {state}: it was closed and no block can manage it any more",
+                                b.id, la.account.name
+                            ),
+                            Some(
+                                "remove the block (AWS removes a closed account from the organization by itself), or give the block a new email to create a new account",
+                            ),
+                        );
+                        continue;
+                    }
+                    if !state.accepts_changes() {
+                        // AWS refuses moves and AssumeRole into a suspended account: plan
+                        // nothing for it rather than fail half-way through the apply.
+                        self.warnings.push(format!(
+                            "{addr}: account {} is {state}; orgchard makes no change to it (no move, tag, policy or role) until AWS reports it ACTIVE",
+                            b.id
+                        ));
+                        let reason = format!("account {} is {state}", b.id);
+                        self.push_change(
+                            addr,
+                            Action::Read,
+                            Some(reason),
+                            Some(b.id.clone()),
+                            vec![],
+                            vec![],
+                        );
+                        continue;
+                    }
+                    if !state.is_usable() {
+                        self.warnings.push(format!(
+                            "{addr}: account {} is {state}; its roles are read and changed once AWS reports it ACTIVE",
+                            b.id
+                        ));
                     }
                     let from = IdRef::Known(la.parent_id.clone());
                     if from != parent && !ignore.iter().any(|i| i == "parent") {
@@ -174,6 +209,18 @@ impl<'a> Planner<'a> {
                 continue;
             };
             if bound_ids.contains(id) {
+                continue;
+            }
+            let state = &la.account.state;
+            if state.is_closing_or_closed() {
+                // Closing is what `close` asks for; the other removals are refused by AWS
+                // for an account that is closing, closed or suspended, and AWS removes a
+                // closed account from the organization by itself.
+                if self.desired.organization.account_removal != model::AccountRemoval::Close {
+                    self.warnings.push(format!(
+                        "{owner}: its block was removed, and account {id} is {state}; orgchard leaves it as it is"
+                    ));
+                }
                 continue;
             }
             let (action, op) = match self.desired.organization.account_removal {

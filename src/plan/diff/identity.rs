@@ -59,8 +59,8 @@ pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
 /// The accounts whose IAM roles the plan needs read, and which role names the configuration
 /// declares in each: the accounts are matched as the plan matches them.
 ///
-/// Besides the accounts where roles are declared, the reader enters the management account
-/// and every active account that carries [`ROLES_TAG`]: orgchard keeps that tag on an account
+/// Besides the accounts where roles are declared, the reader enters every active account
+/// that carries [`ROLES_TAG`]: orgchard keeps that tag on an account
 /// from before it creates a role there until after it deleted the last one, so an owned role
 /// whose block is gone is always found, and accounts without roles cost no call.
 pub fn role_queries(
@@ -80,27 +80,16 @@ pub fn role_queries(
     out
 }
 
-/// The accounts that may hold roles orgchard owns, whatever the configuration: the
-/// management account and every active account carrying [`ROLES_TAG`]. The part of
+/// The accounts that may hold roles orgchard owns, whatever the configuration: every active
+/// account carrying [`ROLES_TAG`], the management account included (it is marked like any
+/// other, so an organization that manages no roles costs no IAM call). The part of
 /// [`role_queries`] that needs no configuration (`snapshot` without one reads these).
 pub fn owned_role_queries(live: &LiveOrg) -> BTreeMap<String, RoleQuery> {
-    let mut out: BTreeMap<String, RoleQuery> = BTreeMap::new();
-    let marked = live
-        .accounts
+    live.accounts
         .values()
-        .filter(|a| a.tags.contains_key(ROLES_TAG))
-        .map(|a| a.account.id.as_str());
-    let may_hold_owned_roles = marked.chain([live.organization.master_account_id.as_str()]);
-    for id in may_hold_owned_roles {
-        if live
-            .accounts
-            .get(id)
-            .is_some_and(|a| a.account.state.is_usable())
-        {
-            out.entry(id.to_string()).or_default();
-        }
-    }
-    out
+        .filter(|a| a.tags.contains_key(ROLES_TAG) && a.account.state.is_usable())
+        .map(|a| (a.account.id.clone(), RoleQuery::default()))
+        .collect()
 }
 
 /// The id an account reference will have after the apply.

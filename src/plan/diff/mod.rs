@@ -49,11 +49,6 @@ pub use crate::vocab::{RCP, SCP};
 /// The AWS-managed policies AWS attaches by itself, and their fixed ids.
 const RCP_FULL_AWS_ACCESS: &str = vocab::RCP_FULL_AWS_ACCESS.id;
 
-/// How many policies of a type AWS lets one target carry.
-pub fn max_attachments(policy_type: &str) -> usize {
-    quotas::attachments_per_target(policy_type)
-}
-
 /// A plan-time error: what is wrong, and where the configuration says it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanError {
@@ -241,8 +236,14 @@ const UNKNOWN: &str = "(known after apply)";
 impl<'a> Planner<'a> {
     fn new(desired: &'a Desired, live: &'a LiveOrg) -> Self {
         let live_types = live.enabled_policy_types();
+        // A type AWS added after this version of orgchard cannot be named in the
+        // configuration, so it is never disabled: it stays as it is.
+        let unknown_types = live_types
+            .iter()
+            .filter(|t| vocab::policy_type(t).is_none())
+            .cloned();
         let final_types: BTreeSet<String> = match &desired.organization.enabled_policy_types {
-            Some(t) => t.iter().cloned().collect(),
+            Some(t) => t.iter().cloned().chain(unknown_types).collect(),
             None => live_types.clone(),
         };
         let enabling = final_types.difference(&live_types).cloned().collect();

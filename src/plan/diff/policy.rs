@@ -148,6 +148,15 @@ impl<'a> Planner<'a> {
         for t in types {
             let cur = current.get(&t).cloned().unwrap_or_default();
             let want = wanted.get(&t).cloned().unwrap_or_default();
+            if want.is_empty() && vocab::policy_type(&t).is_none() {
+                // Policies of a type orgchard does not know stay attached: the
+                // configuration cannot name them.
+                after.extend(
+                    cur.iter()
+                        .map(|id| self.policy_name(&IdRef::Known(id.clone()))),
+                );
+                continue;
+            }
             if !self.final_types.contains(&t) && !want.is_empty() {
                 self.error(
                     Some(owner),
@@ -183,7 +192,7 @@ impl<'a> Planner<'a> {
             {
                 after.push(vocab::RCP_FULL_AWS_ACCESS.name.into());
             }
-            let max = max_attachments(&t);
+            let max = self.desired.organization.quotas.attachments_per_target(&t);
             if want.len() > max {
                 self.error(
                     Some(owner),

@@ -10,9 +10,49 @@ const DEFAULT_MAX_SESSION_DURATION: u32 = 3600;
 impl<'a> Planner<'a> {
     pub(super) fn plan_roles(&mut self) {
         let management = self.live.organization.master_account_id.clone();
+        // Accounts without a block of their own (the management account, an account named by
+        // id) get the roles tag from their first role; a block's account gets it from
+        // `plan_accounts`.
+        let mut tagged: BTreeSet<String> = self.accounts.values().map(|b| b.id.clone()).collect();
         for r in &self.desired.roles {
             let addr = &r.common.address;
             let account = self.final_account(&r.account);
+            if let Some(id) = account.known()
+                && let Some(la) = self.live.accounts.get(id)
+            {
+                let state = &la.account.state;
+                if state.is_closed() {
+                    self.error(
+                        Some(addr),
+                        Some(&r.common.origin),
+                        format!("role {:?} is in account {id}, which is {state}: orgchard cannot enter a closed account", r.name),
+                        Some("remove the role block, or give it an active account"),
+                    );
+                    continue;
+                }
+                if !state.accepts_changes() {
+                    self.warnings.push(format!(
+                        "{addr}: account {id} is {state}; orgchard does not enter it until AWS reports it ACTIVE, so the role is left as it is"
+                    ));
+                    let reason = format!("account {id} is {state}");
+                    self.push_change(addr, Action::Read, Some(reason), None, vec![], vec![]);
+                    continue;
+                }
+            }
+            let mut ops = Vec::new();
+            if let Some(id) = account.known()
+                && let Some(la) = self.live.accounts.get(id)
+                && !la.tags.contains_key(ROLES_TAG)
+                && tagged.insert(id.to_string())
+            {
+                ops.push(self.push_op(
+                    addr,
+                    Op::TagResource {
+                        resource: IdRef::Known(id.to_string()),
+                        tags: [(ROLES_TAG.to_string(), ROLES_TAG_VALUE.to_string())].into(),
+                    },
+                ));
+            }
             let tags = tags_with_owner(&r.tags, addr);
             let trust = self.resolve(r.trust.document());
             let inline: BTreeMap<String, Value> = r
@@ -48,7 +88,6 @@ impl<'a> Planner<'a> {
             if account.known().is_some() && !read {
                 self.warnings.push(format!("{addr}: the roles of account {account} were not read; the role is planned as if absent"));
             }
-            let mut ops = Vec::new();
             let mut attrs = Vec::new();
             let ignore = &r.common.lifecycle.ignore_changes;
             let replace = live_role.as_ref().is_some_and(|l| l.role.path != r.path);
@@ -452,7 +491,10 @@ impl<'a> Planner<'a> {
                     .map(|a| (a.to_string(), r.name.clone()))
             })
             .collect();
+        let with_block: BTreeSet<String> = self.accounts.values().map(|b| b.id.clone()).collect();
+        let holding: BTreeSet<String> = configured.iter().map(|(a, _)| a.clone()).collect();
         for (account, roles) in &live.roles {
+            let mut deleted = false;
             for (name, l) in roles {
                 let Some(owner) = owner_of(&tags_to_map(&l.role.tags)) else {
                     continue;
@@ -469,6 +511,30 @@ impl<'a> Planner<'a> {
                     vec![],
                     ops,
                 );
+                deleted = true;
+            }
+            // An account without a block of its own loses the roles tag with its last owned
+            // role (a block's account loses it in `plan_accounts`).
+            if deleted
+                && !with_block.contains(account)
+                && !holding.contains(account)
+                && live
+                    .accounts
+                    .get(account)
+                    .is_some_and(|a| a.tags.contains_key(ROLES_TAG))
+            {
+                let last = self.changes.last().map(|c| c.address.clone());
+                let last = last.expect("a role deletion was pushed");
+                let i = self.push_op(
+                    &last,
+                    Op::UntagResource {
+                        resource: IdRef::Known(account.clone()),
+                        keys: [ROLES_TAG.to_string()].into(),
+                    },
+                );
+                if let Some(c) = self.changes.last_mut() {
+                    c.operations.push(i);
+                }
             }
         }
     }

@@ -169,13 +169,15 @@ impl<'a> Planner<'a> {
             .filter(|p| matches!(p.op, Op::CreateOu { .. }))
             .count() as u64;
         let live_ous = live.ous.len() as u64;
-        if creates_ous > 0 && live_ous + creates_ous > quotas::OUS_PER_ORGANIZATION {
+        let desired = self.desired;
+        let q = &desired.organization.quotas;
+        let max_ous = q.get("organizational_units");
+        if creates_ous > 0 && live_ous + creates_ous > max_ous {
             self.error(
                 None,
                 None,
                 format!(
-                    "the organization has {live_ous} OUs and the plan creates {creates_ous} more (a replaced OU's new half included), over AWS's quota of {} OUs per organization",
-                    quotas::OUS_PER_ORGANIZATION
+                    "the organization has {live_ous} OUs and the plan creates {creates_ous} more (a replaced OU's new half included), over AWS's quota of {max_ous} OUs per organization"
                 ),
                 Some("delete OUs in an earlier apply, or create fewer"),
             );
@@ -192,7 +194,7 @@ impl<'a> Planner<'a> {
                 .values()
                 .filter(|p| !p.summary.aws_managed && p.summary.r#type == t)
                 .count() as u64;
-            let max = quotas::policies_per_organization(&t);
+            let max = q.policies_per_organization(&t);
             if have + n > max {
                 self.error(
                     None,
@@ -204,9 +206,36 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+        // CloseAccount: AWS counts the closures of a rolling 30 days, so the accounts still
+        // closing count against this plan's.
+        let closes = self
+            .ops
+            .iter()
+            .filter(|p| matches!(p.op, Op::CloseAccount { .. }))
+            .count() as u64;
+        if closes > 0 {
+            let management = &live.organization.master_account_id;
+            let members = live.accounts.keys().filter(|id| *id != management).count() as u64;
+            let closing = live
+                .accounts
+                .values()
+                .filter(|a| a.account.state == vocab::AccountState::PendingClosure)
+                .count() as u64;
+            let max = q.closable_accounts(members);
+            if closing + closes > max {
+                self.error(
+                    None,
+                    None,
+                    format!(
+                        "the plan closes {closes} accounts and {closing} are still closing, over AWS's CloseAccount quota of {max} for an organization of {members} member accounts (10% of them per 30 days, at least 10, at most 1,000)"
+                    ),
+                    Some("close fewer accounts per apply (set account_removal = \"ignore\" for now, or keep some blocks), or set organization { quotas = { close_account_percent = N } } if AWS raised it"),
+                );
+            }
+        }
         // Tags: the block's own plus the ownership tag, or the live ones merged with the
         // plan's TagResource (which AWS counts before the UntagResource runs).
-        let max = quotas::TAGS_PER_RESOURCE as usize;
+        let max = q.get("tags_per_resource") as usize;
         let mut over: Vec<(Address, usize)> = Vec::new();
         let mut edges = Vec::new();
         for (i, p) in self.ops.iter().enumerate() {

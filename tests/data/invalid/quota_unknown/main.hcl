@@ -1,0 +1,3 @@
+organization {
+  quotas = { scp_per_targett = 12 }
+}
