@@ -150,7 +150,13 @@ pub fn plan_bound(
     identities: Identities,
     options: &PlanOptions,
 ) -> Result<Plan, Vec<PlanError>> {
+    // Bound against the same view of `live` as `bind_identities`; the fingerprint is the
+    // live state's own.
+    let fingerprint = live.fingerprint();
+    let (live, foreign) = identity::without_foreign_claims(live);
+    let live: &LiveOrg = &live;
     let mut p = Planner::new(desired, live);
+    p.warnings.extend(foreign);
     p.guard_management_account();
     if !p.errors.is_empty() {
         return Err(p.errors);
@@ -171,7 +177,7 @@ pub fn plan_bound(
             management_account_id: live.organization.master_account_id.clone(),
             root_id: live.root.id.clone(),
             member_access_role: desired.organization.member_access_role.clone(),
-            fingerprint: live.fingerprint(),
+            fingerprint,
             backend: None,
             role_queries: BTreeMap::new(),
             pending_creations: live
