@@ -17,6 +17,7 @@ use crate::model::live::{
 };
 
 mod identity_review;
+mod lifecycle;
 
 const MGMT: &str = "111111111111";
 const ROOT: &str = "r-ab12";
