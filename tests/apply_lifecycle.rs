@@ -168,6 +168,11 @@ async fn a_protected_resource_outlives_its_block_until_a_removed_block_forgets_i
     assert_eq!(json["changes"][0]["action"], "forget", "{json}");
     let (_, report) = plan_and_apply(&client, &forget, 4).await.unwrap();
     assert!(report.succeeded(), "{:?}", report.failures);
+    assert!(
+        report.summary_line().ends_with("0 deleted. 3 forgotten."),
+        "{}",
+        report.summary_line()
+    );
     assert_converged(&client, &forget, "after forgetting").await;
 
     let state = emu.state();
