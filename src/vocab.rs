@@ -619,6 +619,22 @@ pub mod arn {
         format!("arn:{partition}:iam::{account}:group/{name}")
     }
 
+    /// The Account service's ARN of a member account, named from the management account
+    /// (`arn:aws:account::<mgmt>:account/o-…/<account id>`).
+    pub fn account_service_member(
+        partition: &str,
+        management_account: &str,
+        org_id: &str,
+        account_id: &str,
+    ) -> String {
+        format!("arn:{partition}:account::{management_account}:account/{org_id}/{account_id}")
+    }
+
+    /// The Account service's ARN of the caller's own account.
+    pub fn account_service(partition: &str, account: &str) -> String {
+        format!("arn:{partition}:account::{account}:account")
+    }
+
     /// The root user of an account.
     pub fn account_root(partition: &str, account: &str) -> String {
         format!("arn:{partition}:iam::{account}:root")

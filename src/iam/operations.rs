@@ -428,11 +428,13 @@ pub fn authorizations(
             // `arn:P:account::<mgmt>:account/o-…/<id>` for a member and
             // `arn:P:account::<id>:account` for the caller's own account.
             let arn = match &i.account_id {
-                Some(id) => format!(
-                    "arn:{}:account::{}:account/{}/{id}",
-                    org.partition, org.management_account_id, org.organization_id
+                Some(id) => arns::account_service_member(
+                    &org.partition,
+                    &org.management_account_id,
+                    &org.organization_id,
+                    id,
                 ),
-                None => format!("arn:{}:account::{acct}:account", org.partition),
+                None => arns::account_service(&org.partition, &acct),
             };
             b.add(&action, &[Res::Arn(arn)], &none)
         }

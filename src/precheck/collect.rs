@@ -90,7 +90,7 @@ fn principal_of(arn: &str) -> Option<(Principal, String)> {
         let name = rest.split('/').next()?.to_string();
         let account = arn.split(':').nth(4)?;
         let partition = arn.split(':').nth(1)?;
-        let source = format!("arn:{partition}:iam::{account}:role/{name}");
+        let source = crate::vocab::arn::role(partition, account, None, &name);
         return Some((Principal::Role { name }, source));
     }
     if let Some(rest) = resource.strip_prefix("role/") {

@@ -166,7 +166,7 @@ fn denied(d: &Decision) -> bool {
 /// The member-access role of an account, as a principal.
 fn member_role(account: &str, role: &str) -> Principal {
     Principal {
-        arn: format!("arn:aws:sts::{account}:assumed-role/{role}/orgchard"),
+        arn: crate::vocab::arn::assumed_role("aws", account, role, "orgchard"),
         account: account.to_string(),
     }
 }
@@ -554,7 +554,7 @@ fn deny_all(
     target: &str,
 ) -> Option<Lockout> {
     let who = Principal {
-        arn: format!("arn:aws:iam::{account}:role/any"),
+        arn: crate::vocab::arn::role("aws", account, None, "any"),
         account: account.to_string(),
     };
     let all_denied = |c: &[Vec<NamedPolicy>]| -> Option<Decision> {

@@ -883,7 +883,7 @@ pub async fn check(
                         }
                         let shape = model.shape(Some(&model.before[i]));
                         let mut req = AuthzRequest::new(
-                            format!("arn:aws:sts::{account}:assumed-role/{role_name}/orgchard"),
+                            vocab::arn::assumed_role("aws", account, &role_name, "orgchard"),
                             account.clone(),
                             &auth.action,
                             resource,
