@@ -133,3 +133,63 @@ async fn unknown_when_simulation_is_denied_too() {
     }
     assert!(r.render().contains("unknown"));
 }
+
+/// The emulator as the management account's root user sees it: STS names the root, and IAM
+/// has no policies to show for it.
+struct RootUser {
+    inner: Arc<dyn Api>,
+}
+
+#[async_trait::async_trait]
+impl Api for RootUser {
+    async fn call(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
+        match (&request, scope) {
+            (Request::GetCallerIdentity(_), Scope::Management) => {
+                let Response::GetCallerIdentity(me) = self.inner.call(scope, request).await? else {
+                    unreachable!("GetCallerIdentity answers GetCallerIdentity")
+                };
+                Ok(Response::GetCallerIdentity(GetCallerIdentityOutput {
+                    arn: format!("arn:aws:iam::{}:root", me.account),
+                    ..me
+                }))
+            }
+            (Request::SimulatePrincipalPolicy(_), _) | (Request::GetUser(_), _) => Err(
+                ApiError::new(request.operation(), "AccessDenied", "not for the root user"),
+            ),
+            _ => self.inner.call(scope, request).await,
+        }
+    }
+    fn describe(&self) -> String {
+        "the root user's emulator".into()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_root_user_of_the_management_account_is_allowed_every_call() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        "account \"x\" {\n  name  = \"X\"\n  email = \"x@example.com\"\n}\n",
+    )
+    .unwrap();
+    let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+    let state = fresh_state(&InitOptions {
+        rate_limits: false,
+        ..InitOptions::default()
+    })
+    .unwrap();
+    let emu: Arc<dyn Api> = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+    let api: Arc<dyn Api> = Arc::new(RootUser { inner: emu });
+    let client = Client::new(api.clone(), |_| None, RetryPolicy::default());
+    let (p, live) = plan::make(&desired, &client, &PlanOptions::default())
+        .await
+        .unwrap();
+    let caller = precheck::collect::collect(api.as_ref()).await.unwrap();
+    assert_eq!(caller.source, Source::RootUser);
+    let r = precheck::check(&p, &live, api.as_ref(), &caller)
+        .await
+        .unwrap();
+    assert!(r.passed(), "{:?}", r.denials);
+    assert!(r.allowed > 0);
+    assert!(r.render().contains("root user"), "{}", r.render());
+}
