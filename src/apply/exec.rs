@@ -126,6 +126,16 @@ const UNPACED_POLLS_PER_SECOND: f64 = 10.0;
 /// the role becomes assumable.
 const ROLE_WAIT_CAP: Duration = Duration::from_secs(2);
 
+/// CreateAccount requests sent for one account after server errors, the first included.
+/// Throttling and concurrent modification are retried by the client; a server error leaves
+/// it unknown whether the account is being created, so each new attempt looks first. At
+/// 30% throttling, 20% conflicts and 10% server errors, one answer in five that gets past
+/// the client's retries is a server error: eight in a row come a few times in a million.
+const CREATE_ATTEMPTS: u32 = 8;
+
+/// The longest wait before a CreateAccount is sent again after a server error.
+const CREATE_RETRY_CAP: Duration = Duration::from_secs(30);
+
 /// What every running operation shares.
 pub struct ExecContext {
     plan: Plan,
@@ -428,9 +438,10 @@ impl ExecContext {
                         format!("unexpected answer {}", other.operation()),
                     ));
                 }
-                Err(e) if e.kind == ErrorKind::Transient && attempts < 5 => {
+                Err(e) if e.kind == ErrorKind::Transient && attempts < CREATE_ATTEMPTS => {
                     // The request may or may not have started: look before sending again.
-                    tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
+                    let wait = Duration::from_secs(2u64.pow(attempts)).min(CREATE_RETRY_CAP);
+                    tokio::time::sleep(wait).await;
                     if let Some(id) = self
                         .earlier_creation(address, email, name, deadline)
                         .await?
@@ -488,7 +499,7 @@ impl ExecContext {
     ) -> Result<api::CreateAccountStatus, ApiError> {
         let _polling = Polling::start(&self.polling);
         loop {
-            let status = self
+            let answer = self
                 .client
                 .describe_create_account_status(
                     &Scope::Management,
@@ -496,10 +507,16 @@ impl ExecContext {
                         create_account_request_id: request_id.to_string(),
                     },
                 )
-                .await?
-                .create_account_status;
-            if status.state != api::CreateAccountState::InProgress {
-                return Ok(status);
+                .await;
+            match answer {
+                Ok(o) if o.create_account_status.state != api::CreateAccountState::InProgress => {
+                    return Ok(o.create_account_status);
+                }
+                Ok(_) => {}
+                // A poll that failed for a passing reason changed nothing: the creation goes
+                // on, and the next poll asks again.
+                Err(e) if e.is_retryable() => {}
+                Err(e) => return Err(e),
             }
             if Instant::now() >= deadline {
                 return Err(ApiError::new(
@@ -716,7 +733,12 @@ impl ExecContext {
                         .insert(account_id.to_string());
                     return Ok(());
                 }
-                Err(e) if e.kind == ErrorKind::AccessDenied && Instant::now() < deadline => {
+                // Denied: the role is not assumable yet. A passing failure the client's
+                // retries did not outlast is no reason to give up either.
+                Err(e)
+                    if (e.kind == ErrorKind::AccessDenied || e.is_retryable())
+                        && Instant::now() < deadline =>
+                {
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(ROLE_WAIT_CAP);
                 }

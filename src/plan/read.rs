@@ -14,12 +14,15 @@
 //! - per delegated administrator: ListDelegatedServicesForAccount;
 //! - IAM roles only in the accounts the caller asks for ([`read_roles`]).
 //!
-//! Independent reads run concurrently; the [`Client`] keeps each API within its rate.
+//! The calls of different operations run concurrently, each paced by the [`Client`] to its
+//! own API's rate, so a read takes about what its busiest operation needs at its rate
+//! (calls ÷ rate), not the sum of one phase after another.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::channel::mpsc;
+use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
 
 use crate::backend::client::Client;
 use crate::backend::*;
@@ -54,12 +57,69 @@ const M: Scope = Scope::Management;
 
 /// Reads the organization: structure, policies, attachments, tags, service access, delegated
 /// administrators and pending account creations.
+///
+/// The reads form one pipeline rather than phases: every OU and account is handed to the tag
+/// reader the moment its parent's listing returns, and every customer policy the moment its
+/// type's listing does, while the tree walk, the policy reads and the organization-wide lists
+/// go on beside it. Each API is then busy from the first moment it has work until its last
+/// call, so the read takes about as long as its busiest API needs at its rate (on a large
+/// organization, ListTagsForResource: one call per OU, account and policy), not the sum of
+/// the phases.
 pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
-    let organization = client
-        .describe_organization(&M, DescribeOrganizationInput {})
-        .await?
-        .organization;
-    let root = all_pages(|t| async move {
+    let organization = async {
+        Ok::<_, ApiError>(
+            client
+                .describe_organization(&M, DescribeOrganizationInput {})
+                .await?
+                .organization,
+        )
+    };
+    let service_access = read_service_access(client);
+    let delegated = read_delegated_administrators(client);
+    let tree = async {
+        // Creations in progress are read before the accounts: one that finishes in between
+        // is then among the accounts, never in neither list (it would be created a second
+        // time). One that finishes after may be in both, which the planner tolerates: the
+        // account is found by its tags, the pending creation only warns about blocks still
+        // to create.
+        let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
+        let (tree, policies, tags) = read_tree_policies_and_tags(client, &root).await?;
+        Ok::<_, ApiError>((root, pending, tree, policies, tags))
+    };
+    let (organization, service_access, delegated, (root, pending, tree, policies, tags)) =
+        futures::try_join!(organization, service_access, delegated, tree)?;
+    let (mut ous, mut accounts) = tree;
+    let mut policies = policies;
+    let mut root_tags = BTreeMap::new();
+    for (id, t) in tags {
+        if id == root.id {
+            root_tags = t;
+        } else if let Some(ou) = ous.get_mut(&id) {
+            ou.tags = t;
+        } else if let Some(a) = accounts.get_mut(&id) {
+            a.tags = t;
+        } else if let Some(p) = policies.get_mut(&id) {
+            p.tags = t;
+        }
+    }
+    Ok(LiveOrg {
+        organization,
+        root,
+        root_tags,
+        ous,
+        accounts,
+        policies,
+        service_access,
+        delegated_administrators: delegated,
+        roles_read_in: BTreeSet::new(),
+        roles: BTreeMap::new(),
+        unowned_roles: BTreeMap::new(),
+        pending_account_creations: pending,
+    })
+}
+
+async fn read_root(client: &Client) -> Result<Root, ApiError> {
+    all_pages(|t| async move {
         let o = client
             .list_roots(
                 &M,
@@ -80,13 +140,11 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
             "OrgchardEndpointError",
             "the organization has no root",
         )
-    })?;
+    })
+}
 
-    // Creations in progress are read before the accounts: one that finishes in between is
-    // then among the accounts, never in neither list (it would be created a second time).
-    // One that finishes after may be in both, which the planner tolerates: the account is
-    // found by its tags, the pending creation only warns about blocks still to create.
-    let pending_account_creations = all_pages(|t| async move {
+async fn read_pending(client: &Client) -> Result<Vec<CreateAccountStatus>, ApiError> {
+    all_pages(|t| async move {
         let o = client
             .list_create_account_status(
                 &M,
@@ -99,119 +157,11 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
             .await?;
         Ok((o.create_account_statuses, o.next_token))
     })
-    .await?;
+    .await
+}
 
-    // The tree, one level at a time: every parent of a level is listed concurrently.
-    let mut ous = BTreeMap::new();
-    let mut accounts = BTreeMap::new();
-    let mut level = vec![root.id.clone()];
-    while !level.is_empty() {
-        let children: Vec<(String, Vec<OrganizationalUnit>, Vec<Account>)> =
-            stream::iter(level.iter().cloned())
-                .map(|parent| read_children(client, parent))
-                .buffer_unordered(CONCURRENCY)
-                .try_collect()
-                .await?;
-        let mut next = Vec::new();
-        for (parent, child_ous, child_accounts) in children {
-            for ou in child_ous {
-                next.push(ou.id.clone());
-                ous.insert(
-                    ou.id.clone(),
-                    LiveOu {
-                        ou,
-                        parent_id: parent.clone(),
-                        tags: BTreeMap::new(),
-                    },
-                );
-            }
-            for account in child_accounts {
-                accounts.insert(
-                    account.id.clone(),
-                    LiveAccount {
-                        account,
-                        parent_id: parent.clone(),
-                        tags: BTreeMap::new(),
-                    },
-                );
-            }
-        }
-        next.sort();
-        level = next;
-    }
-
-    // Policies of every enabled type, their documents and targets.
-    let types: Vec<String> = root
-        .policy_types
-        .iter()
-        .filter(|t| t.status == PolicyTypeStatus::Enabled)
-        .map(|t| t.r#type.clone())
-        .collect();
-    let summaries: Vec<Vec<PolicySummary>> = stream::iter(types)
-        .map(|filter| async move {
-            all_pages(|t| {
-                let filter = filter.clone();
-                async move {
-                    let o = client
-                        .list_policies(
-                            &M,
-                            ListPoliciesInput {
-                                filter,
-                                next_token: t,
-                                max_results: Some(ORG_PAGE),
-                            },
-                        )
-                        .await?;
-                    Ok((o.policies, o.next_token))
-                }
-            })
-            .await
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    let policies: BTreeMap<String, LivePolicy> = stream::iter(summaries.into_iter().flatten())
-        .map(|summary| read_policy(client, summary))
-        .buffer_unordered(CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?
-        .into_iter()
-        .map(|p| (p.summary.id.clone(), p))
-        .collect();
-
-    // Tags of the root, every OU, account and customer policy.
-    let mut taggable: Vec<String> = vec![root.id.clone()];
-    taggable.extend(ous.keys().cloned());
-    taggable.extend(accounts.keys().cloned());
-    taggable.extend(
-        policies
-            .values()
-            .filter(|p| !p.summary.aws_managed)
-            .map(|p| p.summary.id.clone()),
-    );
-    let tags: Vec<(String, BTreeMap<String, String>)> = stream::iter(taggable)
-        .map(|id| async move {
-            let tags = read_tags(client, &id).await?;
-            Ok::<_, ApiError>((id, tags))
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
-    let mut root_tags = BTreeMap::new();
-    let mut policies = policies;
-    for (id, t) in tags {
-        if id == root.id {
-            root_tags = t;
-        } else if let Some(ou) = ous.get_mut(&id) {
-            ou.tags = t;
-        } else if let Some(a) = accounts.get_mut(&id) {
-            a.tags = t;
-        } else if let Some(p) = policies.get_mut(&id) {
-            p.tags = t;
-        }
-    }
-
-    let service_access = all_pages(|t| async move {
+async fn read_service_access(client: &Client) -> Result<BTreeSet<String>, ApiError> {
+    Ok(all_pages(|t| async move {
         let o = client
             .list_aws_service_access_for_organization(
                 &M,
@@ -226,8 +176,12 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
     .await?
     .into_iter()
     .map(|s| s.service_principal)
-    .collect();
+    .collect())
+}
 
+async fn read_delegated_administrators(
+    client: &Client,
+) -> Result<BTreeSet<(String, String)>, ApiError> {
     let admins = all_pages(|t| async move {
         let o = client
             .list_delegated_administrators(
@@ -271,21 +225,147 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
+    Ok(delegated.into_iter().flatten().collect())
+}
 
-    Ok(LiveOrg {
-        organization,
-        root,
-        root_tags,
-        ous,
-        accounts,
-        policies,
-        service_access,
-        delegated_administrators: delegated.into_iter().flatten().collect(),
-        roles_read_in: BTreeSet::new(),
-        roles: BTreeMap::new(),
-        unowned_roles: BTreeMap::new(),
-        pending_account_creations,
-    })
+type Tree = (BTreeMap<String, LiveOu>, BTreeMap<String, LiveAccount>);
+type Tags = Vec<(String, BTreeMap<String, String>)>;
+
+/// The tree under `root`, the policies of every enabled type, and the tags of the root and of
+/// everything found, as one pipeline: the walk and the policy reads feed the tag reader as
+/// they go.
+async fn read_tree_policies_and_tags(
+    client: &Client,
+    root: &Root,
+) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags), ApiError> {
+    let (to_tag, tag_queue) = mpsc::unbounded::<String>();
+    // The root's tags do not wait for anything.
+    let _ = to_tag.unbounded_send(root.id.clone());
+    let walk = {
+        let to_tag = to_tag.clone();
+        async move {
+            let tree = walk_tree(client, &root.id, &to_tag).await?;
+            drop(to_tag);
+            Ok::<_, ApiError>(tree)
+        }
+    };
+    let policies = {
+        let to_tag = to_tag.clone();
+        async move {
+            let policies = read_policies(client, root, &to_tag).await?;
+            drop(to_tag);
+            Ok::<_, ApiError>(policies)
+        }
+    };
+    // The queue ends when the walk and the policy reads, its last senders, are done.
+    drop(to_tag);
+    let tags = tag_queue
+        .map(|id| async move {
+            let tags = read_tags(client, &id).await?;
+            Ok::<_, ApiError>((id, tags))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<Tags>();
+    let (tree, policies, tags) = futures::try_join!(walk, policies, tags)?;
+    Ok((tree, policies, tags))
+}
+
+/// Walks the tree from `root_id`, listing each parent as soon as it is found rather than a
+/// level at a time, and hands every OU and account to `to_tag` as it appears.
+async fn walk_tree(
+    client: &Client,
+    root_id: &str,
+    to_tag: &mpsc::UnboundedSender<String>,
+) -> Result<Tree, ApiError> {
+    let mut ous = BTreeMap::new();
+    let mut accounts = BTreeMap::new();
+    let mut waiting = vec![root_id.to_string()];
+    let mut listing = FuturesUnordered::new();
+    loop {
+        while listing.len() < CONCURRENCY {
+            let Some(parent) = waiting.pop() else { break };
+            listing.push(read_children(client, parent));
+        }
+        let Some(listed) = listing.next().await else {
+            break;
+        };
+        let (parent, child_ous, child_accounts) = listed?;
+        for ou in child_ous {
+            waiting.push(ou.id.clone());
+            let _ = to_tag.unbounded_send(ou.id.clone());
+            ous.insert(
+                ou.id.clone(),
+                LiveOu {
+                    ou,
+                    parent_id: parent.clone(),
+                    tags: BTreeMap::new(),
+                },
+            );
+        }
+        for account in child_accounts {
+            let _ = to_tag.unbounded_send(account.id.clone());
+            accounts.insert(
+                account.id.clone(),
+                LiveAccount {
+                    account,
+                    parent_id: parent.clone(),
+                    tags: BTreeMap::new(),
+                },
+            );
+        }
+    }
+    Ok((ous, accounts))
+}
+
+/// Policies of every type enabled on the root, with their documents and targets; each
+/// customer policy goes to `to_tag` as soon as its type's listing returns.
+async fn read_policies(
+    client: &Client,
+    root: &Root,
+    to_tag: &mpsc::UnboundedSender<String>,
+) -> Result<BTreeMap<String, LivePolicy>, ApiError> {
+    let types: Vec<String> = root
+        .policy_types
+        .iter()
+        .filter(|t| t.status == PolicyTypeStatus::Enabled)
+        .map(|t| t.r#type.clone())
+        .collect();
+    let summaries = stream::iter(types)
+        .map(|filter| async move {
+            all_pages(|t| {
+                let filter = filter.clone();
+                async move {
+                    let o = client
+                        .list_policies(
+                            &M,
+                            ListPoliciesInput {
+                                filter,
+                                next_token: t,
+                                max_results: Some(ORG_PAGE),
+                            },
+                        )
+                        .await?;
+                    Ok((o.policies, o.next_token))
+                }
+            })
+            .await
+        })
+        .buffer_unordered(CONCURRENCY)
+        .map_ok(|summaries| {
+            for s in summaries.iter().filter(|s| !s.aws_managed) {
+                let _ = to_tag.unbounded_send(s.id.clone());
+            }
+            stream::iter(summaries.into_iter().map(Ok::<_, ApiError>))
+        })
+        .try_flatten();
+    Ok(summaries
+        .map_ok(|summary| read_policy(client, summary))
+        .try_buffer_unordered(CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?
+        .into_iter()
+        .map(|p| (p.summary.id.clone(), p))
+        .collect())
 }
 
 async fn read_children(
@@ -663,4 +743,17 @@ pub fn expected_role_calls(
         }
     }
     calls
+}
+
+/// The least time any reader needs for `calls` at `rate`: the largest, over operations, of
+/// calls ÷ that operation's sustained rate, and the operation that sets it. Operations
+/// without a rate are not counted.
+pub fn rate_bound(
+    calls: &std::collections::HashMap<Operation, u64>,
+    rate: impl Fn(Operation) -> Option<crate::backend::client::Rate>,
+) -> Option<(Operation, f64)> {
+    calls
+        .iter()
+        .filter_map(|(op, n)| Some((*op, *n as f64 / rate(*op)?.per_second)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
