@@ -97,7 +97,8 @@ impl ApplyReport {
         self.failures.is_empty() && !self.interrupted
     }
 
-    /// `Apply complete: N created, N updated, N moved, N replaced, N deleted.`
+    /// `Apply complete: N created, N updated, N moved, N replaced, N deleted.`, then
+    /// `N forgotten.` when a resource is no longer managed.
     pub fn summary_line(&self) -> String {
         let n = |k: &str| self.completed.get(k).copied().unwrap_or(0);
         let head = if self.succeeded() {
@@ -107,14 +108,19 @@ impl ApplyReport {
         } else {
             "Apply failed"
         };
-        format!(
+        let mut line = format!(
             "{head}: {} created, {} updated, {} moved, {} replaced, {} deleted.",
             n("create"),
             n("update") + n("adopt"),
             n("move"),
             n("replace"),
             n("delete")
-        )
+        );
+        // As the plan's summary line: resources no longer managed are said, when there are.
+        if n("forget") > 0 {
+            line.push_str(&format!(" {} forgotten.", n("forget")));
+        }
+        line
     }
 }
 

@@ -217,7 +217,7 @@ pub fn check_tags(tags: &BTreeMap<String, String>) -> Check {
                 format!(
                     "tag key {k:?} uses the prefix orgchard:, which orgchard keeps for its own tags"
                 ),
-                "remove the tag or rename its key: orgchard sets orgchard:address and orgchard:roles itself",
+                "remove the tag or rename its key: orgchard sets orgchard:address, orgchard:roles and orgchard:prevent-destroy itself (the last from lifecycle.prevent_destroy)",
             );
         }
         if v.chars().count() > 256 {
@@ -633,6 +633,40 @@ pub(crate) fn check(decoded: &Decoded, diags: &mut Diagnostics) {
                 m.origin.clone(),
                 format!("`moved` source {} is still declared", m.from),
                 "remove or rename the old block; `from` is the address it had before".into(),
+            );
+        }
+    }
+    // removed: `from` must no longer be declared, nor be a `moved` block's source, and two
+    // `removed` blocks must not disagree about one resource.
+    for (i, r) in d.removed.iter().enumerate() {
+        if declared(&r.from) {
+            push(
+                r.origin.clone(),
+                format!("`removed` names {}, which is still declared", r.from),
+                "remove its block (the `removed` block says what happens to the live resource once it is gone), or remove the `removed` block".into(),
+            );
+        }
+        if let Some(m) = d
+            .moved
+            .iter()
+            .find(|m| r.from.contains(&m.from) || m.from.contains(&r.from))
+        {
+            push(
+                r.origin.clone(),
+                format!("`removed` names {}, which a `moved` block (line {}) moves to {}", r.from, m.origin.line, m.to),
+                "keep one of the two: `moved` keeps managing the resource at its new address, `removed` stops managing it".into(),
+            );
+        }
+        if let Some(other) = d.removed[..i].iter().find(|o| {
+            (o.from.contains(&r.from) || r.from.contains(&o.from)) && o.destroy != r.destroy
+        }) {
+            push(
+                r.origin.clone(),
+                format!(
+                    "`removed` says destroy = {} for {}, but the `removed` block at line {} says destroy = {} for {}",
+                    r.destroy, r.from, other.origin.line, other.destroy, other.from
+                ),
+                "keep one `removed` block per resource".into(),
             );
         }
     }

@@ -46,6 +46,7 @@ pub fn decode(ev: &mut Evaluator) -> Option<Decoded> {
             delegated_administrators: Vec::new(),
             roles: Vec::new(),
             moved: Vec::new(),
+            removed: Vec::new(),
             outputs: BTreeMap::new(),
         },
     };
@@ -1135,6 +1136,92 @@ impl Decoder<'_> {
                 }
             }
         }
+        for item in &config.removed {
+            self.decode_removed(item);
+        }
+    }
+
+    /// `removed { from = ADDRESS  lifecycle { destroy = BOOL } }`: `lifecycle` is required, as
+    /// in Terraform, so the block always says whether the resource is destroyed.
+    fn decode_removed(&mut self, item: &Item<Block>) {
+        const EXAMPLE: &str = "write removed { from = account.old  lifecycle { destroy = false } }";
+        let span = self.ev.span(item.file, item.node.ident.span());
+        let mut from = None;
+        let mut destroy = None;
+        let mut lifecycle_seen = false;
+        for s in item.node.body.iter() {
+            match s {
+                Structure::Attribute(a) if a.key.as_str() == "from" => {
+                    let aspan = self.ev.span(item.file, a.value.span());
+                    match address_of(&a.value, &ModulePath::root()) {
+                        Ok(addr) if REMOVABLE.contains(&addr.kind) => from = Some(addr),
+                        Ok(addr) => self.err(
+                            aspan,
+                            format!("`removed` cannot name {addr}: orgchard keeps no ownership tag on a {}", addr.kind.block_type()),
+                            "accepted: an organizational_unit, account, policy or role address",
+                        ),
+                        Err(msg) => self.err(
+                            aspan,
+                            format!("invalid `from` address: {msg}"),
+                            "write an address such as account.old or module.security.role.auditor",
+                        ),
+                    }
+                }
+                Structure::Attribute(a) => {
+                    let kspan = self.ev.span(item.file, a.key.span());
+                    self.unknown_attr(kspan, a.key.as_str(), "removed", &["from", "lifecycle"]);
+                }
+                Structure::Block(b) if b.ident.as_str() == "lifecycle" => {
+                    lifecycle_seen = true;
+                    for a in b.body.attributes() {
+                        let aspan = self.ev.span(item.file, a.value.span());
+                        if a.key.as_str() != "destroy" {
+                            let kspan = self.ev.span(item.file, a.key.span());
+                            self.unknown_attr(
+                                kspan,
+                                a.key.as_str(),
+                                "removed's lifecycle",
+                                &["destroy"],
+                            );
+                            continue;
+                        }
+                        match a.value.as_bool() {
+                            Some(v) => destroy = Some(v),
+                            None => self.err(
+                                aspan,
+                                "`destroy` must be true or false",
+                                "write destroy = false to forget the resource and leave it in place",
+                            ),
+                        }
+                    }
+                }
+                Structure::Block(b) => {
+                    let bspan = self.ev.span(item.file, b.ident.span());
+                    self.err(
+                        bspan,
+                        format!("unexpected block `{}` in `removed`", b.ident.as_str()),
+                        "a `removed` block holds `from` and a `lifecycle { destroy = ... }` block",
+                    );
+                }
+            }
+        }
+        if item.node.body.get_attribute("from").is_none() {
+            self.err(span.clone(), "`removed` needs `from`", EXAMPLE);
+        }
+        if destroy.is_none() && (!lifecycle_seen || !has_destroy(&item.node)) {
+            self.err(
+                span.clone(),
+                "`removed` needs `lifecycle { destroy = true | false }`",
+                EXAMPLE,
+            );
+        }
+        if let (Some(from), Some(destroy), Some(origin)) = (from, destroy, span) {
+            self.desired.removed.push(Removed {
+                origin,
+                from,
+                destroy,
+            });
+        }
     }
 
     fn decode_backend(&mut self, item: &Item<Block>, config: &Arc<ModuleConfig>) {
@@ -1204,6 +1291,23 @@ impl Decoder<'_> {
 }
 
 /// Calls a pure function, deferring it when an input is unknown.
+/// What a `removed` block may name: the kinds that carry orgchard's ownership tag.
+const REMOVABLE: &[ResourceKind] = &[
+    ResourceKind::OrganizationalUnit,
+    ResourceKind::Account,
+    ResourceKind::Policy,
+    ResourceKind::Role,
+];
+
+/// Whether a `removed` block's `lifecycle` sets `destroy` at all (a wrong value is reported
+/// where it is; a missing one once for the block).
+fn has_destroy(block: &Block) -> bool {
+    block
+        .body
+        .get_blocks("lifecycle")
+        .any(|b| b.body.get_attribute("destroy").is_some())
+}
+
 fn defer(name: &str, args: Vec<Value>) -> Value {
     match crate::model::functions::call_pure(name, args.clone()) {
         Ok(v) => v,

@@ -10,7 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SpanContents,
+};
 use serde::{Deserialize, Serialize};
 
 /// How bad a diagnostic is.
@@ -222,7 +225,7 @@ struct Report {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     label: Option<LabeledSpan>,
 }
 
@@ -234,13 +237,11 @@ impl Report {
         if let Some(span) = &d.span {
             if let Some(text) = all.sources.get(&span.file) {
                 let name = display_path(&all.base, &span.file);
-                source = Some(NamedSource::new(name, text.clone()));
-                // A span from a parser error can end mid-character; the quote must not.
-                let start = text.floor_char_boundary(span.start);
-                let end = text.ceil_char_boundary(span.end.clamp(start, text.len()));
+                let (excerpt, range) = Excerpt::new(name, text, span.start, span.end);
+                source = Some(excerpt);
                 label = Some(LabeledSpan::new_with_span(
                     d.label.clone(),
-                    miette::SourceSpan::from(start..end),
+                    miette::SourceSpan::from(range),
                 ));
             } else {
                 message = format!("{}: {message}", display_path(&all.base, &span.file));
@@ -253,6 +254,135 @@ impl Report {
             source,
             label,
         }
+    }
+}
+
+/// The longest source line quoted in full; a longer one (a 5 MB string on one line) is quoted
+/// as a window around the marker, so a diagnostic stays a few lines long.
+const MAX_QUOTED_LINE_CHARS: usize = 160;
+/// How much of a long line is kept before the marker, and in all.
+const WINDOW_BEFORE_CHARS: usize = 40;
+const WINDOW_CHARS: usize = 120;
+
+/// The lines a diagnostic quotes (the marked line and one on each side, as miette shows
+/// them), long lines cut to a window around the marker. It reports the file's own line and
+/// column numbers, so the header still says where the span is in the file.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file's 0-based line number of the excerpt's first line.
+    first_line: usize,
+    /// The excerpt's line holding the marker, and how many bytes of the file's line the
+    /// window left out before it (less the `…` that replaced them).
+    marked_line: usize,
+    column_shift: usize,
+}
+
+impl Excerpt {
+    /// The excerpt of `text` around `start..end` (byte offsets, which may fall inside a
+    /// character: a parser error's span can), and the marker's range in it.
+    fn new(
+        name: String,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> (Excerpt, std::ops::Range<usize>) {
+        let start = text.floor_char_boundary(start.min(text.len()));
+        let end = text.ceil_char_boundary(end.clamp(start, text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let first_line = text[..line_start].matches('\n').count();
+        let mut out = String::new();
+        let mut marked_line = 0;
+        // The line before, cut to its start.
+        if line_start > 0 {
+            let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+            out.push_str(&cut_tail(&text[prev_start..line_start - 1]));
+            out.push('\n');
+            marked_line = 1;
+        }
+        // The marked line: whole when short, else a window from a little before the marker.
+        let line = &text[line_start..line_end];
+        let before_chars = text[line_start..start].chars().count();
+        let (from, to, lead) = if line.chars().count() <= MAX_QUOTED_LINE_CHARS {
+            (0, line.len(), "")
+        } else {
+            let skip = before_chars.saturating_sub(WINDOW_BEFORE_CHARS);
+            let from = char_offset(line, skip);
+            let to = from + char_offset(&line[from..], WINDOW_CHARS);
+            (from, to, if skip > 0 { "…" } else { "" })
+        };
+        let shown_from = out.len() + lead.len();
+        out.push_str(lead);
+        out.push_str(&line[from..to]);
+        if to < line.len() {
+            out.push('…');
+        }
+        // miette counts columns in bytes.
+        let column_shift = from - lead.len();
+        let mark_start = shown_from + (start - line_start).saturating_sub(from).min(to - from);
+        let mark_end = shown_from
+            + (end.min(line_end) - line_start)
+                .saturating_sub(from)
+                .min(to - from);
+        // The line after, cut to its start.
+        if line_end < text.len() {
+            let next_end = text[line_end + 1..]
+                .find('\n')
+                .map_or(text.len(), |i| line_end + 1 + i);
+            out.push('\n');
+            out.push_str(&cut_tail(&text[line_end + 1..next_end]));
+        }
+        let excerpt = Excerpt {
+            name,
+            text: out,
+            first_line: first_line - marked_line,
+            marked_line,
+            column_shift,
+        };
+        (excerpt, mark_start..mark_end.max(mark_start))
+    }
+}
+
+/// The byte offset of the `n`th character of `s` (its length when shorter).
+fn char_offset(s: &str, n: usize) -> usize {
+    s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+}
+
+/// A context line, cut after [`WINDOW_CHARS`] characters.
+fn cut_tail(line: &str) -> String {
+    let keep = char_offset(line, WINDOW_CHARS);
+    if keep < line.len() {
+        format!("{}…", &line[..keep])
+    } else {
+        line.to_string()
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if inner.line() == self.marked_line {
+            inner.column() + self.column_shift
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -367,6 +497,50 @@ mod tests {
         assert!(out.contains("did you mean `email`?"), "{out}");
         assert!(out.contains("^"), "{out}");
         assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn a_huge_line_is_quoted_as_a_window_around_the_marker_at_its_own_place() {
+        // A 5 MB string on line 3, with the error at the attribute after it on the same line.
+        let value = "x".repeat(5_000_000);
+        let text: Arc<str> = Arc::from(format!(
+            "account \"a\" {{\n  name = \"A\"\n  email = \"{value}\" emial = 1\n}}\n"
+        ));
+        let mut diags = Diagnostics::new(Path::new(""));
+        diags.add_source("main.hcl", text.clone());
+        let start = text.find("emial").unwrap();
+        let (line, column) = LineIndex::new(&text).position(&text, start);
+        diags.push(
+            Diagnostic::error("unknown attribute `emial`")
+                .at(Some(SourceSpan {
+                    file: "main.hcl".into(),
+                    line,
+                    column,
+                    start,
+                    end: start + 5,
+                }))
+                .label("here"),
+        );
+        let out = diags.render(false);
+        assert!(out.len() < 2_000, "{} bytes quoted", out.len());
+        assert!(out.contains(&format!("main.hcl:3:{column}")), "{out}");
+        assert!(out.contains("…"), "{out}");
+        // The marker sits under `emial` in the quoted window.
+        let quoted = out.lines().find(|l| l.contains("emial = 1")).expect(&out);
+        let marker = out
+            .lines()
+            .skip_while(|l| !l.contains("emial = 1"))
+            .nth(1)
+            .expect(&out);
+        let column_of = |line: &str, pred: &dyn Fn(char) -> bool| line.chars().position(pred);
+        let at = quoted[..quoted.find("emial").unwrap()].chars().count();
+        assert_eq!(column_of(marker, &|c| c == '^'), Some(at), "{out}");
+        // Short lines are still quoted whole, with their line numbers.
+        let out = sample().render(false);
+        assert!(
+            out.contains("2 │   emial = \"x\"") || out.contains("2 |   emial = \"x\""),
+            "{out}"
+        );
     }
 
     #[test]

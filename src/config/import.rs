@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::addr::{Address, ResourceKind};
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG, RESERVED_TAG_PREFIX};
+use crate::model::live::{LiveOrg, OWNERSHIP_TAG, RESERVED_TAG_PREFIX, prevents_destroy};
 
 /// One generated file: a path relative to the output directory and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,8 +164,12 @@ struct Resource {
     owned: Option<Place>,
     owner: Option<String>,
     /// Attributes and nested blocks that differ in presence between resources of a kind
-    /// (a role's description): a `for_each` block needs the same set in every instance.
+    /// (a role's description, `prevent_destroy`): a `for_each` block needs the same set in
+    /// every instance.
     shape: String,
+    /// It carries the prevent-destroy tag: its block says `prevent_destroy = true`, or the
+    /// plan would remove the tag.
+    protected: bool,
 }
 
 /// The files of one module directory being generated.
@@ -181,10 +185,12 @@ struct Dir {
 /// The instances of each block to write, by module, kind and label.
 type Blocks = BTreeMap<(Vec<String>, ResourceKind, String), Vec<(Option<String>, Body)>>;
 
-/// One block's content: attributes (name, HCL expression) and `inline_policy` blocks.
+/// One block's content: attributes (name, HCL expression), `inline_policy` blocks and
+/// whether it has `lifecycle { prevent_destroy = true }`.
 struct Body {
     attrs: Vec<(&'static str, String)>,
     inline: Vec<(String, String)>,
+    protected: bool,
 }
 
 /// Generates the files that describe `live`.
@@ -194,13 +200,15 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
     // Every resource to write, with the place its ownership tag names.
     let mut resources: Vec<Resource> = Vec::new();
     let mut add = |kind, id: &String, name: &str, tags: &BTreeMap<String, String>, shape| {
+        let protected = prevents_destroy(tags);
         resources.push(Resource {
             kind,
             id: id.clone(),
             name: name.to_string(),
             owned: owned_place(tags, kind),
             owner: tags.get(OWNERSHIP_TAG).cloned(),
-            shape,
+            shape: format!("{shape} {protected}"),
+            protected,
         });
     };
     for (id, p) in live.policies.iter().filter(|(_, p)| !p.summary.aws_managed) {
@@ -390,6 +398,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
                         ("tags", map_literal(&user_tags(&p.tags), "  ")),
                     ],
                     inline: vec![],
+                    protected: r.protected,
                 }
             }
             ResourceKind::OrganizationalUnit => {
@@ -403,6 +412,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
                         ("tags", map_literal(&user_tags(&o.tags), "  ")),
                     ],
                     inline: vec![],
+                    protected: r.protected,
                 }
             }
             ResourceKind::Account => {
@@ -417,6 +427,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
                         ("tags", map_literal(&user_tags(&a.tags), "  ")),
                     ],
                     inline: vec![],
+                    protected: r.protected,
                 }
             }
             ResourceKind::Role => {
@@ -462,6 +473,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
                         .iter()
                         .map(|(n, d)| (n.clone(), quote(&compact_json(d))))
                         .collect(),
+                    protected: r.protected,
                 }
             }
             _ => continue,
@@ -597,6 +609,8 @@ fn write_block(
     instances: &[(Option<String>, Body)],
 ) {
     let _ = writeln!(out, "{block_type} {} {{", quote(label));
+    // Every instance has the same shape, so one flag speaks for all of them.
+    let protected = instances.first().is_some_and(|(_, b)| b.protected);
     match instances {
         [(None, body)] => {
             for (name, value) in &body.attrs {
@@ -646,6 +660,9 @@ fn write_block(
                 }
             }
         }
+    }
+    if protected {
+        out.push_str("\n  lifecycle {\n    prevent_destroy = true\n  }\n");
     }
     out.push_str("}\n\n");
 }

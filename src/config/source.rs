@@ -30,6 +30,7 @@ pub const TOP_LEVEL_BLOCKS: &[&str] = &[
     "module",
     "output",
     "moved",
+    "removed",
 ];
 
 /// One file's text and line index.
@@ -65,6 +66,7 @@ pub struct ModuleConfig {
     pub outputs: BTreeMap<String, Item<Block>>,
     pub backends: Vec<Item<Block>>,
     pub moved: Vec<Item<Block>>,
+    pub removed: Vec<Item<Block>>,
 }
 
 /// The root module and every module it calls, with their files.
@@ -312,7 +314,7 @@ impl Loader<'_> {
                 .map(|l| l.as_str().to_string())
                 .collect();
             let want_labels = match ident.as_str() {
-                "organization" | "root" | "locals" | "moved" => 0,
+                "organization" | "root" | "locals" | "moved" | "removed" => 0,
                 "backend"
                 | "organizational_unit"
                 | "account"
@@ -396,6 +398,14 @@ impl Loader<'_> {
                 }
                 "backend" => config.backends.push(item),
                 "moved" => config.moved.push(item),
+                "removed" if !is_root => {
+                    self.diags.push(
+                        Diagnostic::error("`removed` block in a module")
+                            .at(span)
+                            .help("`removed` blocks belong in the root module, with the full address in `from` (module.NAME.account.LABEL)"),
+                    );
+                }
+                "removed" => config.removed.push(item),
                 "variable" => self.insert_named(&mut config.variables, "variable", label, item),
                 "output" => self.insert_named(&mut config.outputs, "output", label, item),
                 "module" => {

@@ -28,6 +28,22 @@ pub const RESERVED_TAG_PREFIX: &str = "orgchard:";
 /// The value of [`ROLES_TAG`].
 pub const ROLES_TAG_VALUE: &str = "managed";
 
+/// The tag orgchard keeps on a resource whose block says `lifecycle { prevent_destroy = true }`
+/// (OUs, accounts, policies and roles: what carries tags). orgchard keeps no state, so without
+/// it the protection would vanish with the block: a plan that would delete a resource carrying
+/// it, whose block is gone, is an error until an apply with the flag off removes the tag, or a
+/// `removed` block forgets the resource.
+pub const PREVENT_DESTROY_TAG: &str = "orgchard:prevent-destroy";
+
+/// The value of [`PREVENT_DESTROY_TAG`].
+pub const PREVENT_DESTROY_TAG_VALUE: &str = "true";
+
+/// Whether live tags carry [`PREVENT_DESTROY_TAG`] (with any value: a protection is never
+/// lifted by a value orgchard did not write).
+pub fn prevents_destroy(tags: &BTreeMap<String, String>) -> bool {
+    tags.contains_key(PREVENT_DESTROY_TAG)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveOu {
     pub ou: OrganizationalUnit,

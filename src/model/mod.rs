@@ -46,6 +46,9 @@ pub struct Desired {
     pub delegated_administrators: Vec<DelegatedAdministrator>,
     pub roles: Vec<Role>,
     pub moved: Vec<Moved>,
+    /// `removed` blocks: what to do with a resource whose block is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<Removed>,
     /// Root module outputs by name.
     pub outputs: BTreeMap<String, Value>,
 }
@@ -279,4 +282,27 @@ pub struct Moved {
     pub origin: Origin,
     pub from: Address,
     pub to: Address,
+}
+
+/// `removed { from = ...  lifecycle { destroy = ... } }` (Terraform 1.7's block): the resource
+/// once declared at `from` is no longer managed. With `destroy = false` orgchard forgets it
+/// (removes its ownership and prevent-destroy tags and leaves it in place); with
+/// `destroy = true` it is handled as any resource whose block is gone, which a
+/// prevent-destroy tag still refuses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Removed {
+    pub origin: Origin,
+    /// A resource block (all its instances) or one instance of it.
+    pub from: Address,
+    pub destroy: bool,
+}
+
+impl Desired {
+    /// The `removed` block that covers `address`, if any (an instance's own block first).
+    pub fn removed_for(&self, address: &Address) -> Option<&Removed> {
+        self.removed
+            .iter()
+            .filter(|r| r.from.contains(address))
+            .max_by_key(|r| r.from.key.is_some())
+    }
 }

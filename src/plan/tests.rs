@@ -16,6 +16,9 @@ use crate::model::live::{
     LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole, OWNERSHIP_TAG, ROLES_TAG, ROLES_TAG_VALUE,
 };
 
+mod identity_review;
+mod lifecycle;
+
 const MGMT: &str = "111111111111";
 const ROOT: &str = "r-ab12";
 

@@ -183,7 +183,7 @@ impl<'a> Planner<'a> {
                     Action::Forget,
                     Some(Op::UntagResource {
                         resource: IdRef::Known(id.clone()),
-                        keys: [OWNERSHIP_TAG.to_string()].into(),
+                        keys: removed::forget_keys(&la.tags),
                     }),
                 ),
                 model::AccountRemoval::Remove => (

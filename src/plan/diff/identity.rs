@@ -39,7 +39,8 @@ pub struct Identities {
 
 /// Binds every OU, account and policy block of `desired` to the live resource it manages.
 pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
-    let mut p = Planner::new(desired, live);
+    let (live, _) = without_foreign_claims(live);
+    let mut p = Planner::new(desired, &live);
     p.index_owned();
     p.match_policies();
     p.match_ous();
@@ -53,6 +54,83 @@ pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
         owned: p.owned,
         moved_from: p.moved_from,
         errors: p.errors,
+    }
+}
+
+/// `live` without the ownership tags that name another kind of resource than the one carrying
+/// them (an OU tagged `policy.x`), with a warning for each. orgchard never writes such a tag:
+/// anyone allowed to tag can, and binding a block to a resource of another kind would plan
+/// nonsense. Such a resource is owned by no block: listed as unmanaged and never touched.
+pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<String>) {
+    fn foreign(tags: &BTreeMap<String, String>, kind: ResourceKind) -> Option<String> {
+        let value = tags.get(OWNERSHIP_TAG)?;
+        match value.parse::<Address>() {
+            Ok(a) if a.kind == kind => None,
+            _ => Some(value.clone()),
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut note = |what: String, value: String, kind: ResourceKind| {
+        warnings.push(format!(
+            "{what} carries {OWNERSHIP_TAG} = {value:?}, which is not the address of a {}; orgchard does not own it and leaves it alone",
+            kind.block_type()
+        ));
+    };
+    let mut out: Option<LiveOrg> = None;
+    for (id, o) in &live.ous {
+        if let Some(v) = foreign(&o.tags, ResourceKind::OrganizationalUnit) {
+            note(format!("OU {id}"), v, ResourceKind::OrganizationalUnit);
+            let l = out.get_or_insert_with(|| live.clone());
+            l.ous
+                .get_mut(id)
+                .expect("same keys")
+                .tags
+                .remove(OWNERSHIP_TAG);
+        }
+    }
+    for (id, a) in &live.accounts {
+        if let Some(v) = foreign(&a.tags, ResourceKind::Account) {
+            note(format!("account {id}"), v, ResourceKind::Account);
+            let l = out.get_or_insert_with(|| live.clone());
+            l.accounts
+                .get_mut(id)
+                .expect("same keys")
+                .tags
+                .remove(OWNERSHIP_TAG);
+        }
+    }
+    for (id, p) in &live.policies {
+        if let Some(v) = foreign(&p.tags, ResourceKind::Policy) {
+            note(format!("policy {id}"), v, ResourceKind::Policy);
+            let l = out.get_or_insert_with(|| live.clone());
+            l.policies
+                .get_mut(id)
+                .expect("same keys")
+                .tags
+                .remove(OWNERSHIP_TAG);
+        }
+    }
+    for (account, roles) in &live.roles {
+        for (name, r) in roles {
+            if let Some(v) = foreign(&tags_to_map(&r.role.tags), ResourceKind::Role) {
+                note(
+                    format!("role {name:?} in account {account}"),
+                    v,
+                    ResourceKind::Role,
+                );
+                let l = out.get_or_insert_with(|| live.clone());
+                let role = l
+                    .roles
+                    .get_mut(account)
+                    .and_then(|m| m.get_mut(name))
+                    .expect("same keys");
+                role.role.tags.retain(|t| t.key != OWNERSHIP_TAG);
+            }
+        }
+    }
+    match out {
+        Some(l) => (Cow::Owned(l), warnings),
+        None => (Cow::Borrowed(live), warnings),
     }
 }
 
@@ -180,6 +258,24 @@ impl<'a> Planner<'a> {
                     Some(origin),
                     format!("the pinned id {id:?} does not exist in the organization"),
                     Some("remove `id` to let orgchard create it, or correct the id"),
+                );
+                return None;
+            }
+            // One live resource, one block: a pin does not take a resource from a block
+            // that found it first, nor one whose ownership tag names another block of this
+            // configuration (that block would create a second one).
+            let owner = self.live.tags_of(id).and_then(owner_of);
+            let other = owner
+                .filter(|o| o != address && !self.moved_from.contains_key(id) && self.declares(o));
+            if self.claimed.contains(id) || other.is_some() {
+                let by = other.map_or("another block of this configuration".to_string(), |o| {
+                    format!("{o} (its {OWNERSHIP_TAG} tag)")
+                });
+                self.error(
+                    Some(address),
+                    Some(origin),
+                    format!("the pinned id {id:?} is already managed by {by}"),
+                    Some("pin each live resource in one block only: remove `id` here or from the other block, or add a `moved` block"),
                 );
                 return None;
             }
@@ -346,7 +442,54 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Whether the configuration declares a block at `address` (exactly).
+    pub(super) fn declares(&self, address: &Address) -> bool {
+        let d = self.desired;
+        d.organizational_units
+            .iter()
+            .map(|o| &o.common.address)
+            .chain(d.accounts.iter().map(|a| &a.common.address))
+            .chain(d.policies.iter().map(|p| &p.common.address))
+            .chain(d.roles.iter().map(|r| &r.common.address))
+            .any(|a| a == address)
+    }
+
+    /// Two accounts carrying one declared address's ownership tag: orgchard never tags two
+    /// (emails are unique and every creation is tagged for its block), so someone copied a
+    /// tag. Binding one and treating the other as a removed block's (closed or removed with
+    /// `account_removal`) would act on a guess: it is an error.
+    fn check_account_claims(&mut self) {
+        let live = self.live;
+        let mut errors = Vec::new();
+        for a in &self.desired.accounts {
+            let addr = &a.common.address;
+            let ids: Vec<&String> = self
+                .owned
+                .get(addr)
+                .into_iter()
+                .flatten()
+                .filter(|id| live.accounts.contains_key(*id))
+                .collect();
+            if ids.len() > 1 {
+                let shown: Vec<String> = ids
+                    .iter()
+                    .map(|id| format!("{id} ({})", live.accounts[*id].account.email))
+                    .collect();
+                errors.push((addr.clone(), a.common.origin.clone(), shown.join(", ")));
+            }
+        }
+        for (addr, origin, shown) in errors {
+            self.error(
+                Some(&addr),
+                Some(&origin),
+                format!("the accounts {shown} all carry the ownership tag {OWNERSHIP_TAG} = {addr:?}; one block manages one account"),
+                Some("remove the tag from the accounts this block does not manage, or pin the block with `id`"),
+            );
+        }
+    }
+
     pub(super) fn match_accounts(&mut self) {
+        self.check_account_claims();
         let live = self.live;
         // Natural keys are looked up in an index: organizations have thousands of accounts.
         let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -13,8 +13,9 @@
 //! file per resource kind holds that kind's diff and its orphans ([`organization`], [`root`],
 //! [`ou`], [`account`], [`policy`] with attachments, [`delegated_admin`], [`role`]), [`tags`]
 //! the tag diff they share; [`validate`] holds the checks that look across kinds (unique
-//! names, quotas, `prevent_destroy`, the management account guard). The ordering of the
-//! operations is [`super::graph`]'s list of rules.
+//! names, quotas, `prevent_destroy`, the management account guard), [`removed`] the
+//! `prevent_destroy` flag remembered on the live resource and the `removed` blocks that forget
+//! resources. The ordering of the operations is [`super::graph`]'s list of rules.
 
 mod account;
 mod delegated_admin;
@@ -22,6 +23,7 @@ mod identity;
 mod organization;
 mod ou;
 mod policy;
+mod removed;
 mod role;
 mod root;
 mod tags;
@@ -36,7 +38,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
-use crate::model::live::{LiveOrg, OWNERSHIP_TAG, ROLES_TAG, ROLES_TAG_VALUE};
+use crate::model::live::{
+    LiveOrg, OWNERSHIP_TAG, PREVENT_DESTROY_TAG, PREVENT_DESTROY_TAG_VALUE, ROLES_TAG,
+    ROLES_TAG_VALUE,
+};
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 use crate::vocab::{self, quotas};
 
@@ -106,6 +111,13 @@ struct Planner<'a> {
     edges: Vec<(usize, usize, String)>,
     final_types: BTreeSet<String>,
     enabling: BTreeSet<String>,
+    /// Addresses whose block sets `lifecycle.prevent_destroy`: their resources carry
+    /// [`PREVENT_DESTROY_TAG`].
+    protected: BTreeSet<Address>,
+    /// Live OUs, accounts and policies a `removed` block forgets: no other step deletes them.
+    forgotten: BTreeSet<String>,
+    /// Roles (account, name) a `removed` block forgets.
+    forgotten_roles: BTreeSet<(String, String)>,
 }
 
 /// One step of planning, named for the errors and changes it contributes.
@@ -116,6 +128,7 @@ type Step = (&'static str, fn(&mut Planner<'_>));
 /// operations earlier ones pushed (uniqueness checks look for the deletions that free a name,
 /// quotas count creations, `prevent_destroy` looks at every change).
 const STEPS: &[Step] = &[
+    ("removed", |p| p.plan_forgotten()),
     ("organization", |p| p.plan_organization()),
     ("policies", |p| p.plan_policies()),
     ("organizational units", |p| p.plan_ous()),
@@ -130,6 +143,9 @@ const STEPS: &[Step] = &[
     ("quotas", |p| p.check_quotas()),
     ("OU deletions bottom-up", |p| p.order_ou_deletions()),
     ("prevent_destroy", |p| p.check_prevent_destroy()),
+    ("prevent_destroy remembered", |p| {
+        p.check_remembered_prevent_destroy()
+    }),
 ];
 
 /// Matches, diffs and orders: the plan that turns `live` into `desired`.
@@ -150,7 +166,13 @@ pub fn plan_bound(
     identities: Identities,
     options: &PlanOptions,
 ) -> Result<Plan, Vec<PlanError>> {
+    // Bound against the same view of `live` as `bind_identities`; the fingerprint is the
+    // live state's own.
+    let fingerprint = live.fingerprint();
+    let (live, foreign) = identity::without_foreign_claims(live);
+    let live: &LiveOrg = &live;
     let mut p = Planner::new(desired, live);
+    p.warnings.extend(foreign);
     p.guard_management_account();
     if !p.errors.is_empty() {
         return Err(p.errors);
@@ -171,7 +193,7 @@ pub fn plan_bound(
             management_account_id: live.organization.master_account_id.clone(),
             root_id: live.root.id.clone(),
             member_access_role: desired.organization.member_access_role.clone(),
-            fingerprint: live.fingerprint(),
+            fingerprint,
             backend: None,
             role_queries: BTreeMap::new(),
             pending_creations: live
@@ -227,6 +249,10 @@ fn tags_with_owner(tags: &BTreeMap<String, String>, address: &Address) -> BTreeM
     t
 }
 
+/// The tags orgchard keeps for itself and writes even where `ignore_changes` lists `tags`:
+/// without them a removed role would be lost, or a removed block's protection forgotten.
+const OWN_TAGS: &[&str] = &[ROLES_TAG, PREVENT_DESTROY_TAG];
+
 fn owner_of(tags: &BTreeMap<String, String>) -> Option<Address> {
     tags.get(OWNERSHIP_TAG).and_then(|a| a.parse().ok())
 }
@@ -246,6 +272,16 @@ impl<'a> Planner<'a> {
             None => live_types.clone(),
         };
         let enabling = final_types.difference(&live_types).cloned().collect();
+        let protected = desired
+            .organizational_units
+            .iter()
+            .map(|o| &o.common)
+            .chain(desired.accounts.iter().map(|a| &a.common))
+            .chain(desired.policies.iter().map(|p| &p.common))
+            .chain(desired.roles.iter().map(|r| &r.common))
+            .filter(|c| c.lifecycle.prevent_destroy)
+            .map(|c| c.address.clone())
+            .collect();
         Planner {
             desired,
             live,
@@ -263,6 +299,9 @@ impl<'a> Planner<'a> {
             edges: Vec::new(),
             final_types,
             enabling,
+            protected,
+            forgotten: BTreeSet::new(),
+            forgotten_roles: BTreeSet::new(),
         }
     }
 
@@ -408,14 +447,16 @@ impl<'a> Planner<'a> {
         }
         let wanted = if !ignore.iter().any(|i| i == "tags") || b.retag {
             Some(Cow::Borrowed(tags))
-        } else if live_tags.contains_key(ROLES_TAG) != tags.contains_key(ROLES_TAG) {
-            // Tags the user manages elsewhere are left alone, but the roles tag is orgchard's
-            // own record of where its roles are: without it a removed role would be lost.
+        } else if OWN_TAGS.iter().any(|k| live_tags.get(*k) != tags.get(*k)) {
+            // Tags the user manages elsewhere are left alone, but orgchard's own are its
+            // record of where its roles are and of what must not be destroyed.
             let mut wanted = live_tags.clone();
-            match tags.get(ROLES_TAG) {
-                Some(v) => wanted.insert(ROLES_TAG.into(), v.clone()),
-                None => wanted.remove(ROLES_TAG),
-            };
+            for k in OWN_TAGS {
+                match tags.get(*k) {
+                    Some(v) => wanted.insert(k.to_string(), v.clone()),
+                    None => wanted.remove(*k),
+                };
+            }
             Some(Cow::Owned(wanted))
         } else {
             None
@@ -445,9 +486,12 @@ impl<'a> Planner<'a> {
             .chain(self.policies.values())
             .map(|b| b.id.clone())
             .collect();
-        self.plan_orphan_accounts(&bound_ids);
+        // What a `removed` block forgets was planned first, and is neither deleted nor
+        // forgotten again here.
+        let handled: BTreeSet<String> = bound_ids.union(&self.forgotten).cloned().collect();
+        self.plan_orphan_accounts(&handled);
         let deleted_ous = self.plan_orphan_ous(&bound_ids);
-        self.plan_orphan_policies(&bound_ids, &deleted_ous);
+        self.plan_orphan_policies(&handled, &deleted_ous);
         self.plan_orphan_roles();
     }
 

@@ -236,7 +236,7 @@ impl<'a> Planner<'a> {
         let mut orphan_ous: Vec<(usize, String, Address)> = live
             .ous
             .iter()
-            .filter(|(id, _)| !bound_ids.contains(*id))
+            .filter(|(id, _)| !bound_ids.contains(*id) && !self.forgotten.contains(*id))
             .filter_map(|(id, o)| {
                 owner_of(&o.tags).map(|a| (live.ancestors(id).len(), id.clone(), a))
             })
@@ -257,10 +257,11 @@ impl<'a> Planner<'a> {
                 .accounts
                 .iter()
                 .filter(|(aid, a)| &a.parent_id == id && !managed_accounts.contains(aid))
-                .filter(|(_, a)| {
+                .filter(|(aid, a)| {
                     owner_of(&a.tags).is_none()
                         || self.desired.organization.account_removal
                             != model::AccountRemoval::Remove
+                        || self.forgotten.contains(*aid)
                 })
                 .map(|(aid, a)| format!("{} ({aid})", a.account.name))
                 .collect();

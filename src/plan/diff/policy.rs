@@ -365,10 +365,20 @@ impl<'a> Planner<'a> {
                         }),
                         document: true,
                     });
-                    if !ignore.iter().any(|i| i == "tags") || b.retag {
+                    let own_differ = OWN_TAGS.iter().any(|k| lp.tags.get(*k) != tags.get(*k));
+                    if !ignore.iter().any(|i| i == "tags") || b.retag || own_differ {
                         let wanted = if ignore.iter().any(|i| i == "tags") {
+                            // The user's tags are left alone; orgchard's own are kept.
                             let mut t = lp.tags.clone();
-                            t.insert(OWNERSHIP_TAG.into(), addr.to_string());
+                            if let Some(owner) = tags.get(OWNERSHIP_TAG) {
+                                t.insert(OWNERSHIP_TAG.into(), owner.clone());
+                            }
+                            for k in OWN_TAGS {
+                                match tags.get(*k) {
+                                    Some(v) => t.insert(k.to_string(), v.clone()),
+                                    None => t.remove(*k),
+                                };
+                            }
                             t
                         } else {
                             tags.clone()
@@ -403,7 +413,10 @@ impl<'a> Planner<'a> {
             .policies
             .iter()
             .filter(|(id, p)| {
-                !p.summary.aws_managed && !bound.contains(id) && owner_of(&p.tags).is_some()
+                !p.summary.aws_managed
+                    && !bound.contains(id)
+                    && !self.forgotten.contains(*id)
+                    && owner_of(&p.tags).is_some()
             })
             .map(|(id, _)| id.clone())
             .collect()

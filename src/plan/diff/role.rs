@@ -13,7 +13,7 @@ impl<'a> Planner<'a> {
         for r in &self.desired.roles {
             let addr = &r.common.address;
             let account = self.final_account(&r.account);
-            let tags = tags_with_owner(&r.tags, addr);
+            let tags = self.owned_tags(&r.tags, addr);
             let trust = self.resolve(r.trust.document());
             let inline: BTreeMap<String, Value> = r
                 .inline_policies
@@ -457,7 +457,8 @@ impl<'a> Planner<'a> {
                 let Some(owner) = owner_of(&tags_to_map(&l.role.tags)) else {
                     continue;
                 };
-                if configured.contains(&(account.clone(), name.clone())) {
+                let key = (account.clone(), name.clone());
+                if configured.contains(&key) || self.forgotten_roles.contains(&key) {
                     continue;
                 }
                 let ops = self.delete_role_ops(&owner, &IdRef::Known(account.clone()), l);

@@ -52,9 +52,10 @@ impl<'a> Planner<'a> {
         (ops, attr)
     }
 
-    /// The tags a resource should carry: the block's, plus the ownership tag. A resource
-    /// bound by its pinned id is identified by the pin, so it gets the ownership tag only if
-    /// it has one already: `import` writes pinned blocks that plan with no changes.
+    /// The tags a resource should carry: the block's, plus the ownership tag, plus the
+    /// prevent-destroy tag while its block sets the flag. A resource bound by its pinned id is
+    /// identified by the pin, so it gets the ownership tag only if it has one already:
+    /// `import` writes pinned blocks that plan with no changes.
     pub(super) fn wanted_tags(
         &self,
         tags: &BTreeMap<String, String>,
@@ -67,9 +68,30 @@ impl<'a> Planner<'a> {
                 .tags_of(&b.id)
                 .is_none_or(|t| !t.contains_key(OWNERSHIP_TAG));
             if untagged {
-                return tags.clone();
+                return self.with_protection(tags.clone(), address);
             }
         }
-        tags_with_owner(tags, address)
+        self.owned_tags(tags, address)
+    }
+
+    /// The block's tags with the ownership tag and, while the block sets
+    /// `lifecycle.prevent_destroy`, the prevent-destroy tag.
+    pub(super) fn owned_tags(
+        &self,
+        tags: &BTreeMap<String, String>,
+        address: &Address,
+    ) -> BTreeMap<String, String> {
+        self.with_protection(tags_with_owner(tags, address), address)
+    }
+
+    fn with_protection(
+        &self,
+        mut tags: BTreeMap<String, String>,
+        address: &Address,
+    ) -> BTreeMap<String, String> {
+        if self.protected.contains(address) {
+            tags.insert(PREVENT_DESTROY_TAG.into(), PREVENT_DESTROY_TAG_VALUE.into());
+        }
+        tags
     }
 }

@@ -261,8 +261,8 @@ impl<'a> Planner<'a> {
             self.error(
                 Some(&address),
                 origin.as_ref(),
-                format!("the resource would carry {n} tags (orgchard's ownership tag {OWNERSHIP_TAG} included), over AWS's quota of {max} tags per resource"),
-                Some("remove tags from the block: orgchard needs one of the 50 for its ownership tag"),
+                format!("the resource would carry {n} tags (orgchard's own included: {OWNERSHIP_TAG}, and {ROLES_TAG} or {PREVENT_DESTROY_TAG} where they apply), over AWS's quota of {max} tags per resource"),
+                Some("remove tags from the block: orgchard needs up to three of the 50 for its own tags"),
             );
         }
         // Depth, where a parent is given by a live id the configuration cannot see through.

@@ -1,0 +1,6 @@
+removed {
+  from = account.old
+  lifecycle {
+    destroy = false
+  }
+}

@@ -1,0 +1,10 @@
+removed {
+  from = account.old
+}
+
+removed {
+  lifecycle {
+    destroy = "no"
+    prevent_destroy = true
+  }
+}

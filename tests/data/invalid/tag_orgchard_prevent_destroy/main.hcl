@@ -1,0 +1,4 @@
+organizational_unit "sec" {
+  name = "Security"
+  tags = { "orgchard:prevent-destroy" = "true" }
+}
