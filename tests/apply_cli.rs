@@ -415,6 +415,42 @@ fn json_progress_is_one_event_per_line() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
 
+/// The emulator's faults are drawn per call, in order, so the same seed must give the same
+/// calls and faults on every run, whatever the output format: the client's backoff jitter is
+/// seeded too, against the emulator.
+#[test]
+fn the_same_seed_gives_the_same_faults_with_or_without_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, json: bool| {
+        let state = dir.path().join(name);
+        emulator::init(
+            &state,
+            &InitOptions {
+                seed: 4,
+                faults: emulator::parse_faults("throttle=0.2,concurrent=0.1,server=0.05").unwrap(),
+                ..InitOptions::default()
+            },
+        )
+        .unwrap();
+        let mut apply = orgchard();
+        apply.args(["apply", "--auto-approve", "--precheck", "off"]);
+        if json {
+            apply.arg("--json");
+        }
+        let out = apply
+            .arg(backend(&state))
+            .arg(repo_path("tests/data/crash/dozen-accounts"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let saved = emulator::store::load(&state).unwrap();
+        (saved.faults.draws, saved.counters)
+    };
+    let human = run("human.json", false);
+    assert_eq!(human, run("again.json", false), "two runs differ");
+    assert_eq!(human, run("json.json", true), "--json changes the calls");
+}
+
 /// A pseudo-terminal: the child reads its answer from `slave` as from a real terminal, and
 /// the test types it into `master`.
 #[cfg(unix)]

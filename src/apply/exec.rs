@@ -5,7 +5,6 @@
 //! `CreateAccount` is never sent twice for one account.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +22,7 @@ use crate::plan::{Plan, PlanContext};
 use crate::vocab;
 
 use super::ApplyOptions;
+use super::backoff::{Attempt, Backoff, Limit};
 
 /// The ids known while the apply runs: the plan's bindings plus what creates return.
 pub struct KnownIds {
@@ -113,19 +113,6 @@ impl Known for KnownIds {
     }
 }
 
-/// The longest wait between two DescribeCreateAccountStatus calls of one creation. Every
-/// second of it is up to a second lost after the account is ready, on what is usually the
-/// critical path.
-const POLL_CAP: Duration = Duration::from_secs(1);
-
-/// Polls per second shared by the creations in progress when the client is not paced.
-const UNPACED_POLLS_PER_SECOND: f64 = 10.0;
-
-/// The longest wait between two attempts to assume a new account's member-access role.
-/// STS allows tens of calls per second, so waiting longer would only add idle time after
-/// the role becomes assumable.
-const ROLE_WAIT_CAP: Duration = Duration::from_secs(2);
-
 /// What every running operation shares.
 pub struct ExecContext {
     plan: Plan,
@@ -134,27 +121,9 @@ pub struct ExecContext {
     known: Arc<KnownIds>,
     /// Accounts whose member-access role has been assumed once.
     reachable: Mutex<HashSet<String>>,
-    /// CreateAccount requests this apply is polling.
-    polling: AtomicUsize,
     /// CreateAccount requests this apply sent: each belongs to the block that sent it, so
     /// another block never waits for it as a possible earlier attempt of its own.
     sent: Mutex<HashSet<String>>,
-}
-
-/// Counts a creation as polling for as long as it lives.
-struct Polling<'a>(&'a AtomicUsize);
-
-impl<'a> Polling<'a> {
-    fn start(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        Polling(count)
-    }
-}
-
-impl Drop for Polling<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 fn endpoint_error(op: Operation, message: String) -> ApiError {
@@ -174,7 +143,6 @@ impl ExecContext {
             options,
             known,
             reachable: Mutex::new(HashSet::new()),
-            polling: AtomicUsize::new(0),
             sent: Mutex::new(HashSet::new()),
         }
     }
@@ -409,7 +377,11 @@ impl ExecContext {
         let (scope, request) = op
             .to_request(&*self.known, &self.plan.context.management_account_id)
             .map_err(|e| endpoint_error(Operation::CreateAccount, e.to_string()))?;
-        let deadline = Instant::now() + self.options.create_account_timeout;
+        let deadline = self
+            .options
+            .status_poll
+            .deadline(Instant::now())
+            .unwrap_or_else(far_future);
         if let Some(id) = self
             .earlier_creation(address, email, name, deadline)
             .await?
@@ -417,33 +389,42 @@ impl ExecContext {
             self.known.set(address, id);
             return Ok(());
         }
-        let mut attempts = 0;
-        let request_id = loop {
-            attempts += 1;
-            match self.client.call_once(&scope, request.clone()).await {
-                Ok(Response::CreateAccount(o)) => break o.create_account_status.id,
-                Ok(other) => {
-                    return Err(endpoint_error(
-                        Operation::CreateAccount,
-                        format!("unexpected answer {}", other.operation()),
-                    ));
-                }
-                Err(e) if e.kind == ErrorKind::Transient && attempts < 5 => {
-                    // The request may or may not have started: look before sending again.
-                    tokio::time::sleep(Duration::from_secs(2u64.pow(attempts))).await;
-                    if let Some(id) = self
-                        .earlier_creation(address, email, name, deadline)
-                        .await?
-                    {
-                        self.known.set(address, id);
-                        return Ok(());
+        let sent = self
+            .options
+            .create_retry
+            .retry(|attempt| {
+                let request = request.clone();
+                let scope = &scope;
+                async move {
+                    if attempt > 1 {
+                        // A server error left it unknown whether the request started: look
+                        // before sending it again.
+                        match self.started_after_all(address, email, name, deadline).await {
+                            Ok(Some(id)) => return Attempt::Done(Ok(Sent::Found(id))),
+                            Ok(None) => {}
+                            Err(e) => return Attempt::Done(Err(e)),
+                        }
                     }
-                    if let Some(id) = self.existing_account(address, email).await? {
-                        self.known.set(address, id);
-                        return Ok(());
+                    match self.client.call_once(scope, request).await {
+                        Ok(Response::CreateAccount(o)) => {
+                            Attempt::Done(Ok(Sent::Request(o.create_account_status.id)))
+                        }
+                        Ok(other) => Attempt::Done(Err(endpoint_error(
+                            Operation::CreateAccount,
+                            format!("unexpected answer {}", other.operation()),
+                        ))),
+                        Err(e) if e.kind == ErrorKind::Transient => Attempt::Again(e),
+                        Err(e) => Attempt::Done(Err(e)),
                     }
                 }
-                Err(e) => return Err(e),
+            })
+            .await
+            .map_err(|gave_up| gave_up.last)??;
+        let request_id = match sent {
+            Sent::Request(id) => id,
+            Sent::Found(id) => {
+                self.known.set(address, id);
+                return Ok(());
             }
         };
         self.sent
@@ -479,39 +460,53 @@ impl ExecContext {
         }
     }
 
-    /// Polls a creation until it is no longer in progress: its final status.
+    /// Polls a creation until it is no longer in progress (its final status), at the pace
+    /// of the apply's `status_poll`, until `deadline`.
     async fn await_creation(
         &self,
         request_id: &str,
         email: &str,
         deadline: Instant,
     ) -> Result<api::CreateAccountStatus, ApiError> {
-        let _polling = Polling::start(&self.polling);
-        loop {
-            let status = self
-                .client
-                .describe_create_account_status(
-                    &Scope::Management,
-                    api::DescribeCreateAccountStatusInput {
-                        create_account_request_id: request_id.to_string(),
-                    },
-                )
-                .await?
-                .create_account_status;
-            if status.state != api::CreateAccountState::InProgress {
-                return Ok(status);
-            }
-            if Instant::now() >= deadline {
-                return Err(ApiError::new(
-                    Operation::CreateAccount,
-                    "CreateAccountTimeout",
-                    format!(
-                        "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
-                    ),
-                ));
-            }
-            tokio::time::sleep(self.poll_interval()).await;
-        }
+        let polls = Backoff {
+            limit: Limit::Within(deadline.saturating_duration_since(Instant::now())),
+            ..self.options.status_poll.clone()
+        };
+        let timeout = || {
+            ApiError::new(
+                Operation::CreateAccount,
+                "CreateAccountTimeout",
+                format!(
+                    "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
+                ),
+            )
+        };
+        polls
+            .retry(|_| async {
+                let answer = self
+                    .client
+                    .describe_create_account_status(
+                        &Scope::Management,
+                        api::DescribeCreateAccountStatusInput {
+                            create_account_request_id: request_id.to_string(),
+                        },
+                    )
+                    .await;
+                match answer {
+                    Ok(o)
+                        if o.create_account_status.state != api::CreateAccountState::InProgress =>
+                    {
+                        Attempt::Done(Ok(o.create_account_status))
+                    }
+                    Ok(_) => Attempt::Again(()),
+                    // A poll that failed for a passing reason changed nothing: the creation
+                    // goes on, and the next poll asks again.
+                    Err(e) if e.is_retryable() => Attempt::Again(()),
+                    Err(e) => Attempt::Done(Err(e)),
+                }
+            })
+            .await
+            .map_err(|_| timeout())?
     }
 
     /// An earlier attempt of this block's creation, finished and adopted: each creation in
@@ -611,19 +606,22 @@ impl ExecContext {
         }
     }
 
-    /// How long a creation waits before asking for its status again. The creations in
-    /// progress share DescribeCreateAccountStatus's rate: each polls as often as that allows
-    /// (alone five times a second at AWS's rate, once a second with AWS's five at once), so
-    /// that a finished creation is seen, and its slot and dependents freed, within a fraction
-    /// of a second, without queueing behind the rate.
-    fn poll_interval(&self) -> Duration {
-        let per_second = self
-            .client
-            .rate(Operation::DescribeCreateAccountStatus)
-            .map_or(UNPACED_POLLS_PER_SECOND, |r| r.per_second)
-            .max(f64::MIN_POSITIVE);
-        let polling = self.polling.load(Ordering::SeqCst).max(1) as f64;
-        Duration::from_secs_f64(polling / per_second).min(POLL_CAP)
+    /// After a server error: the account of a CreateAccount of this block's that started
+    /// after all, whether still in progress (awaited) or already finished.
+    async fn started_after_all(
+        &self,
+        address: &Address,
+        email: &str,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<Option<String>, ApiError> {
+        if let Some(id) = self
+            .earlier_creation(address, email, name, deadline)
+            .await?
+        {
+            return Ok(Some(id));
+        }
+        self.existing_account(address, email).await
     }
 
     /// The creations in progress with this account name.
@@ -694,36 +692,51 @@ impl ExecContext {
             "arn:aws:iam::{account_id}:role/{}",
             self.plan.context.member_access_role
         );
-        let deadline = Instant::now() + self.options.role_wait;
-        let mut wait = Duration::from_millis(500);
-        loop {
-            match self
-                .client
-                .assume_role(
-                    &Scope::Management,
-                    api::AssumeRoleInput {
-                        role_arn: role_arn.clone(),
-                        role_session_name: "orgchard".into(),
-                        duration_seconds: None,
-                    },
-                )
-                .await
-            {
-                Ok(_) => {
-                    self.reachable
-                        .lock()
-                        .expect("reachable lock")
-                        .insert(account_id.to_string());
-                    return Ok(());
+        self.options
+            .role_wait
+            .retry(|_| async {
+                let answer = self
+                    .client
+                    .assume_role(
+                        &Scope::Management,
+                        api::AssumeRoleInput {
+                            role_arn: role_arn.clone(),
+                            role_session_name: "orgchard".into(),
+                            duration_seconds: None,
+                        },
+                    )
+                    .await;
+                match answer {
+                    Ok(_) => Attempt::Done(Ok(())),
+                    // Denied: the role is not assumable yet. A passing failure the client's
+                    // retries did not outlast is no reason to give up either.
+                    Err(e) if e.kind == ErrorKind::AccessDenied || e.is_retryable() => {
+                        Attempt::Again(e)
+                    }
+                    Err(e) => Attempt::Done(Err(e)),
                 }
-                Err(e) if e.kind == ErrorKind::AccessDenied && Instant::now() < deadline => {
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(ROLE_WAIT_CAP);
-                }
-                Err(e) => return Err(e),
-            }
-        }
+            })
+            .await
+            .map_err(|gave_up| gave_up.last)??;
+        self.reachable
+            .lock()
+            .expect("reachable lock")
+            .insert(account_id.to_string());
+        Ok(())
     }
+}
+
+/// What sending a CreateAccount came to.
+enum Sent {
+    /// AWS took the request: its id.
+    Request(String),
+    /// An earlier attempt had started after all: the account it made.
+    Found(String),
+}
+
+/// A moment no wait reaches, for a backoff without a time limit.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 /// The id of the account a SUCCEEDED creation made.

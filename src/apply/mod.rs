@@ -10,6 +10,7 @@
 //! the block's email and ownership tag. Together with the ownership tag that every create writes at once, this is what
 //! makes a re-run after a crash converge without duplicates.
 
+pub mod backoff;
 pub mod exec;
 pub mod progress;
 
@@ -27,6 +28,7 @@ use crate::backend::client::Client;
 use crate::backend::{ApiError, ErrorKind, Operation};
 use crate::plan::{Action, Plan};
 
+pub use backoff::{Backoff, Limit};
 pub use progress::{Event, EventSink};
 
 /// Settings of one apply.
@@ -34,23 +36,50 @@ pub use progress::{Event, EventSink};
 pub struct ApplyOptions {
     /// Operations in flight at once.
     pub parallelism: usize,
-    /// How long to wait for a new account's member-access role to become assumable.
-    pub role_wait: Duration,
-    /// How long to wait for a CreateAccount to finish.
-    pub create_account_timeout: Duration,
     /// CreateAccount requests in progress at once. AWS refuses more than five with
     /// ConcurrentModificationException; waiting for a free one in the walker rather than in
     /// the retry loop keeps the retries for real conflicts and the slots for other work.
     pub max_account_creations: usize,
+    /// When a CreateAccount answered with a server error is sent again (after looking
+    /// whether it started after all), and how often. Throttling and conflicts are the
+    /// client's to retry: AWS refuses those before doing anything.
+    pub create_retry: Backoff,
+    /// The pace of account-creation status polls, and how long a creation is awaited.
+    pub status_poll: Backoff,
+    /// The pace of tries to assume a new account's member-access role (IAM in a new account
+    /// takes a while to accept it), and how long it may take.
+    pub role_wait: Backoff,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             parallelism: 10,
-            role_wait: Duration::from_secs(600),
-            create_account_timeout: Duration::from_secs(3600),
             max_account_creations: 5,
+            // At 30% throttling, 20% conflicts and 10% server errors, one answer in five that
+            // gets past the client's retries is a server error: eight in a row come a few
+            // times in a million.
+            create_retry: Backoff {
+                first: Duration::from_secs(2),
+                factor: 2.0,
+                max: Duration::from_secs(30),
+                limit: Limit::Attempts(8),
+            },
+            // Each second of a poll's wait is up to a second lost after the account is
+            // ready, on what is usually the critical path; five creations at once poll five
+            // times a second, what AWS's Organizations reads allow.
+            status_poll: Backoff::steady(
+                Duration::from_secs(1),
+                Limit::Within(Duration::from_secs(3600)),
+            ),
+            // STS allows tens of calls per second, so waiting longer than two seconds would
+            // only add idle time after the role becomes assumable.
+            role_wait: Backoff {
+                first: Duration::from_millis(500),
+                factor: 2.0,
+                max: Duration::from_secs(2),
+                limit: Limit::Within(Duration::from_secs(600)),
+            },
         }
     }
 }
@@ -607,6 +636,65 @@ mod tests {
             requests[5].requested_ms <= first_free + 1_050 + 100,
             "sixth requested at {} ms, a slot was free at {first_free} ms",
             requests[5].requested_ms
+        );
+    }
+
+    /// The waits are the options' values: a creation awaited for at most ten seconds (AWS
+    /// takes at least thirty in the emulator) is reported as still in progress, after polls
+    /// at the options' pace, and what depends on it is skipped.
+    #[tokio::test(start_paused = true)]
+    async fn a_creation_awaited_shorter_than_it_takes_is_reported_still_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let hcl = "organizational_unit \"team\" {\n  name = \"Team\"\n}\naccount \"a\" {\n  name   = \"A\"\n  email  = \"aws+a@example.com\"\n  parent = organizational_unit.team\n}\n";
+        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+        let state = fresh_state(&InitOptions::default()).unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let client = Arc::new(Client::new(
+            api,
+            |_| None,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
+            .await
+            .unwrap();
+        let options = ApplyOptions {
+            status_poll: Backoff::steady(
+                Duration::from_secs(2),
+                Limit::Within(Duration::from_secs(10)),
+            ),
+            ..ApplyOptions::default()
+        };
+        let polls = |emu: &Emulator| {
+            emu.stats()
+                .calls
+                .get("DescribeCreateAccountStatus")
+                .map_or(0, |c| c.calls)
+        };
+        let before = polls(&emu);
+        let report = apply(
+            &plan,
+            client,
+            &options,
+            Arc::new(Recorder::default()),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+        assert!(
+            report.failures[0].error.contains("still in progress"),
+            "{:?}",
+            report.failures
+        );
+        // At 0, 2, 4, 6, 8 and 10 seconds.
+        assert_eq!(polls(&emu) - before, 6);
+        assert!(
+            report
+                .outcomes
+                .iter()
+                .any(|o| matches!(o, OpOutcome::Skipped { .. }))
         );
     }
 }

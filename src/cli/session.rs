@@ -78,12 +78,18 @@ pub async fn client(settings: &Settings, member_access_role: &str) -> anyhow::Re
         },
         _ => backend::connect(&settings.backend, &options).await?,
     };
-    Ok(Arc::new(Client::new(
-        api,
-        backend::rates::aws_rate,
-        RetryPolicy::default(),
-    )))
+    let client = Client::new(api, backend::rates::aws_rate, RetryPolicy::default());
+    Ok(Arc::new(match settings.backend {
+        // The emulator draws its faults per call, in order: with jitter from the operating
+        // system, the same `--seed` would give other faults on every run.
+        BackendChoice::Emulator { .. } => client.with_seed(EMULATOR_JITTER_SEED),
+        // Against AWS, clients must not back off in step with each other.
+        BackendChoice::Aws(_) => client,
+    }))
 }
+
+/// The backoff jitter's seed against the emulator (whose own `--seed` varies the faults).
+const EMULATOR_JITTER_SEED: u64 = 0x6a69_7474_6572;
 
 /// The emulator state file that does not exist yet and that this command reads as a fresh
 /// organization (`plan` before the first `apply`), for the plan to say so.

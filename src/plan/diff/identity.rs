@@ -193,14 +193,27 @@ fn final_account(accounts: &BTreeMap<Address, Bound>, live: &LiveOrg, r: &Accoun
     }
 }
 
+/// Where one `moved` block takes `address`: its `to` when `from` is the address itself; and
+/// when `from` names a whole block (no key), each instance of it goes to the same key of `to`,
+/// as Terraform moves every instance of a moved resource.
+pub(super) fn moved_step(moved: &[model::Moved], address: &Address) -> Option<Address> {
+    if let Some(m) = moved.iter().find(|m| m.from == *address) {
+        return Some(m.to.clone());
+    }
+    let key = address.key.as_ref()?;
+    let block = address.config_address();
+    moved
+        .iter()
+        .find(|m| m.from.key.is_none() && m.to.key.is_none() && m.from == block)
+        .map(|m| Address {
+            key: Some(key.clone()),
+            ..m.to.clone()
+        })
+}
+
 impl<'a> Planner<'a> {
     pub(super) fn index_owned(&mut self) {
-        let moved: BTreeMap<Address, Address> = self
-            .desired
-            .moved
-            .iter()
-            .map(|m| (m.from.clone(), m.to.clone()))
-            .collect();
+        let moved = &self.desired.moved;
         let live = self.live;
         let tagged = live
             .ous
@@ -212,9 +225,9 @@ impl<'a> Planner<'a> {
             if let Some(mut addr) = owner_of(tags) {
                 // Follow chains of moved blocks (a -> b -> c).
                 let mut hops = 0;
-                while let Some(to) = moved.get(&addr) {
+                while let Some(to) = moved_step(moved, &addr) {
                     self.moved_from.insert(id.clone(), addr.clone());
-                    addr = to.clone();
+                    addr = to;
                     hops += 1;
                     if hops > moved.len() {
                         break;

@@ -136,8 +136,8 @@ impl<'a> Planner<'a> {
             if let Some(r) = self.desired.removed_for(&at) {
                 return !r.destroy;
             }
-            match self.desired.moved.iter().find(|m| m.from == at) {
-                Some(m) => at = m.to.clone(),
+            match super::identity::moved_step(&self.desired.moved, &at) {
+                Some(to) => at = to,
                 None => return false,
             }
         }

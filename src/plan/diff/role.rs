@@ -432,8 +432,8 @@ impl<'a> Planner<'a> {
             if at == *to {
                 return true;
             }
-            match self.desired.moved.iter().find(|m| m.from == at) {
-                Some(m) => at = m.to.clone(),
+            match identity::moved_step(&self.desired.moved, &at) {
+                Some(to) => at = to,
                 None => return false,
             }
         }

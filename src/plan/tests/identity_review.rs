@@ -99,3 +99,48 @@ organizational_unit "pinned" {
         "{errs:?}"
     );
 }
+
+#[test]
+fn a_moved_block_between_for_each_blocks_moves_every_instance() {
+    let mut live = empty_org();
+    add_ou(
+        &mut live,
+        "ou-ab12-11111111",
+        "X",
+        ROOT,
+        Some("organizational_unit.a[\"x\"]"),
+    );
+    add_ou(
+        &mut live,
+        "ou-ab12-22222222",
+        "Y",
+        ROOT,
+        Some("organizational_unit.a[\"y\"]"),
+    );
+    let desired = load(
+        r#"
+organizational_unit "b" {
+  for_each = { x = "X", y = "Y" }
+  name     = each.value
+}
+moved {
+  from = organizational_unit.a
+  to   = organizational_unit.b
+}
+"#,
+    );
+    let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
+    let s = p.summary();
+    assert_eq!(
+        (s.create, s.delete, s.update),
+        (0, 0, 2),
+        "{:#?}",
+        p.changes
+    );
+    assert_eq!(
+        p.bindings
+            .get(&"organizational_unit.b[\"x\"]".parse().unwrap())
+            .map(String::as_str),
+        Some("ou-ab12-11111111")
+    );
+}
