@@ -7,6 +7,7 @@ mod applying;
 use std::collections::BTreeMap;
 
 use applying::*;
+use orgchard::apply::{self, ApplyOptions, ApplyReport, Recorder};
 use orgchard::backend::client::Client;
 use orgchard::backend::emulator::{InitOptions, State, fresh_state};
 use orgchard::backend::{ApiExt, CreateAccountInput, Scope, Tag};
@@ -223,4 +224,124 @@ async fn start_sandbox_creation(client: &Client, owner: &str) {
         )
         .await
         .unwrap();
+}
+
+/// Applies `plan` as `orgchard apply plan.json` does.
+async fn apply_saved(client: &std::sync::Arc<Client>, plan: &orgchard::plan::Plan) -> ApplyReport {
+    apply::apply(
+        plan,
+        client.clone(),
+        &ApplyOptions::default(),
+        std::sync::Arc::new(Recorder::default()),
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .await
+    .unwrap()
+}
+
+/// An OU, a policy and a role that someone else creates, untagged, between the plan and the
+/// apply are theirs: the apply fails on them (a new plan offers them for adoption) instead of
+/// tagging them as this configuration's.
+#[tokio::test(start_paused = true)]
+async fn namesakes_created_after_the_plan_are_not_taken_over() {
+    let (_dir, desired) = write(
+        r#"
+organization {
+  enabled_policy_types = ["SERVICE_CONTROL_POLICY"]
+}
+
+organizational_unit "restricted" {
+  name = "Restricted"
+}
+
+policy "deny" {
+  type    = "SERVICE_CONTROL_POLICY"
+  name    = "Deny"
+  content = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Action = "ec2:*", Resource = "*" }] })
+}
+
+role "reader" {
+  account          = management
+  name             = "Reader"
+  trusted_accounts = [management.id]
+}
+"#,
+    );
+    let (emu, client) = connect(fresh_state(&options()).unwrap(), false);
+    let plan = make_plan(&client, &desired).await;
+    // Theirs, made after the plan.
+    let m = &Scope::Management;
+    client
+        .enable_policy_type(
+            m,
+            orgchard::backend::EnablePolicyTypeInput {
+                root_id: emu.state().organization.root_id.clone(),
+                policy_type: "SERVICE_CONTROL_POLICY".into(),
+            },
+        )
+        .await
+        .unwrap();
+    client
+        .create_organizational_unit(
+            m,
+            orgchard::backend::CreateOrganizationalUnitInput {
+                parent_id: emu.state().organization.root_id.clone(),
+                name: "Restricted".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    client
+        .create_policy(
+            m,
+            orgchard::backend::CreatePolicyInput {
+                name: "Deny".into(),
+                description: String::new(),
+                content: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#.into(),
+                r#type: "SERVICE_CONTROL_POLICY".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let mgmt = emu.state().organization.management_account_id.clone();
+    client
+        .create_role(
+            m,
+            orgchard::backend::CreateRoleInput {
+                role_name: "Reader".into(),
+                assume_role_policy_document: format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{mgmt}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+                ),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let report = apply_saved(&client, &plan).await;
+    assert!(!report.succeeded(), "the apply took theirs over");
+    let state = emu.state();
+    let ou = ou_named(&state, "Restricted");
+    assert!(
+        !state.ous[&ou].tags.contains_key(OWNERSHIP_TAG),
+        "their OU was tagged as ours"
+    );
+    let policy = state
+        .policies
+        .values()
+        .find(|p| p.name == "Deny")
+        .expect("their policy");
+    assert!(
+        !policy.tags.contains_key(OWNERSHIP_TAG),
+        "their policy was tagged as ours"
+    );
+    let failures = format!("{:?}", report.failures);
+    for code in [
+        "DuplicateOrganizationalUnitException",
+        "DuplicatePolicyException",
+        "EntityAlreadyExists",
+    ] {
+        assert!(failures.contains(code), "{code} missing: {failures}");
+    }
 }

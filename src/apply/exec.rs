@@ -225,7 +225,6 @@ impl ExecContext {
                     "AccountNotRegisteredException"
                 )
                 | (Op::MoveAccount { .. }, "DuplicateAccountException")
-                | (Op::CreateRole { .. }, "EntityAlreadyExists")
                 | (Op::DeleteRole { .. }, "NoSuchEntity")
                 | (Op::DeleteRolePolicy { .. }, "NoSuchEntity")
                 | (Op::DetachRolePolicy { .. }, "NoSuchEntity")
@@ -234,8 +233,19 @@ impl ExecContext {
             return Ok(());
         }
         match (op, request, err.code.as_str()) {
+            (Op::CreateRole { name, tags, .. }, _, "EntityAlreadyExists") => {
+                // Our own creation whose answer was lost carries our ownership tag (CreateRole
+                // sets it); a namesake created by someone else since the plan is theirs.
+                let live = self.role_owner(scope, name).await?;
+                let ours = tags.get(crate::model::live::OWNERSHIP_TAG);
+                if live.is_some() && live.as_ref() == ours {
+                    Ok(())
+                } else {
+                    Err(err)
+                }
+            }
             (
-                Op::CreateOu { address, tags, .. },
+                Op::CreateOu { address, .. },
                 Request::CreateOrganizationalUnit(input),
                 "DuplicateOrganizationalUnitException",
             ) => {
@@ -243,12 +253,12 @@ impl ExecContext {
                     .find_ou(&input.parent_id, &input.name)
                     .await?
                     .ok_or(err.clone())?;
-                self.claim(&found, address, tags, err).await?;
+                self.claim(&found, address, err).await?;
                 self.known.set(address, found);
                 Ok(())
             }
             (
-                Op::CreatePolicy { address, tags, .. },
+                Op::CreatePolicy { address, .. },
                 Request::CreatePolicy(input),
                 "DuplicatePolicyException",
             ) => {
@@ -256,7 +266,7 @@ impl ExecContext {
                     .find_policy(&input.r#type, &input.name)
                     .await?
                     .ok_or(err.clone())?;
-                self.claim(&found, address, tags, err).await?;
+                self.claim(&found, address, err).await?;
                 self.known.set(address, found);
                 Ok(())
             }
@@ -268,45 +278,55 @@ impl ExecContext {
     }
 
     /// Takes over a resource an earlier attempt of ours created: only when it carries our
-    /// ownership tag or none at all (then it gets ours).
-    async fn claim(
-        &self,
-        id: &str,
-        address: &Address,
-        tags: &BTreeMap<String, String>,
-        original: ApiError,
-    ) -> Result<(), ApiError> {
-        let live = self
-            .client
-            .list_tags_for_resource(
-                &Scope::Management,
-                api::ListTagsForResourceInput {
-                    resource_id: id.to_string(),
-                    next_token: None,
-                },
-            )
-            .await?;
-        let owner = live
-            .tags
+    /// ownership tag. orgchard creates OUs and policies with their tags in one call, so an
+    /// untagged namesake is someone else's, created since the plan: the original error
+    /// stands (a new plan shows it, to adopt or rename).
+    async fn claim(&self, id: &str, address: &Address, original: ApiError) -> Result<(), ApiError> {
+        let tags = all_pages(|t| async move {
+            let o = self
+                .client
+                .list_tags_for_resource(
+                    &Scope::Management,
+                    api::ListTagsForResourceInput {
+                        resource_id: id.to_string(),
+                        next_token: t,
+                    },
+                )
+                .await?;
+            Ok((o.tags, o.next_token))
+        })
+        .await?;
+        let owner = tags
             .iter()
             .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
             .map(|t| t.value.clone());
         match owner {
             Some(o) if o == address.to_string() => Ok(()),
-            Some(_) => Err(original),
-            None => {
-                self.client
-                    .tag_resource(
-                        &Scope::Management,
-                        api::TagResourceInput {
-                            resource_id: id.to_string(),
-                            tags: api::tags_from_map(tags),
-                        },
-                    )
-                    .await?;
-                Ok(())
-            }
+            _ => Err(original),
         }
+    }
+
+    /// The ownership tag of the role `name` in the account `scope` names, every page read.
+    async fn role_owner(&self, scope: &Scope, name: &str) -> Result<Option<String>, ApiError> {
+        let tags = all_pages(|t| async move {
+            let o = self
+                .client
+                .list_role_tags(
+                    scope,
+                    api::ListRoleTagsInput {
+                        role_name: name.to_string(),
+                        next_token: t,
+                        max_results: None,
+                    },
+                )
+                .await?;
+            Ok((o.tags, o.next_token))
+        })
+        .await?;
+        Ok(tags
+            .into_iter()
+            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
+            .map(|t| t.value))
     }
 
     async fn find_ou(&self, parent: &str, name: &str) -> Result<Option<String>, ApiError> {
