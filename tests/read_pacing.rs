@@ -51,20 +51,19 @@ async fn a_no_change_plan_takes_what_its_busiest_api_needs_at_its_rate() {
     let took = start.elapsed().as_secs_f64();
     assert!(!p.has_changes(), "{:?}", p.summary());
 
-    let (op, bound) = read::rate_bound(&client.stats().calls, rates::aws_rate).unwrap();
+    let (op, bound) = read::rate_bound(&client.stats().accepted(), rates::aws_rate).unwrap();
     // 200 accounts, 20 OUs, 10 policies and the root: 231 tag reads at five a second.
     assert_eq!(op.to_string(), "ListTagsForResource");
     assert!(bound > 45.0, "{bound}");
     let ratio = took / bound;
     println!("no-change plan: {took:.1} s virtual, bound {bound:.1} s ({op}), ratio {ratio:.3}");
-    // The phased reader took 1.2 times the bound; the pipeline comes within 5% of it.
+    // The phased reader took 1.07 times the bound here (1.21 at 2,000 accounts); the
+    // pipeline comes within 5% of it.
     assert!(
         ratio <= 1.05,
         "the plan took {took:.1} s of virtual time, {ratio:.3} times the bound of {bound:.1} s ({op})"
     );
-    assert_eq!(
-        client.stats().retries,
-        0,
-        "the pacing kept within AWS's rates"
-    );
+    // The client steps above the table's rates now and then to see whether the service
+    // accepts more; the emulator refuses, and no rate is cut below the table's.
+    assert_eq!(client.stats().rate_cuts, 0, "{:?}", client.stats());
 }

@@ -1,9 +1,12 @@
-//! AWS's request rates per API operation, one table for both sides: the client paces its
-//! calls with it, and the emulator throttles with it.
+//! AWS's request rates per API operation, one table for both sides: the emulator throttles
+//! with it, and the client starts each operation's pacing from it (then adapts the rate to
+//! what the service accepts, see [`super::client`]).
 //!
 //! AWS does not publish per-operation rates for Organizations; the table follows what
 //! practitioners report (Organizations throttles at a few requests per second per operation,
-//! IAM at tens, STS higher), with CreateAccount and CloseAccount slower still.
+//! IAM at tens, STS higher), with CreateAccount and CloseAccount slower still. A wrong guess
+//! here costs the client only its first seconds on an operation: a service that accepts more
+//! is found by stepping up, one that accepts less by the cut on throttling.
 
 use super::client::Rate;
 use super::{Access, Operation, Service};
@@ -23,7 +26,7 @@ pub fn aws_rate_of(op: Operation) -> Rate {
     Rate { per_second, burst }
 }
 
-/// The client's pacing: AWS's rate for every operation.
+/// Where the client's pacing starts: AWS's rate for every operation.
 pub fn aws_rate(op: Operation) -> Option<Rate> {
     Some(aws_rate_of(op))
 }
