@@ -151,6 +151,12 @@ impl ExecContext {
         }
     }
 
+    /// Ends the work this context runs in the background (the status poller), so that
+    /// nothing holds the client once the apply has returned.
+    pub async fn stop(&self) {
+        self.poller.stop().await;
+    }
+
     /// Runs operation `i` to completion.
     pub async fn run(&self, i: usize) -> Result<(), ApiError> {
         let planned = &self.plan.operations[i];

@@ -321,6 +321,7 @@ pub async fn apply(
             }
             Err(err) if err.kind == ErrorKind::SimulatedCrash => {
                 running.abort_all();
+                ctx.stop().await;
                 return Err(ApplyError::SimulatedCrash(err));
             }
             Err(err) => {
@@ -346,6 +347,7 @@ pub async fn apply(
         }
     }
 
+    ctx.stop().await;
     let outcomes: Vec<OpOutcome> = outcomes
         .into_iter()
         .map(|o| o.unwrap_or(OpOutcome::NotStarted))
@@ -460,10 +462,15 @@ pub async fn apply_in_order(
 ) -> Result<BTreeMap<Address, String>, (usize, ApiError)> {
     let known = Arc::new(exec::KnownIds::new(plan));
     let ctx = exec::ExecContext::new(plan, client, ApplyOptions::default(), known.clone());
+    let mut result = Ok(());
     for &i in order {
-        ctx.run(i).await.map_err(|e| (i, e))?;
+        if let Err(e) = ctx.run(i).await {
+            result = Err((i, e));
+            break;
+        }
     }
-    Ok(known.created())
+    ctx.stop().await;
+    result.map(|()| known.created())
 }
 
 #[cfg(test)]

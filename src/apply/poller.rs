@@ -87,6 +87,16 @@ impl Poller {
         }
     }
 
+    /// Ends the poller's task and waits until it is gone, with its hold on the client (and
+    /// so on the backend: an emulator's state file stays locked while anything holds it).
+    pub async fn stop(&self) {
+        let task = self.task.lock().expect("poller task lock").take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
     fn start(&self) {
         let mut task = self.task.lock().expect("poller task lock");
         if task.is_none() {
