@@ -22,7 +22,8 @@ use crate::plan::{Plan, PlanContext};
 use crate::vocab;
 
 use super::ApplyOptions;
-use super::backoff::{Attempt, Backoff, Limit};
+use super::backoff::Attempt;
+use super::poller::Poller;
 
 /// The ids known while the apply runs: the plan's bindings plus what creates return.
 pub struct KnownIds {
@@ -119,6 +120,8 @@ pub struct ExecContext {
     client: Arc<Client>,
     options: ApplyOptions,
     known: Arc<KnownIds>,
+    /// The one status poller of every creation this apply awaits.
+    poller: Poller,
     /// Accounts whose member-access role has been assumed once.
     reachable: Mutex<HashSet<String>>,
     /// CreateAccount requests this apply sent: each belongs to the block that sent it, so
@@ -138,6 +141,7 @@ impl ExecContext {
         known: Arc<KnownIds>,
     ) -> Self {
         ExecContext {
+            poller: Poller::new(client.clone(), options.status_poll.clone()),
             plan: plan.clone(),
             client,
             options,
@@ -145,6 +149,12 @@ impl ExecContext {
             reachable: Mutex::new(HashSet::new()),
             sent: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Ends the work this context runs in the background (the status poller), so that
+    /// nothing holds the client once the apply has returned.
+    pub async fn stop(&self) {
+        self.poller.stop().await;
     }
 
     /// Runs operation `i` to completion.
@@ -480,53 +490,49 @@ impl ExecContext {
         }
     }
 
-    /// Polls a creation until it is no longer in progress (its final status), at the pace
-    /// of the apply's `status_poll`, until `deadline`.
+    /// Awaits a creation through the apply's one [`Poller`] until it is no longer in
+    /// progress (its final status), until `deadline`.
     async fn await_creation(
         &self,
         request_id: &str,
         email: &str,
         deadline: Instant,
     ) -> Result<api::CreateAccountStatus, ApiError> {
-        let polls = Backoff {
-            limit: Limit::Within(deadline.saturating_duration_since(Instant::now())),
-            ..self.options.status_poll.clone()
-        };
-        let timeout = || {
-            ApiError::new(
+        match self.poller.wait(request_id, deadline).await {
+            Some(status) => status,
+            None => Err(ApiError::new(
                 Operation::CreateAccount,
                 "CreateAccountTimeout",
                 format!(
                     "CreateAccount request {request_id} for {email} is still in progress; run apply again to keep waiting"
                 ),
+            )),
+        }
+    }
+
+    /// The final status of a creation the latest list of creations in progress does not
+    /// show (one the plan saw in progress that finished since): asked for at once, and
+    /// awaited only if it is still in progress after all.
+    async fn settled(
+        &self,
+        request_id: &str,
+        email: &str,
+        deadline: Instant,
+    ) -> Result<api::CreateAccountStatus, ApiError> {
+        let status = self
+            .client
+            .describe_create_account_status(
+                &Scope::Management,
+                api::DescribeCreateAccountStatusInput {
+                    create_account_request_id: request_id.to_string(),
+                },
             )
-        };
-        polls
-            .retry(|_| async {
-                let answer = self
-                    .client
-                    .describe_create_account_status(
-                        &Scope::Management,
-                        api::DescribeCreateAccountStatusInput {
-                            create_account_request_id: request_id.to_string(),
-                        },
-                    )
-                    .await;
-                match answer {
-                    Ok(o)
-                        if o.create_account_status.state != api::CreateAccountState::InProgress =>
-                    {
-                        Attempt::Done(Ok(o.create_account_status))
-                    }
-                    Ok(_) => Attempt::Again(()),
-                    // A poll that failed for a passing reason changed nothing: the creation
-                    // goes on, and the next poll asks again.
-                    Err(e) if e.is_retryable() => Attempt::Again(()),
-                    Err(e) => Attempt::Done(Err(e)),
-                }
-            })
-            .await
-            .map_err(|_| timeout())?
+            .await?
+            .create_account_status;
+        if status.state != api::CreateAccountState::InProgress {
+            return Ok(status);
+        }
+        self.await_creation(request_id, email, deadline).await
     }
 
     /// An earlier attempt of this block's creation, finished and adopted: each creation in
@@ -547,17 +553,26 @@ impl ExecContext {
             .iter()
             .filter(|(_, n)| *n == name)
             .map(|(id, _)| id.clone());
+        let in_progress: BTreeSet<String> = self
+            .in_progress_creations(name)
+            .await?
+            .into_iter()
+            .collect();
         let candidates: BTreeSet<String> = {
-            let in_progress = self.in_progress_creations(name).await?;
             let sent = self.sent.lock().expect("sent lock");
             in_progress
-                .into_iter()
+                .iter()
+                .cloned()
                 .chain(seen)
                 .filter(|id| !sent.contains(id))
                 .collect()
         };
         for request_id in candidates {
-            let status = self.await_creation(&request_id, email, deadline).await?;
+            let status = if in_progress.contains(&request_id) {
+                self.await_creation(&request_id, email, deadline).await?
+            } else {
+                self.settled(&request_id, email, deadline).await?
+            };
             if status.state != api::CreateAccountState::Succeeded {
                 continue;
             }
@@ -644,27 +659,14 @@ impl ExecContext {
         self.existing_account(address, email).await
     }
 
-    /// The creations in progress with this account name.
+    /// The creations in progress with this account name, listed now (by the poller, whose
+    /// round serves the creations awaited at the moment too).
     async fn in_progress_creations(&self, name: &str) -> Result<Vec<String>, ApiError> {
-        let statuses = all_pages(|t| async move {
-            let o = self
-                .client
-                .list_create_account_status(
-                    &Scope::Management,
-                    api::ListCreateAccountStatusInput {
-                        states: vec![api::CreateAccountState::InProgress],
-                        next_token: t,
-                        max_results: Some(20),
-                    },
-                )
-                .await?;
-            Ok((o.create_account_statuses, o.next_token))
-        })
-        .await?;
+        let statuses = self.poller.in_progress().await?;
         Ok(statuses
-            .into_iter()
+            .iter()
             .filter(|s| s.account_name == name)
-            .map(|s| s.id)
+            .map(|s| s.id.clone())
             .collect())
     }
 

@@ -12,6 +12,7 @@
 
 pub mod backoff;
 pub mod exec;
+pub mod poller;
 pub mod progress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -65,13 +66,17 @@ impl Default for ApplyOptions {
                 max: Duration::from_secs(30),
                 limit: Limit::Attempts(8),
             },
-            // Each second of a poll's wait is up to a second lost after the account is
-            // ready, on what is usually the critical path; five creations at once poll five
-            // times a second, what AWS's Organizations reads allow.
-            status_poll: Backoff::steady(
-                Duration::from_secs(1),
-                Limit::Within(Duration::from_secs(3600)),
-            ),
+            // One round lists every creation in progress. The first rounds come quickly
+            // (a creation that fails, or that an earlier run started, is seen at once); the
+            // pace then settles at three seconds: a creation takes a minute or more (the
+            // emulator draws 30 to 90 s), so five at once cost about four rounds each, and
+            // each is seen finished within three seconds of its completion.
+            status_poll: Backoff {
+                first: Duration::from_secs(1),
+                factor: 1.5,
+                max: Duration::from_secs(3),
+                limit: Limit::Within(Duration::from_secs(3600)),
+            },
             // STS allows tens of calls per second, so waiting longer than two seconds would
             // only add idle time after the role becomes assumable.
             role_wait: Backoff {
@@ -316,6 +321,7 @@ pub async fn apply(
             }
             Err(err) if err.kind == ErrorKind::SimulatedCrash => {
                 running.abort_all();
+                ctx.stop().await;
                 return Err(ApplyError::SimulatedCrash(err));
             }
             Err(err) => {
@@ -341,6 +347,7 @@ pub async fn apply(
         }
     }
 
+    ctx.stop().await;
     let outcomes: Vec<OpOutcome> = outcomes
         .into_iter()
         .map(|o| o.unwrap_or(OpOutcome::NotStarted))
@@ -455,10 +462,15 @@ pub async fn apply_in_order(
 ) -> Result<BTreeMap<Address, String>, (usize, ApiError)> {
     let known = Arc::new(exec::KnownIds::new(plan));
     let ctx = exec::ExecContext::new(plan, client, ApplyOptions::default(), known.clone());
+    let mut result = Ok(());
     for &i in order {
-        ctx.run(i).await.map_err(|e| (i, e))?;
+        if let Err(e) = ctx.run(i).await {
+            result = Err((i, e));
+            break;
+        }
     }
-    Ok(known.created())
+    ctx.stop().await;
+    result.map(|()| known.created())
 }
 
 #[cfg(test)]
@@ -611,6 +623,7 @@ mod tests {
         assert!(report.succeeded(), "{:?}", report.failures);
 
         let state = emu.state();
+        let poll = ApplyOptions::default().status_poll.max.as_millis() as u64;
         let finished = finished.0.lock().unwrap();
         let mut requests: Vec<_> = state.create_requests.values().collect();
         requests.sort_by_key(|r| r.requested_ms);
@@ -621,19 +634,19 @@ mod tests {
             };
             let r = requests.iter().find(|r| &r.account_name == name).unwrap();
             let seen = emu_zero + finished[&i].duration_since(t0).as_millis() as u64;
-            // Each creation polls at most a second apart (five at once share the API's
-            // five calls a second), plus the call's latency.
+            // The poller's rounds are at most its longest wait apart; a round's list and the
+            // finished creation's description add their latency.
             assert!(
-                seen >= r.completes_ms && seen <= r.completes_ms + 1_050,
+                seen >= r.completes_ms && seen <= r.completes_ms + poll + 100,
                 "{name} finished at {} ms, seen at {seen} ms",
                 r.completes_ms
             );
         }
         // The sixth request goes out as soon as the first creation is seen finished: its
-        // status call, the in-progress lookup and the request itself.
+        // status calls, the in-progress lookup and the request itself.
         let first_free = requests[..5].iter().map(|r| r.completes_ms).min().unwrap();
         assert!(
-            requests[5].requested_ms <= first_free + 1_050 + 100,
+            requests[5].requested_ms <= first_free + poll + 200,
             "sixth requested at {} ms, a slot was free at {first_free} ms",
             requests[5].requested_ms
         );
@@ -669,7 +682,7 @@ mod tests {
         let polls = |emu: &Emulator| {
             emu.stats()
                 .calls
-                .get("DescribeCreateAccountStatus")
+                .get("ListCreateAccountStatus")
                 .map_or(0, |c| c.calls)
         };
         let before = polls(&emu);
@@ -688,13 +701,69 @@ mod tests {
             "{:?}",
             report.failures
         );
-        // At 0, 2, 4, 6, 8 and 10 seconds.
-        assert_eq!(polls(&emu) - before, 6);
+        // The look for an earlier attempt at 0 s, then rounds at 2, 4, 6, 8 (and maybe 10)
+        // seconds.
+        let polled = polls(&emu) - before;
+        assert!((5..=6).contains(&polled), "{polled} lists");
         assert!(
             report
                 .outcomes
                 .iter()
                 .any(|o| matches!(o, OpOutcome::Skipped { .. }))
+        );
+    }
+
+    /// Twenty new accounts at AWS's rates and latency: one list of the creations in progress
+    /// per round serves all of them, so polling costs a few calls per account (it cost one
+    /// DescribeCreateAccountStatus per creation per second, about sixty each).
+    #[tokio::test(start_paused = true)]
+    async fn polling_costs_a_few_calls_per_created_account() {
+        let n = 20;
+        let dir = tempfile::tempdir().unwrap();
+        let mut hcl = String::new();
+        for i in 0..n {
+            writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i}\"\n  email  = \"aws+{i}@example.com\"\n}}").unwrap();
+        }
+        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+        let state = fresh_state(&InitOptions {
+            latency_ms: 50,
+            rate_limits: true,
+            ..InitOptions::default()
+        })
+        .unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let client = Arc::new(Client::new(
+            api,
+            rates::aws_rate,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
+            .await
+            .unwrap();
+        let polls = |emu: &Emulator| {
+            let stats = emu.stats();
+            ["DescribeCreateAccountStatus", "ListCreateAccountStatus"]
+                .iter()
+                .map(|op| stats.calls.get(*op).map_or(0, |c| c.calls))
+                .sum::<u64>()
+        };
+        let before = polls(&emu);
+        let report = apply(
+            &plan,
+            client,
+            &ApplyOptions::default(),
+            Arc::new(Recorder::default()),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failures);
+        let per_account = (polls(&emu) - before) as f64 / n as f64;
+        assert!(
+            per_account <= 10.0,
+            "{per_account} polling calls per account"
         );
     }
 }
