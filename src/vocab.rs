@@ -35,6 +35,18 @@ pub struct PolicyType {
     pub inherited: bool,
 }
 
+impl PolicyType {
+    /// The name of the quota of this type's attachments per target (`scp_per_target`).
+    pub fn per_target_quota(&self) -> String {
+        format!("{}_per_target", self.short)
+    }
+
+    /// The name of the quota of this type's document size (`scp_max_size`).
+    pub fn max_size_quota(&self) -> String {
+        format!("{}_max_size", self.short)
+    }
+}
+
 const fn authz(
     name: &'static str,
     short: &'static str,
@@ -409,7 +421,7 @@ pub mod quotas {
             .collect();
         for t in POLICY_TYPES {
             out.push((
-                format!("{}_per_target", t.short),
+                t.per_target_quota(),
                 t.per_target as u64,
                 format!(
                     "{} policies attached directly to one root, OU or account",
@@ -417,7 +429,7 @@ pub mod quotas {
                 ),
             ));
             out.push((
-                format!("{}_max_size", t.short),
+                t.max_size_quota(),
                 t.max_size as u64,
                 format!("characters in one {} document", t.name),
             ));
@@ -431,11 +443,12 @@ pub mod quotas {
             return Some(*d);
         }
         POLICY_TYPES.iter().find_map(|t| {
-            let rest = name.strip_prefix(t.short)?;
-            match rest {
-                "_per_target" => Some(t.per_target as u64),
-                "_max_size" => Some(t.max_size as u64),
-                _ => None,
+            if name == t.per_target_quota() {
+                Some(t.per_target as u64)
+            } else if name == t.max_size_quota() {
+                Some(t.max_size as u64)
+            } else {
+                None
             }
         })
     }
@@ -447,6 +460,12 @@ pub mod quotas {
             .map(|(n, _, _)| n)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// How many accounts an organization with `members` member accounts may close in the
+    /// rolling window when AWS allows `percent` of them.
+    pub fn closable_accounts_at(members: u64, percent: u64) -> u64 {
+        (members.saturating_mul(percent) / 100).clamp(CLOSE_ACCOUNT_MIN, CLOSE_ACCOUNT_MAX)
     }
 
     /// An organization's quotas: AWS's defaults, except the ones it had raised.
@@ -484,7 +503,7 @@ pub mod quotas {
         /// type orgchard does not know, the smallest figure of any type).
         pub fn attachments_per_target(&self, policy_type_name: &str) -> usize {
             match policy_type(policy_type_name) {
-                Some(t) => self.get(&format!("{}_per_target", t.short)) as usize,
+                Some(t) => self.get(&t.per_target_quota()) as usize,
                 None => 5,
             }
         }
@@ -493,7 +512,7 @@ pub mod quotas {
         /// does not know, the smallest figure of any authorization policy).
         pub fn max_size(&self, policy_type_name: &str) -> usize {
             match policy_type(policy_type_name) {
-                Some(t) => self.get(&format!("{}_max_size", t.short)) as usize,
+                Some(t) => self.get(&t.max_size_quota()) as usize,
                 None => 5_120,
             }
         }
@@ -517,8 +536,7 @@ pub mod quotas {
         /// How many accounts an organization with `members` member accounts may close in
         /// the rolling window.
         pub fn closable_accounts(&self, members: u64) -> u64 {
-            (members.saturating_mul(self.get("close_account_percent")) / 100)
-                .clamp(CLOSE_ACCOUNT_MIN, CLOSE_ACCOUNT_MAX)
+            closable_accounts_at(members, self.get("close_account_percent"))
         }
     }
 }

@@ -65,7 +65,11 @@ impl Api for Guarded {
     }
 }
 
-async fn run(simulate: bool) -> precheck::Report {
+/// Plans one account block on a fresh emulator seen through `wrap`, then identifies the
+/// caller and runs the pre-check through the same wrapper.
+async fn check_through(
+    wrap: impl FnOnce(Arc<dyn Api>) -> Arc<dyn Api>,
+) -> (precheck::collect::CallerPolicies, precheck::Report) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("main.hcl"),
@@ -79,23 +83,27 @@ async fn run(simulate: bool) -> precheck::Report {
     })
     .unwrap();
     let emu: Arc<dyn Api> = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-    let api: Arc<dyn Api> = Arc::new(Guarded {
-        inner: emu,
-        simulate,
-    });
+    let api = wrap(emu);
     let client = Client::new(api.clone(), |_| None, RetryPolicy::default());
     let (p, live) = plan::make(&desired, &client, &PlanOptions::default())
         .await
         .unwrap();
     let caller = precheck::collect::collect(api.as_ref()).await.unwrap();
+    let report = precheck::check(&p, &live, api.as_ref(), &caller)
+        .await
+        .unwrap();
+    (caller, report)
+}
+
+async fn run(simulate: bool) -> precheck::Report {
+    let (caller, report) =
+        check_through(|inner| Arc::new(Guarded { inner, simulate }) as Arc<dyn Api>).await;
     assert!(
         matches!(caller.source, Source::Simulate { .. }),
         "{:?}",
         caller.source
     );
-    precheck::check(&p, &live, api.as_ref(), &caller)
-        .await
-        .unwrap()
+    report
 }
 
 #[tokio::test(start_paused = true)]
@@ -166,29 +174,8 @@ impl Api for RootUser {
 
 #[tokio::test(start_paused = true)]
 async fn the_root_user_of_the_management_account_is_allowed_every_call() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.hcl"),
-        "account \"x\" {\n  name  = \"X\"\n  email = \"x@example.com\"\n}\n",
-    )
-    .unwrap();
-    let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
-    let state = fresh_state(&InitOptions {
-        rate_limits: false,
-        ..InitOptions::default()
-    })
-    .unwrap();
-    let emu: Arc<dyn Api> = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-    let api: Arc<dyn Api> = Arc::new(RootUser { inner: emu });
-    let client = Client::new(api.clone(), |_| None, RetryPolicy::default());
-    let (p, live) = plan::make(&desired, &client, &PlanOptions::default())
-        .await
-        .unwrap();
-    let caller = precheck::collect::collect(api.as_ref()).await.unwrap();
+    let (caller, r) = check_through(|inner| Arc::new(RootUser { inner }) as Arc<dyn Api>).await;
     assert_eq!(caller.source, Source::RootUser);
-    let r = precheck::check(&p, &live, api.as_ref(), &caller)
-        .await
-        .unwrap();
     assert!(r.passed(), "{:?}", r.denials);
     assert!(r.allowed > 0);
     assert!(r.render().contains("root user"), "{}", r.render());

@@ -17,7 +17,7 @@ use crate::backend::{
 };
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
-use crate::plan::read::all_pages;
+use crate::plan::read::{all_pages, read_role_tags, read_tags};
 use crate::plan::{Plan, PlanContext};
 use crate::vocab;
 
@@ -292,48 +292,17 @@ impl ExecContext {
     /// untagged namesake is someone else's, created since the plan: the original error
     /// stands (a new plan shows it, to adopt or rename).
     async fn claim(&self, id: &str, address: &Address, original: ApiError) -> Result<(), ApiError> {
-        let tags = all_pages(|t| async move {
-            let o = self
-                .client
-                .list_tags_for_resource(
-                    &Scope::Management,
-                    api::ListTagsForResourceInput {
-                        resource_id: id.to_string(),
-                        next_token: t,
-                    },
-                )
-                .await?;
-            Ok((o.tags, o.next_token))
-        })
-        .await?;
-        let owner = tags
-            .iter()
-            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
-            .map(|t| t.value.clone());
-        match owner {
-            Some(o) if o == address.to_string() => Ok(()),
+        let tags = read_tags(&self.client, id).await?;
+        match tags.get(crate::model::live::OWNERSHIP_TAG) {
+            Some(o) if *o == address.to_string() => Ok(()),
             _ => Err(original),
         }
     }
 
-    /// The ownership tag of the role `name` in the account `scope` names, every page read.
+    /// The ownership tag of the role `name` in the account `scope` names.
     async fn role_owner(&self, scope: &Scope, name: &str) -> Result<Option<String>, ApiError> {
-        let tags = all_pages(|t| async move {
-            let o = self
-                .client
-                .list_role_tags(
-                    scope,
-                    api::ListRoleTagsInput {
-                        role_name: name.to_string(),
-                        next_token: t,
-                        max_results: None,
-                    },
-                )
-                .await?;
-            Ok((o.tags, o.next_token))
-        })
-        .await?;
-        Ok(tags
+        Ok(read_role_tags(&self.client, scope, name)
+            .await?
             .into_iter()
             .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
             .map(|t| t.value))
@@ -608,24 +577,9 @@ impl ExecContext {
         if !account.email.eq_ignore_ascii_case(email) {
             return Ok(None);
         }
-        let live = all_pages(|t| async move {
-            let o = self
-                .client
-                .list_tags_for_resource(
-                    &Scope::Management,
-                    api::ListTagsForResourceInput {
-                        resource_id: account.id.clone(),
-                        next_token: t,
-                    },
-                )
-                .await?;
-            Ok((o.tags, o.next_token))
-        })
-        .await?;
-        let owner = live
-            .iter()
-            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
-            .map(|t| t.value.clone());
+        let owner = read_tags(&self.client, &account.id)
+            .await?
+            .remove(crate::model::live::OWNERSHIP_TAG);
         match owner {
             Some(o) if o == address.to_string() => Ok(Some(account.id.clone())),
             Some(o) => Err(ApiError::new(

@@ -448,7 +448,8 @@ async fn read_policy(client: &Client, summary: PolicySummary) -> Result<LivePoli
     })
 }
 
-async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, String>, ApiError> {
+/// Every tag of an Organizations resource (root, OU, account or policy), every page read.
+pub async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, String>, ApiError> {
     let tags = all_pages(|t| {
         let resource_id = id.to_string();
         async move {
@@ -554,6 +555,28 @@ pub fn may_be_owned(path: &str) -> bool {
     !path.starts_with("/aws-service-role/") && !path.starts_with("/aws-reserved/")
 }
 
+/// Every tag of the role `role_name` in the account `scope` names, every page read.
+pub async fn read_role_tags(
+    client: &Client,
+    scope: &Scope,
+    role_name: &str,
+) -> Result<Vec<Tag>, ApiError> {
+    all_pages(|t| async move {
+        let o = client
+            .list_role_tags(
+                scope,
+                ListRoleTagsInput {
+                    role_name: role_name.to_string(),
+                    next_token: t,
+                    max_results: Some(IAM_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.tags, o.next_token))
+    })
+    .await
+}
+
 async fn read_role(
     client: &Client,
     scope: &Scope,
@@ -562,23 +585,7 @@ async fn read_role(
     query: &RoleQuery,
 ) -> Result<Option<LiveRole>, ApiError> {
     let role_name = role.role_name.clone();
-    let tags = all_pages(|t| {
-        let role_name = role_name.clone();
-        async move {
-            let o = client
-                .list_role_tags(
-                    scope,
-                    ListRoleTagsInput {
-                        role_name,
-                        next_token: t,
-                        max_results: Some(IAM_PAGE),
-                    },
-                )
-                .await?;
-            Ok((o.tags, o.next_token))
-        }
-    })
-    .await?;
+    let tags = read_role_tags(client, scope, &role_name).await?;
     let owned = tags
         .iter()
         .any(|t| t.key == crate::model::live::OWNERSHIP_TAG);

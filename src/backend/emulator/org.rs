@@ -1430,16 +1430,8 @@ impl Core {
             .filter(|t| now.saturating_sub(**t) < THIRTY_DAYS_MS)
             .count() as u64;
         let members = s.accounts.len().saturating_sub(1) as u64;
-        let allowed = vocab::quotas::Quotas::new(
-            [(
-                "close_account_percent".to_string(),
-                s.quota("close_account_percent"),
-            )]
-            .into(),
-        )
-        .map_or(vocab::quotas::CLOSE_ACCOUNT_MIN, |q| {
-            q.closable_accounts(members)
-        });
+        let allowed =
+            vocab::quotas::closable_accounts_at(members, s.quota("close_account_percent"));
         if recent >= allowed {
             return Err(cv(
                 op,

@@ -256,14 +256,14 @@ impl State {
     /// Organizations does not know.
     pub fn attachments_per_target(&self, policy_type: &str) -> Option<usize> {
         let t = vocab::policy_type(policy_type)?;
-        Some(self.quota(&format!("{}_per_target", t.short)) as usize)
+        Some(self.quota(&t.per_target_quota()) as usize)
     }
 
     /// The largest document of `policy_type`, in characters, or None for a type
     /// Organizations does not know.
     pub fn max_policy_size(&self, policy_type: &str) -> Option<usize> {
         let t = vocab::policy_type(policy_type)?;
-        Some(self.quota(&format!("{}_max_size", t.short)) as usize)
+        Some(self.quota(&t.max_size_quota()) as usize)
     }
 
     /// What `id` names, if it exists.

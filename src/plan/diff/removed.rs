@@ -83,16 +83,7 @@ impl<'a> Planner<'a> {
             self.forgotten.insert(id);
         }
         // Roles: those no role block names in their account.
-        let configured: BTreeSet<(String, String)> = self
-            .desired
-            .roles
-            .iter()
-            .filter_map(|r| {
-                self.final_account(&r.account)
-                    .known()
-                    .map(|a| (a.to_string(), r.name.clone()))
-            })
-            .collect();
+        let configured = self.declared_roles();
         let mut roles = Vec::new();
         for (account, by_name) in &live.roles {
             for (name, l) in by_name {

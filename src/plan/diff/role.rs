@@ -479,10 +479,9 @@ impl<'a> Planner<'a> {
         false
     }
 
-    pub(super) fn plan_orphan_roles(&mut self) {
-        let live = self.live;
-        let configured: BTreeSet<(String, String)> = self
-            .desired
+    /// The (account id, role name) of every role block whose account is known.
+    pub(super) fn declared_roles(&self) -> BTreeSet<(String, String)> {
+        self.desired
             .roles
             .iter()
             .filter_map(|r| {
@@ -490,7 +489,12 @@ impl<'a> Planner<'a> {
                     .known()
                     .map(|a| (a.to_string(), r.name.clone()))
             })
-            .collect();
+            .collect()
+    }
+
+    pub(super) fn plan_orphan_roles(&mut self) {
+        let live = self.live;
+        let configured = self.declared_roles();
         let with_block: BTreeSet<String> = self.accounts.values().map(|b| b.id.clone()).collect();
         let holding: BTreeSet<String> = configured.iter().map(|(a, _)| a.clone()).collect();
         for (account, roles) in &live.roles {
