@@ -17,4 +17,5 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod precheck;
+pub mod serve;
 pub mod vocab;
