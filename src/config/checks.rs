@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::diag::{Diagnostic, Diagnostics, SourceSpan};
+use crate::diag::{Diagnostic, Diagnostics, SourceSpan};
 use super::schema::Decoded;
 use super::suggest::suggest;
 use crate::addr::{Address, ResourceKind};

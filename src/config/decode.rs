@@ -12,7 +12,7 @@ use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Structure};
 
 use super::checks;
-use super::diag::{Diagnostic, SourceSpan};
+use crate::diag::{Diagnostic, SourceSpan};
 use super::eval::{Evaluator, Scope, Stop};
 use super::schema::{Decoded, schema};
 use super::source::{Item, ModuleConfig};

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::diag::SourceSpan;
+use crate::diag::SourceSpan;
 use crate::addr::{Address, ResourceKind};
 use crate::model::Desired;
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use hcl_edit::Span;
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 
-use super::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
+use crate::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
 use crate::addr::ResourceKind;
 
 /// Block types allowed at the top level of a module.

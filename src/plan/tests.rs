@@ -1317,7 +1317,7 @@ fn every_account_state_has_its_rule() {
     let p = plan_in_state(AccountState::PendingActivation, "").unwrap();
     assert!(ops_of(&p).iter().any(|o| o.contains("MoveAccount")));
     assert!(
-        p.warnings.iter().any(|w| w.contains("PENDING_ACTIVATION")),
+        p.warnings.iter().any(|w| w.headline().contains("PENDING_ACTIVATION")),
         "{:?}",
         p.warnings
     );
@@ -1342,7 +1342,7 @@ fn every_account_state_has_its_rule() {
             ops_of(&p)
         );
         assert!(
-            p.warnings.iter().any(|w| w.contains(&shown)),
+            p.warnings.iter().any(|w| w.headline().contains(&shown)),
             "{:?}",
             p.warnings
         );
