@@ -14,8 +14,8 @@ use crate::backend::emulator;
 use crate::backend::{self, BackendChoice, ConnectOptions};
 use crate::config::{self, VarInputs};
 use crate::diag::Diagnostics;
-use crate::plan::MakePlanError;
 use crate::model::Desired;
+use crate::plan::MakePlanError;
 
 /// The loaded configuration with its diagnostics (warnings only, already printed; they hold
 /// the sources that later errors quote), or the rendered diagnostics (already printed) as

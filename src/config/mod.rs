@@ -25,11 +25,11 @@ pub mod vars;
 
 use std::path::Path;
 
-/// The built-in functions live with the values they compute on.
-pub use crate::model::functions;
 /// Diagnostics are shared by every stage of a run (configuration, plan, lockouts); they live
 /// in [`crate::diag`], still reachable under their old path.
 pub use crate::diag::{self, Diagnostic, Diagnostics, Severity, SourceSpan};
+/// The built-in functions live with the values they compute on.
+pub use crate::model::functions;
 pub use vars::VarInputs;
 
 use crate::model::Desired;

@@ -38,11 +38,11 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
+use crate::diag::Diagnostic;
 use crate::model::live::{
     LiveOrg, OWNERSHIP_TAG, PREVENT_DESTROY_TAG, PREVENT_DESTROY_TAG_VALUE, ROLES_TAG,
     ROLES_TAG_VALUE,
 };
-use crate::diag::Diagnostic;
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 use crate::vocab::{self, quotas};
 
@@ -297,7 +297,8 @@ impl<'a> Planner<'a> {
     }
 
     fn warn(&mut self, address: Option<&Address>, message: String) {
-        self.warnings.push(Diagnostic::warning(message).about(address));
+        self.warnings
+            .push(Diagnostic::warning(message).about(address));
     }
 
     fn push_op(&mut self, address: &Address, op: Op) -> usize {
