@@ -14,6 +14,7 @@ pub mod apply;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod diag;
 pub mod iam;
 pub mod model;
 pub mod plan;

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use super::settings::{Configured, MissingState, Settings};
+use super::settings::{Configured, MissingState, Settings, color_stderr};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::addr::Address;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{self, Plan, diff::PlanOptions, render};
 use crate::precheck;
 use crate::view::markdown;
@@ -60,8 +61,8 @@ fn prepare(
     common: &CommonArgs,
     target: &[String],
     missing_state: MissingState,
-) -> anyhow::Result<(crate::model::Desired, Settings, PlanOptions)> {
-    let desired = session::load_config(dir, common)?;
+) -> anyhow::Result<(crate::model::Desired, Diagnostics, Settings, PlanOptions)> {
+    let (desired, diags) = session::load_config(dir, common)?;
     let settings = Settings::resolve(
         common,
         Configured::Config {
@@ -73,7 +74,7 @@ fn prepare(
     let options = PlanOptions {
         targets: targets(target)?,
     };
-    Ok((desired, settings, options))
+    Ok((desired, diags, settings, options))
 }
 
 /// Records in the plan where it comes from, and says when it starts from an emulator state
@@ -81,10 +82,10 @@ fn prepare(
 fn finish(plan: &mut Plan, settings: &Settings) {
     plan.context.backend = Some(settings.backend.clone());
     if let Some(path) = session::empty_emulator(settings) {
-        plan.warnings.push(format!(
+        plan.warnings.push(Diagnostic::warning(format!(
             "emulator state {} does not exist yet: this plan starts from an empty organization, and `orgchard apply` creates it",
             path.display()
-        ));
+        )));
     }
 }
 
@@ -95,11 +96,13 @@ pub fn make_plan(
     target: &[String],
     missing_state: MissingState,
 ) -> anyhow::Result<(Plan, Settings)> {
-    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, diags, settings, options) = prepare(dir, common, target, missing_state)?;
     let rt = session::runtime(&settings.backend)?;
     let mut plan = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
-        let (plan, _) = plan::make(&desired, &client, &options).await?;
+        let (plan, _) = plan::make(&desired, &client, &options)
+            .await
+            .map_err(|e| session::plan_failed(e, &diags, color_stderr(common.no_color)))?;
         anyhow::Ok(plan)
     })?;
     finish(&mut plan, &settings);
@@ -154,16 +157,16 @@ pub async fn precheck_plan(
                 account: me.account,
             }),
             Err(e) => {
-                plan.warnings.push(format!(
+                plan.warnings.push(Diagnostic::warning(format!(
                     "the caller could not be identified ({e}); the lockout check for a caller in a member account was skipped"
-                ));
+                )));
                 None
             }
         },
     };
     let lockouts = precheck::lockout::check(plan, live, identity.as_ref());
     for w in lockouts.iter().filter(|l| !l.is_error()) {
-        let w = w.to_string();
+        let w = w.to_diagnostic();
         if !plan.warnings.contains(&w) {
             plan.warnings.push(w);
         }
@@ -202,11 +205,13 @@ pub fn make_checked(
     force_precheck: bool,
     missing_state: MissingState,
 ) -> anyhow::Result<CheckedPlan> {
-    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, diags, settings, options) = prepare(dir, common, target, missing_state)?;
     let rt = session::runtime(&settings.backend)?;
     let (mut plan, report) = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
-        let (mut plan, live) = plan::make(&desired, &client, &options).await?;
+        let (mut plan, live) = plan::make(&desired, &client, &options)
+            .await
+            .map_err(|e| session::plan_failed(e, &diags, color_stderr(common.no_color)))?;
         let report = precheck_plan(&mut plan, &live, &client, &settings, force_precheck).await?;
         anyhow::Ok((plan, report))
     })?;
