@@ -192,6 +192,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         outln!("  export AWS_ENDPOINT_URL={endpoint}");
         outln!("  export AWS_ACCESS_KEY_ID={}", keys.access_key_id);
         outln!("  export AWS_SECRET_ACCESS_KEY={}", keys.secret_access_key);
+        // The AWS CLI v1 reads the region from AWS_DEFAULT_REGION; the SDKs from AWS_REGION.
+        outln!("  export AWS_DEFAULT_REGION={}", crate::serve::REGION);
         outln!("  export AWS_REGION={}", crate::serve::REGION);
         let emulator = std::sync::Arc::new(emulator);
         crate::serve::Serve {
