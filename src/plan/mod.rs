@@ -330,13 +330,9 @@ async fn make_narrow(
     plan.bindings.retain(|a, _| closure.addresses.contains(a));
     // Nor are warnings about blocks outside it (their accounts' roles were not read).
     plan.warnings.retain(|w| {
-        match w
-            .split_once(": ")
-            .and_then(|(a, _)| a.parse::<crate::addr::Address>().ok())
-        {
-            Some(a) => closure.addresses.contains(&a),
-            None => true,
-        }
+        w.address
+            .as_ref()
+            .is_none_or(|a| closure.addresses.contains(a))
     });
     plan.context.narrow_read = Some(narrow);
     Ok(Narrow::Made(Box::new((plan, live))))
