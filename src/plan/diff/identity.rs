@@ -34,7 +34,7 @@ pub struct Identities {
     owned: BTreeMap<Address, Vec<String>>,
     moved_from: BTreeMap<String, Address>,
     /// Pinned ids that do not exist: reported by the plan.
-    errors: Vec<PlanError>,
+    errors: Vec<Diagnostic>,
 }
 
 /// Binds every OU, account and policy block of `desired` to the live resource it manages.
@@ -61,7 +61,7 @@ pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
 /// them (an OU tagged `policy.x`), with a warning for each. orgchard never writes such a tag:
 /// anyone allowed to tag can, and binding a block to a resource of another kind would plan
 /// nonsense. Such a resource is owned by no block: listed as unmanaged and never touched.
-pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<String>) {
+pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<Diagnostic>) {
     fn foreign(tags: &BTreeMap<String, String>, kind: ResourceKind) -> Option<String> {
         let value = tags.get(OWNERSHIP_TAG)?;
         match value.parse::<Address>() {
@@ -71,10 +71,10 @@ pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<S
     }
     let mut warnings = Vec::new();
     let mut note = |what: String, value: String, kind: ResourceKind| {
-        warnings.push(format!(
+        warnings.push(Diagnostic::warning(format!(
             "{what} carries {OWNERSHIP_TAG} = {value:?}, which is not the address of a {}; orgchard does not own it and leaves it alone",
             kind.block_type()
-        ));
+        )));
     };
     let mut out: Option<LiveOrg> = None;
     for (id, o) in &live.ous {
