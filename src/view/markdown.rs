@@ -261,7 +261,10 @@ fn warnings(plan: &Plan, precheck: Precheck<'_>, share: usize) -> (String, usize
         ));
     }
     let from = items.len();
-    items.extend(plan.warnings.iter().map(|w| text(w)));
+    items.extend(plan.warnings.iter().map(|w| match &w.help {
+        Some(help) => format!("{} ({})", text(&w.headline()), text(help)),
+        None => text(&w.headline()),
+    }));
     if items.is_empty() {
         return (String::new(), 0);
     }
@@ -703,7 +706,11 @@ mod tests {
             edges: Vec::new(),
             unmanaged: Vec::new(),
             warnings: (0..warnings)
-                .map(|i| format!("possible lockout: account {i:012}: a long reason"))
+                .map(|i| {
+                    crate::diag::Diagnostic::warning(format!(
+                        "possible lockout: account {i:012}: a long reason"
+                    ))
+                })
                 .collect(),
             bindings: Default::default(),
         }
