@@ -344,3 +344,47 @@ fn what_was_made_outside_orgchard_has_a_section_of_its_own() {
     assert!(md.contains("**1** to adopt"), "{md}");
     assert_well_formed(&md);
 }
+
+#[test]
+fn a_precheck_with_denials_is_a_warning_with_its_denials_listed() {
+    let o = org();
+    // The example pipeline's read-only role may plan but not apply.
+    let reads = repo_path("examples/gitops/iam/plan-role-policy.json");
+    let md = markdown(
+        &repo_path("examples/quickstart"),
+        &o,
+        &["--as-policy", reads.to_str().unwrap()],
+    );
+    assert!(md.contains("> [!WARNING]"), "{md}");
+    assert!(
+        md.contains("**The pre-check did not pass**"),
+        "the warning says so: {md}"
+    );
+    let precheck = &md[md.find("### Pre-check").unwrap()..md.find("### Changes").unwrap()];
+    assert!(precheck.starts_with("### Pre-check\n\n❌ "), "{precheck}");
+    assert!(
+        precheck.contains("<code>organizations:CreateAccount</code>"),
+        "each denial is listed with its action: {precheck}"
+    );
+    assert_well_formed(&md);
+}
+
+#[test]
+fn markdown_and_json_are_exclusive_and_the_id_needs_markdown() {
+    let ex = repo_path("examples/quickstart");
+    let ex = ex.to_str().unwrap();
+    for args in [
+        vec!["plan", ex, "--markdown", "--json"],
+        vec!["plan", ex, "--markdown-id", "x"],
+        vec!["plan", ex, "--markdown", "--emit-policy"],
+        vec!["show", "plan.json", "--markdown", "--json"],
+    ] {
+        let out = orgchard(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("cannot be used with") || text(&out).contains("required"),
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+}
