@@ -115,7 +115,7 @@ pub fn load(
         !(with_plan && from == From::Config),
         "--plan shows the plan over the live organization; drop --from config"
     );
-    let desired = session::load_config(path, common)?;
+    let (desired, _) = session::load_config(path, common)?;
     if from == From::Config {
         return Ok(Trees {
             before: OrgTree::from_desired(&desired),
