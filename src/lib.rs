@@ -22,5 +22,6 @@ pub mod model;
 pub mod orgtree;
 pub mod plan;
 pub mod precheck;
+pub mod serve;
 pub mod view;
 pub mod vocab;
