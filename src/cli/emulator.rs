@@ -176,6 +176,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the server's runtime")?;
     rt.block_on(async {
         let options = crate::backend::ConnectOptions::default();
+        let shutdown = crate::serve::interrupted().context("listening for signals")?;
         let mut emulator = emulator::Emulator::open(&args.path, &options)?;
         emulator.set_time_scale(args.time_scale);
         let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
@@ -192,13 +193,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         outln!("  export AWS_ENDPOINT_URL={endpoint}");
         outln!("  export AWS_ACCESS_KEY_ID={}", keys.access_key_id);
         outln!("  export AWS_SECRET_ACCESS_KEY={}", keys.secret_access_key);
+        // The AWS CLI v1 reads the region from AWS_DEFAULT_REGION; the SDKs from AWS_REGION.
+        outln!("  export AWS_DEFAULT_REGION={}", crate::serve::REGION);
         outln!("  export AWS_REGION={}", crate::serve::REGION);
         let emulator = std::sync::Arc::new(emulator);
         crate::serve::Serve {
             emulator: emulator.clone(),
             member_access_role: options.member_access_role.clone(),
         }
-        .run(listener, crate::serve::interrupted())
+        .run(listener, shutdown)
         .await?;
         // The last reference: dropping it saves the state and releases the lock.
         drop(emulator);
