@@ -2,7 +2,8 @@
 //! evaluated into a desired [`model`]; the [`plan`] module reads the live organization through
 //! a [`backend`], diffs, and orders the API calls in a dependency graph; [`precheck`] proves
 //! with the [`iam`] engine that every call will be allowed; [`apply`] executes the graph.
-//! The [`cli`] module is the thin command line over all of it.
+//! [`view`] renders a plan for people and for programs, and the [`cli`] module is the thin
+//! command line over all of it.
 
 // First, so that its macros are in scope in every module after it.
 #[macro_use]
@@ -18,4 +19,5 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod precheck;
+pub mod view;
 pub mod vocab;

@@ -1,0 +1,7 @@
+//! Views: how one plan (and one apply) is shown. [`human`] renders the plan people review;
+//! [`json`] is the versioned document programs read, the stable machine interface. Each
+//! view reads the internal [`crate::plan::Plan`] and owns its own format, so the planner can
+//! change without breaking a reader.
+
+pub mod human;
+pub mod json;
