@@ -1,5 +1,6 @@
 //! `orgchard plan`: read, diff, order, print; `--out` saves the plan, `--json` prints it as
-//! the versioned JSON document, `--detailed-exitcode` exits 2 when there are changes.
+//! the versioned JSON document, `--markdown` as a pull-request comment, `--detailed-exitcode`
+//! exits 2 when there are changes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use crate::addr::Address;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{self, Plan, diff::PlanOptions};
 use crate::precheck;
-use crate::view::{human as render, json};
+use crate::view::{human as render, json, markdown};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -24,8 +25,15 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Print the plan as a versioned JSON document.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print the plan as a pull-request comment in GitHub Markdown.
+    #[arg(long)]
+    pub markdown: bool,
+    /// The name in the comment's hidden marker, by which a pipeline finds its own comment
+    /// (default: the configuration directory).
+    #[arg(long, value_name = "NAME", requires = "markdown")]
+    pub markdown_id: Option<String>,
     /// Exit 2 when the plan has changes, 0 when it has none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -33,7 +41,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
     /// Print the least-privilege identity policy that allows exactly this plan's calls.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
     pub emit_policy: bool,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -252,6 +260,19 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let doc = json::PlanDocument::new(&plan).with_precheck(checked.report.as_ref());
         outln!("{}", doc.to_string_pretty());
+    } else if args.markdown {
+        let options = markdown::Options {
+            id: args
+                .markdown_id
+                .clone()
+                .unwrap_or_else(|| args.dir.display().to_string()),
+            precheck: match &checked.report {
+                Some(r) => markdown::Precheck::Ran(r),
+                None => markdown::Precheck::Off,
+            },
+            limit: markdown::COMMENT_LIMIT,
+        };
+        out!("{}", markdown::render(&plan, &options));
     } else {
         out!(
             "{}",
@@ -269,7 +290,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         std::fs::write(out, plan::saved::to_json(&plan))
             .with_context(|| format!("writing the plan to {}", out.display()))?;
-        if !args.json {
+        if !args.json && !args.markdown {
             outln!(
                 "\nSaved the plan to {}. To apply exactly these changes: orgchard apply {}",
                 out.display(),
