@@ -406,7 +406,9 @@ impl ExecContext {
                     }
                     match self.client.call_once(scope, request).await {
                         Ok(Response::CreateAccount(o)) => {
-                            Attempt::Done(Ok(Sent::Request(o.create_account_status.id)))
+                            let status = o.create_account_status;
+                            let finished = status.state != api::CreateAccountState::InProgress;
+                            Attempt::Done(Ok(Sent::Request(status.id, finished)))
                         }
                         Ok(other) => Attempt::Done(Err(endpoint_error(
                             Operation::CreateAccount,
@@ -419,8 +421,8 @@ impl ExecContext {
             })
             .await
             .map_err(|gave_up| gave_up.last)??;
-        let request_id = match sent {
-            Sent::Request(id) => id,
+        let (request_id, reported_finished) = match sent {
+            Sent::Request(id, finished) => (id, finished),
             Sent::Found(id) => {
                 self.known.set(address, id);
                 return Ok(());
@@ -430,7 +432,9 @@ impl ExecContext {
             .lock()
             .expect("sent lock")
             .insert(request_id.clone());
-        let status = self.await_creation(&request_id, email, deadline).await?;
+        let status = self
+            .await_creation(&request_id, email, reported_finished, deadline)
+            .await?;
         match status.state {
             api::CreateAccountState::Succeeded => {
                 let id = succeeded_account(status)?;
@@ -465,9 +469,14 @@ impl ExecContext {
         &self,
         request_id: &str,
         email: &str,
+        reported_finished: bool,
         deadline: Instant,
     ) -> Result<api::CreateAccountStatus, ApiError> {
-        match self.poller.wait(request_id, deadline).await {
+        match self
+            .poller
+            .wait(request_id, reported_finished, deadline)
+            .await
+        {
             Some(status) => status,
             None => Err(ApiError::new(
                 Operation::CreateAccount,
@@ -501,7 +510,8 @@ impl ExecContext {
         if status.state != api::CreateAccountState::InProgress {
             return Ok(status);
         }
-        self.await_creation(request_id, email, deadline).await
+        self.await_creation(request_id, email, false, deadline)
+            .await
     }
 
     /// An earlier attempt of this block's creation, finished and adopted: each creation in
@@ -538,7 +548,8 @@ impl ExecContext {
         };
         for request_id in candidates {
             let status = if in_progress.contains(&request_id) {
-                self.await_creation(&request_id, email, deadline).await?
+                self.await_creation(&request_id, email, false, deadline)
+                    .await?
             } else {
                 self.settled(&request_id, email, deadline).await?
             };
@@ -704,8 +715,8 @@ impl ExecContext {
 
 /// What sending a CreateAccount came to.
 enum Sent {
-    /// AWS took the request: its id.
-    Request(String),
+    /// AWS took the request: its id, and whether its answer already said it finished.
+    Request(String, bool),
     /// An earlier attempt had started after all: the account it made.
     Found(String),
 }

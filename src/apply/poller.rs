@@ -8,7 +8,11 @@
 //!
 //! Rounds follow the apply's `status_poll` backoff (starting short, settling at its longest
 //! wait), and a caller that needs the list of creations in progress as it is now gets a round
-//! at once, which serves every creation awaited at that moment too.
+//! at once, which serves every creation awaited at that moment too. So does a creation whose
+//! `CreateAccount` answer already reported it finished (AWS answers `IN_PROGRESS`, but an
+//! endpoint that creates at once, such as moto, does not): the round confirms it without
+//! waiting out the schedule, which would otherwise be most of an apply's time there, since
+//! at most five creations run at once and each wave waited for the next scheduled round.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -32,6 +36,9 @@ type Listing = Result<Arc<Vec<api::CreateAccountStatus>>, ApiError>;
 struct Book {
     awaited: BTreeMap<String, Vec<oneshot::Sender<Status>>>,
     listeners: Vec<oneshot::Sender<Listing>>,
+    /// A creation reported finished was registered since the last round: the next round is
+    /// due at once.
+    urgent: bool,
 }
 
 impl Book {
@@ -108,16 +115,24 @@ impl Poller {
     }
 
     /// The final status of creation `request_id`; `None` when `deadline` comes first.
-    pub async fn wait(&self, request_id: &str, deadline: Instant) -> Option<Status> {
+    /// `reported_finished`: the creation's own answer already said it finished, so the next
+    /// round comes at once instead of on the schedule (the round still confirms it: a status
+    /// is only ever taken from a poll).
+    pub async fn wait(
+        &self,
+        request_id: &str,
+        reported_finished: bool,
+        deadline: Instant,
+    ) -> Option<Status> {
         let (tx, rx) = oneshot::channel();
-        self.shared
-            .book
-            .lock()
-            .expect("poller book lock")
-            .awaited
-            .entry(request_id.to_string())
-            .or_default()
-            .push(tx);
+        {
+            let mut book = self.shared.book.lock().expect("poller book lock");
+            book.awaited
+                .entry(request_id.to_string())
+                .or_default()
+                .push(tx);
+            book.urgent |= reported_finished;
+        }
         self.start();
         match tokio::time::timeout_at(deadline, rx).await {
             Ok(answer) => Some(answer.unwrap_or_else(|_| Err(gone()))),
@@ -148,7 +163,11 @@ async fn run(shared: Arc<Shared>) {
         let (awaited, listening) = {
             let mut book = shared.book.lock().expect("poller book lock");
             book.prune();
-            (!book.awaited.is_empty(), !book.listeners.is_empty())
+            let awaited = !book.awaited.is_empty();
+            (
+                awaited,
+                !book.listeners.is_empty() || (awaited && book.urgent),
+            )
         };
         if !listening {
             if !awaited {
@@ -181,6 +200,7 @@ async fn round(shared: &Shared) {
     let (listeners, asked) = {
         let mut book = shared.book.lock().expect("poller book lock");
         let asked: Vec<String> = book.awaited.keys().cloned().collect();
+        book.urgent = false;
         (std::mem::take(&mut book.listeners), asked)
     };
     let client = &shared.client;
@@ -308,7 +328,7 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(100)).await;
         let start = Instant::now();
         for id in &early {
-            let status = poller.wait(id, deadline).await.unwrap().unwrap();
+            let status = poller.wait(id, false, deadline).await.unwrap().unwrap();
             assert_eq!(status.state, api::CreateAccountState::Succeeded);
         }
         assert!(
@@ -327,7 +347,7 @@ mod tests {
         let mut waits = tokio::task::JoinSet::new();
         for id in ids {
             let poller = poller.clone();
-            waits.spawn(async move { poller.wait(&id, deadline).await });
+            waits.spawn(async move { poller.wait(&id, false, deadline).await });
         }
         while let Some(w) = waits.join_next().await {
             let status = w.unwrap().unwrap().unwrap();
@@ -338,6 +358,41 @@ mod tests {
         // A round every three seconds at most once settled, whatever the creations' number.
         let rounds = calls("ListCreateAccountStatus") - lists;
         assert!(rounds <= took / 3 + 4, "{rounds} rounds in {took} s");
+    }
+
+    /// A creation whose own answer said it finished is confirmed by a round at once, not
+    /// after the schedule's first wait: against an endpoint that creates accounts at once,
+    /// every wave of creations waited out that wait before. One that was not reported
+    /// finished still waits for the schedule, and a status still comes only from a poll.
+    #[tokio::test(start_paused = true)]
+    async fn a_creation_reported_finished_is_polled_at_once() {
+        let state = fresh_state(&InitOptions::default()).unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let client = Arc::new(Client::new(api, |_| None, RetryPolicy::default()));
+        let calls = |op: &str| emu.stats().calls.get(op).map_or(0, |c| c.calls);
+        let schedule = ApplyOptions::default().status_poll;
+        let poller = Poller::new(client.clone(), schedule.clone());
+        let deadline = Instant::now() + Duration::from_secs(3600);
+        let ids = create_all(&client, 0..2).await;
+        // The emulator's creations take at least thirty seconds: both are finished now.
+        tokio::time::sleep(Duration::from_secs(100)).await;
+
+        let start = Instant::now();
+        let status = poller.wait(&ids[0], true, deadline).await.unwrap().unwrap();
+        assert_eq!(status.state, api::CreateAccountState::Succeeded);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        assert_eq!(calls("ListCreateAccountStatus"), 1);
+        assert_eq!(calls("DescribeCreateAccountStatus"), 1);
+
+        let start = Instant::now();
+        let status = poller
+            .wait(&ids[1], false, deadline)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(status.state, api::CreateAccountState::Succeeded);
+        assert!(start.elapsed() >= schedule.first, "{:?}", start.elapsed());
     }
 
     async fn create_all(client: &Client, range: std::ops::Range<usize>) -> Vec<String> {
