@@ -19,6 +19,7 @@ mod session;
 mod settings;
 mod show;
 mod snapshot;
+mod unlock;
 mod validate;
 
 /// Manage an AWS Organization as code.
@@ -55,6 +56,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Write the live organization as an emulator state file.
     Snapshot(snapshot::SnapshotArgs),
+    /// Remove the organization's apply lock left by an apply that could not release it.
+    Unlock(unlock::UnlockArgs),
 }
 
 /// Options shared by every command that evaluates a configuration or talks to a backend.
@@ -146,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Emulator(c) => emulator::run(c),
         Command::Policy(c) => policy::run(c),
         Command::Snapshot(a) => snapshot::run(a),
+        Command::Unlock(a) => unlock::run(a),
     };
     match result {
         Ok(code) => code,

@@ -165,7 +165,7 @@ pub async fn precheck_plan(
         .map(|l| l.to_string())
         .collect();
     let report = match caller {
-        Some(Ok(c)) => Some(precheck::check(plan, live, client, &c).await),
+        Some(Ok(c)) => Some(precheck::check(plan, live, client, &c, settings.apply_lock).await),
         Some(Err(e)) if errors.is_empty() => return Err(e.into()),
         _ => None,
     };
@@ -192,8 +192,10 @@ pub fn make_checked(
     target: &[String],
     force_precheck: bool,
     missing_state: MissingState,
+    apply_lock: Option<bool>,
 ) -> anyhow::Result<CheckedPlan> {
-    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, mut settings, options) = prepare(dir, common, target, missing_state)?;
+    settings.apply_lock = apply_lock.unwrap_or(settings.apply_lock);
     let rt = session::runtime(&settings.backend)?;
     let (mut plan, report) = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
@@ -228,6 +230,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         &args.target,
         args.emit_policy,
         MissingState::Empty,
+        None,
     )?;
     let plan = checked.plan;
     if args.emit_policy {

@@ -165,6 +165,10 @@ pub struct PlanContext {
     /// listed as in progress, but is still an earlier attempt the apply must not repeat.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_creations: BTreeMap<String, String>,
+    /// The configuration's ownership scope (None: the default scope): the apply takes over
+    /// what its own lost answers created only when it carries this scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// A complete plan.
@@ -209,6 +213,20 @@ pub async fn make(
         .into_iter()
         .map(|(account, q)| (account, q.names))
         .collect();
+    // The reader sees the apply lock among the policies of its type only while that type is
+    // enabled; a crashed apply's lock is worth the one list otherwise.
+    if live.apply_lock.is_none()
+        && !live
+            .enabled_policy_types()
+            .contains(crate::model::lock::LOCK_POLICY_TYPE)
+        && let Ok(Some(Ok(lock))) = read::read_lock(client).await
+    {
+        live.apply_lock = Some(lock);
+    }
+    if let Some(lock) = &live.apply_lock {
+        plan.warnings
+            .push(lock.warning(std::time::SystemTime::now()));
+    }
     Ok((plan, live))
 }
 

@@ -27,6 +27,7 @@ use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
 use crate::backend::client::Client;
 use crate::backend::*;
 use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole};
+use crate::model::lock::FoundLock;
 
 /// How many reads of one kind are in flight at once; the client's pacing does the rest.
 const CONCURRENCY: usize = 8;
@@ -66,6 +67,7 @@ const M: Scope = Scope::Management;
 /// organization, ListTagsForResource: one call per OU, account and policy), not the sum of
 /// the phases.
 pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
+    let lock = std::sync::Mutex::new(None);
     let organization = async {
         Ok::<_, ApiError>(
             client
@@ -83,7 +85,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         // account is found by its tags, the pending creation only warns about blocks still
         // to create.
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
-        let (tree, policies, tags) = read_tree_policies_and_tags(client, &root).await?;
+        let (tree, policies, tags) = read_tree_policies_and_tags(client, &root, &lock).await?;
         Ok::<_, ApiError>((root, pending, tree, policies, tags))
     };
     let (organization, service_access, delegated, (root, pending, tree, policies, tags)) =
@@ -115,6 +117,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         roles: BTreeMap::new(),
         unowned_roles: BTreeMap::new(),
         pending_account_creations: pending,
+        apply_lock: lock.into_inner().unwrap_or_else(|p| p.into_inner()),
     })
 }
 
@@ -237,6 +240,7 @@ type Tags = Vec<(String, BTreeMap<String, String>)>;
 async fn read_tree_policies_and_tags(
     client: &Client,
     root: &Root,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags), ApiError> {
     let (to_tag, tag_queue) = mpsc::unbounded::<String>();
     // The root's tags do not wait for anything.
@@ -252,7 +256,7 @@ async fn read_tree_policies_and_tags(
     let policies = {
         let to_tag = to_tag.clone();
         async move {
-            let policies = read_policies(client, root, &to_tag).await?;
+            let policies = read_policies(client, root, &to_tag, lock).await?;
             drop(to_tag);
             Ok::<_, ApiError>(policies)
         }
@@ -323,6 +327,7 @@ async fn read_policies(
     client: &Client,
     root: &Root,
     to_tag: &mpsc::UnboundedSender<String>,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<BTreeMap<String, LivePolicy>, ApiError> {
     let types: Vec<String> = root
         .policy_types
@@ -352,6 +357,13 @@ async fn read_policies(
         })
         .buffer_unordered(CONCURRENCY)
         .map_ok(|summaries| {
+            // The apply lock is no resource of anyone's: kept aside, never read further.
+            let (locks, summaries): (Vec<_>, Vec<_>) = summaries
+                .into_iter()
+                .partition(|s| FoundLock::from_summary(s).is_some());
+            if let Some(l) = locks.first().and_then(FoundLock::from_summary) {
+                *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(l);
+            }
             for s in summaries.iter().filter(|s| !s.aws_managed) {
                 let _ = to_tag.unbounded_send(s.id.clone());
             }
@@ -467,6 +479,30 @@ pub async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, Str
     })
     .await?;
     Ok(tags_to_map(&tags))
+}
+
+/// Reads the organization's apply lock, if any ([`crate::model::lock`]): the policies of the
+/// lock's type, the one with the reserved name.
+/// `Err(id)` when a policy has the name but is not a lock.
+pub async fn read_lock(client: &Client) -> Result<Option<Result<FoundLock, String>>, ApiError> {
+    let policies = all_pages(|t| async move {
+        let o = client
+            .list_policies(
+                &M,
+                ListPoliciesInput {
+                    filter: crate::model::lock::LOCK_POLICY_TYPE.to_string(),
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.policies, o.next_token))
+    })
+    .await?;
+    Ok(policies
+        .iter()
+        .find(|p| crate::model::lock::is_lock_name(p))
+        .map(|p| FoundLock::from_summary(p).ok_or_else(|| p.id.clone())))
 }
 
 /// Which roles to read in one account.

@@ -23,6 +23,7 @@ use crate::iam::{
 };
 use crate::model::Value;
 use crate::model::live::LiveOrg;
+use crate::model::lock::{LOCK_POLICY_NAME, LOCK_POLICY_TYPE};
 use crate::plan::{IdRef, Op, Plan};
 use crate::vocab;
 pub use collect::{CallerPolicies, Source};
@@ -720,12 +721,14 @@ fn unknown_note(error: &str) -> String {
 }
 
 /// Runs the pre-check of `plan` for `caller`. Member-access roles are read through `api`
-/// in the accounts the apply enters.
+/// in the accounts the apply enters. With `apply_lock`, the calls that take, renew and
+/// release the organization's apply lock are checked too, when the plan changes anything.
 pub async fn check(
     plan: &Plan,
     live: &LiveOrg,
     api: &dyn Api,
     caller: &CallerPolicies,
+    apply_lock: bool,
 ) -> Result<Report, PrecheckError> {
     let model = Model::new(plan, live);
     let org = model.org();
@@ -784,6 +787,20 @@ pub async fn check(
                 None,
             )
             .await;
+        }
+    }
+    if apply_lock && plan.has_changes() {
+        for request in lock_requests() {
+            let operation = format!("{} {}", request.operation(), LOCK_POLICY_NAME);
+            for auth in iam::authorizations(&request, &Scope::Management, &org, &model.info()) {
+                for resource in &auth.resources {
+                    let mut req = principal(&auth.action, resource);
+                    for (k, v) in &auth.context {
+                        req = req.with_context(k, v.clone());
+                    }
+                    ck.check("(apply lock)", &operation, req, None).await;
+                }
+            }
         }
     }
     // Entering each member account: the caller's sts:AssumeRole and the role's trust policy.
@@ -904,6 +921,28 @@ pub async fn check(
         }
     }
     Ok(ck.report)
+}
+
+/// The calls `apply` makes on the lock policy ([`crate::apply::lock`]): create, renew (its
+/// description), delete. The policy's id is not known before it exists: `p-*`.
+fn lock_requests() -> Vec<crate::backend::Request> {
+    use crate::backend::{CreatePolicyInput, DeletePolicyInput, Request, UpdatePolicyInput};
+    let policy_id = "p-*".to_string();
+    vec![
+        Request::CreatePolicy(CreatePolicyInput {
+            name: LOCK_POLICY_NAME.into(),
+            description: String::new(),
+            content: vocab::FULL_ACCESS_DOCUMENT.into(),
+            r#type: LOCK_POLICY_TYPE.into(),
+            tags: Vec::new(),
+        }),
+        Request::UpdatePolicy(UpdatePolicyInput {
+            policy_id: policy_id.clone(),
+            description: Some(String::new()),
+            ..UpdatePolicyInput::default()
+        }),
+        Request::DeletePolicy(DeletePolicyInput { policy_id }),
+    ]
 }
 
 /// Evaluates a member-access role's trust policy for the caller; the reason when it refuses.
