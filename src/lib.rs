@@ -2,7 +2,8 @@
 //! evaluated into a desired [`model`]; the [`plan`] module reads the live organization through
 //! a [`backend`], diffs, and orders the API calls in a dependency graph; [`precheck`] proves
 //! with the [`iam`] engine that every call will be allowed; [`apply`] executes the graph.
-//! The [`cli`] module is the thin command line over all of it.
+//! The [`cli`] module is the thin command line over all of it; [`view`] holds the plan's
+//! renderings for other readers (a pull-request comment).
 
 // First, so that its macros are in scope in every module after it.
 #[macro_use]
@@ -13,8 +14,10 @@ pub mod apply;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod diag;
 pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod precheck;
+pub mod view;
 pub mod vocab;

@@ -106,7 +106,12 @@ async fn someone_elses_creation_is_not_taken_over(owner: Option<&str>) {
         owner,
         "team A's account was tagged as team B's"
     );
-    let warnings = plan.warnings.join("\n");
+    let warnings = plan
+        .warnings
+        .iter()
+        .map(|w| w.headline())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         !warnings.contains("instead of creating another"),
         "the plan promises to wait for someone else's creation instead of creating: {warnings}"

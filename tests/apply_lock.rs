@@ -658,3 +658,47 @@ mod on_moto {
         assert!(org.lock_policies().is_empty());
     }
 }
+
+#[test]
+fn the_emitted_policy_allows_the_lock_calls_when_the_plan_changes_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = emulator_state(dir.path());
+    let platform = config(dir.path(), "platform", PLATFORM);
+    let actions = |out: &Output| -> Vec<String> {
+        assert!(out.status.success(), "{}", text(out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Action"].to_string())
+            .collect()
+    };
+    // Only OUs to create, yet the apply on AWS creates, renews and deletes its lock.
+    let emitted = actions(&on_emulator(
+        &state,
+        &["plan", "--emit-policy", platform.to_str().unwrap()],
+    ));
+    for a in ["CreatePolicy", "UpdatePolicy", "DeletePolicy"] {
+        assert!(
+            emitted
+                .iter()
+                .any(|e| e.contains(&format!("organizations:{a}"))),
+            "{a} missing: {emitted:?}"
+        );
+    }
+    // Nothing to change: no lock is taken, so none of its calls.
+    let apply = on_emulator(
+        &state,
+        &["apply", "--auto-approve", platform.to_str().unwrap()],
+    );
+    assert!(apply.status.success(), "{}", text(&apply));
+    let emitted = actions(&on_emulator(
+        &state,
+        &["plan", "--emit-policy", platform.to_str().unwrap()],
+    ));
+    assert!(
+        !emitted.iter().any(|e| e.contains("DeletePolicy")),
+        "{emitted:?}"
+    );
+}

@@ -363,3 +363,30 @@ fn importing_the_landing_zone_keeps_modules_and_roles_and_plans_no_changes() {
     let out = orgchard(&["plan", imp, "--backend", &o.backend, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// An error only the live organization reveals (here a pinned id it does not hold) is printed
+/// as `validate` prints the configuration's own: the file and line, and the source quoted.
+#[test]
+fn a_plan_time_error_quotes_the_source_it_is_about() {
+    let o = org();
+    let conf = o.root.join("conf");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(
+        conf.join("main.hcl"),
+        "# Pinned to an OU that is not in the organization.\n\norganizational_unit \"gone\" {\n  id   = \"ou-abcd-12345678\"\n  name = \"Gone\"\n}\n",
+    )
+    .unwrap();
+    let out = orgchard(&["plan", conf.to_str().unwrap(), "--backend", &o.backend]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = binary::lossy(&out.stderr);
+    assert!(err.contains("does not exist in the organization"), "{err}");
+    assert!(err.contains("organizational_unit.gone"), "{err}");
+    let file_line = format!("{}:3:", conf.join("main.hcl").display());
+    assert!(err.contains(&file_line), "no {file_line} in:\n{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("3 |") && l.contains("organizational_unit \"gone\" {")),
+        "the block is not quoted:\n{err}"
+    );
+    assert!(err.contains("remove `id`"), "{err}");
+}

@@ -312,8 +312,9 @@ async fn refused(name: &str, oob: impl AsyncFnOnce(&Client)) -> String {
 async fn tags_over_the_quota_with_the_ownership_tag_are_a_plan_error() {
     let err = refused("tags_quota", nothing).await;
     assert!(
-        err.contains("main.hcl:2: organizational_unit.w: the resource would carry 51 tags")
-            && err.contains("quota of 50 tags per resource"),
+        err.contains(
+            "main.hcl:2:1: error: organizational_unit.w: the resource would carry 51 tags"
+        ) && err.contains("quota of 50 tags per resource"),
         "{err}"
     );
 }
@@ -340,7 +341,7 @@ async fn renaming_onto_an_unmanaged_ous_name_is_a_plan_error() {
     .await;
     assert!(
         err.contains(
-            "main.hcl:2: organizational_unit.w: an OU named \"Sandbox\" under root already exists"
+            "main.hcl:2:1: error: organizational_unit.w: an OU named \"Sandbox\" under root already exists"
         ) && err.contains(&format!("({sandbox}, not managed by this configuration)"))
             && err.contains("DuplicateOrganizationalUnitException"),
         "{err}"
@@ -351,7 +352,7 @@ async fn renaming_onto_an_unmanaged_ous_name_is_a_plan_error() {
 async fn an_account_relabeled_without_moved_is_a_plan_error_not_a_failed_creation() {
     let err = refused("account_relabeled", nothing).await;
     assert!(
-        err.contains("main.hcl:3: account.squad: an account with the email aws+team@example.com already exists")
+        err.contains("main.hcl:3:1: error: account.squad: an account with the email aws+team@example.com already exists")
             && err.contains("tagged as account.team, which the configuration no longer declares")
             && err.contains("EMAIL_ALREADY_EXISTS")
             && err.contains("`moved`"),

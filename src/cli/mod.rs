@@ -70,8 +70,8 @@ pub struct CommonArgs {
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// The backend: `emulator:PATH` or `aws`. Default: the configuration's `backend` block,
-    /// else `aws`.
-    #[arg(long, value_name = "emulator:PATH|aws")]
+    /// else `aws`. Also read from ORGCHARD_BACKEND.
+    #[arg(long, env = "ORGCHARD_BACKEND", value_name = "emulator:PATH|aws")]
     pub backend: Option<String>,
     /// An AWS-compatible endpoint (moto, LocalStack). Also read from AWS_ENDPOINT_URL.
     #[arg(long, value_name = "URL")]

@@ -1,5 +1,6 @@
 //! `orgchard plan`: read, diff, order, print; `--out` saves the plan, `--json` prints it as
-//! the versioned JSON document, `--detailed-exitcode` exits 2 when there are changes.
+//! the versioned JSON document, `--markdown` as a pull-request comment, `--detailed-exitcode`
+//! exits 2 when there are changes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,11 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use super::settings::{Configured, MissingState, Settings};
+use super::settings::{Configured, MissingState, Settings, color_stderr};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::addr::Address;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{self, Plan, diff::PlanOptions, render};
 use crate::precheck;
+use crate::view::markdown;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -22,8 +25,15 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Print the plan as a versioned JSON document.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print the plan as a pull-request comment in GitHub Markdown.
+    #[arg(long)]
+    pub markdown: bool,
+    /// The name in the comment's hidden marker, by which a pipeline finds its own comment
+    /// (default: the configuration directory).
+    #[arg(long, value_name = "NAME", requires = "markdown")]
+    pub markdown_id: Option<String>,
     /// Exit 2 when the plan has changes, 0 when it has none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -31,7 +41,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
     /// Print the least-privilege identity policy that allows exactly this plan's calls.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
     pub emit_policy: bool,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -51,8 +61,8 @@ fn prepare(
     common: &CommonArgs,
     target: &[String],
     missing_state: MissingState,
-) -> anyhow::Result<(crate::model::Desired, Settings, PlanOptions)> {
-    let desired = session::load_config(dir, common)?;
+) -> anyhow::Result<(crate::model::Desired, Diagnostics, Settings, PlanOptions)> {
+    let (desired, diags) = session::load_config(dir, common)?;
     let settings = Settings::resolve(
         common,
         Configured::Config {
@@ -64,7 +74,7 @@ fn prepare(
     let options = PlanOptions {
         targets: targets(target)?,
     };
-    Ok((desired, settings, options))
+    Ok((desired, diags, settings, options))
 }
 
 /// Records in the plan where it comes from, and says when it starts from an emulator state
@@ -72,10 +82,10 @@ fn prepare(
 fn finish(plan: &mut Plan, settings: &Settings) {
     plan.context.backend = Some(settings.backend.clone());
     if let Some(path) = session::empty_emulator(settings) {
-        plan.warnings.push(format!(
+        plan.warnings.push(Diagnostic::warning(format!(
             "emulator state {} does not exist yet: this plan starts from an empty organization, and `orgchard apply` creates it",
             path.display()
-        ));
+        )));
     }
 }
 
@@ -86,11 +96,13 @@ pub fn make_plan(
     target: &[String],
     missing_state: MissingState,
 ) -> anyhow::Result<(Plan, Settings)> {
-    let (desired, settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, diags, settings, options) = prepare(dir, common, target, missing_state)?;
     let rt = session::runtime(&settings.backend)?;
     let mut plan = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
-        let (plan, _) = plan::make(&desired, &client, &options).await?;
+        let (plan, _) = plan::make(&desired, &client, &options)
+            .await
+            .map_err(|e| session::plan_failed(e, &diags, color_stderr(common.no_color)))?;
         anyhow::Ok(plan)
     })?;
     finish(&mut plan, &settings);
@@ -145,16 +157,16 @@ pub async fn precheck_plan(
                 account: me.account,
             }),
             Err(e) => {
-                plan.warnings.push(format!(
+                plan.warnings.push(Diagnostic::warning(format!(
                     "the caller could not be identified ({e}); the lockout check for a caller in a member account was skipped"
-                ));
+                )));
                 None
             }
         },
     };
     let lockouts = precheck::lockout::check(plan, live, identity.as_ref());
     for w in lockouts.iter().filter(|l| !l.is_error()) {
-        let w = w.to_string();
+        let w = w.to_diagnostic();
         if !plan.warnings.contains(&w) {
             plan.warnings.push(w);
         }
@@ -194,12 +206,14 @@ pub fn make_checked(
     missing_state: MissingState,
     apply_lock: Option<bool>,
 ) -> anyhow::Result<CheckedPlan> {
-    let (desired, mut settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, diags, mut settings, options) = prepare(dir, common, target, missing_state)?;
     settings.apply_lock = apply_lock.unwrap_or(settings.apply_lock);
     let rt = session::runtime(&settings.backend)?;
     let (mut plan, report) = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
-        let (mut plan, live) = plan::make(&desired, &client, &options).await?;
+        let (mut plan, live) = plan::make(&desired, &client, &options)
+            .await
+            .map_err(|e| session::plan_failed(e, &diags, color_stderr(common.no_color)))?;
         let report = precheck_plan(&mut plan, &live, &client, &settings, force_precheck).await?;
         anyhow::Ok((plan, report))
     })?;
@@ -230,7 +244,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         &args.target,
         args.emit_policy,
         MissingState::Empty,
-        None,
+        // The emitted policy is what an apply needs where it runs for real, on AWS, where the
+        // apply lock is on by default: its calls are included whatever the backend.
+        args.emit_policy.then_some(true),
     )?;
     let plan = checked.plan;
     if args.emit_policy {
@@ -256,6 +272,19 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     }
     if args.json {
         outln!("{}", json_with_precheck(&plan, checked.report.as_ref()));
+    } else if args.markdown {
+        let options = markdown::Options {
+            id: args
+                .markdown_id
+                .clone()
+                .unwrap_or_else(|| args.dir.display().to_string()),
+            precheck: match &checked.report {
+                Some(r) => markdown::Precheck::Ran(r),
+                None => markdown::Precheck::Off,
+            },
+            limit: markdown::COMMENT_LIMIT,
+        };
+        out!("{}", markdown::render(&plan, &options));
     } else {
         out!(
             "{}",
@@ -273,7 +302,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         std::fs::write(out, plan::json::to_json(&plan))
             .with_context(|| format!("writing the plan to {}", out.display()))?;
-        if !args.json {
+        if !args.json && !args.markdown {
             outln!(
                 "\nSaved the plan to {}. To apply exactly these changes: orgchard apply {}",
                 out.display(),

@@ -13,10 +13,14 @@ use crate::backend::client::{Client, RetryPolicy};
 use crate::backend::emulator;
 use crate::backend::{self, BackendChoice, ConnectOptions};
 use crate::config::{self, VarInputs};
+use crate::diag::Diagnostics;
 use crate::model::Desired;
+use crate::plan::MakePlanError;
 
-/// The loaded configuration, or the rendered diagnostics (already printed) as the error.
-pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<Desired> {
+/// The loaded configuration with its diagnostics (warnings only, already printed; they hold
+/// the sources that later errors quote), or the rendered diagnostics (already printed) as
+/// the error.
+pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<(Desired, Diagnostics)> {
     let vars = VarInputs::from_env(common.vars.clone(), common.var_files.clone());
     let (desired, diags) = config::load_with_diagnostics(dir, &vars);
     if !diags.is_empty() {
@@ -26,7 +30,7 @@ pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<Desired> {
         );
     }
     match desired {
-        Some(d) if !diags.has_errors() => Ok(d),
+        Some(d) if !diags.has_errors() => Ok((d, diags)),
         _ => anyhow::bail!(
             "the configuration in {} is invalid ({} error{})",
             dir.display(),
@@ -101,5 +105,21 @@ pub fn empty_emulator(settings: &Settings) -> Option<&Path> {
             Some(path)
         }
         _ => None,
+    }
+}
+
+/// A plan that could not be made, as the error to return: the plan's own errors are printed
+/// first the way `validate` prints the configuration's, quoting the source they are about.
+pub fn plan_failed(e: MakePlanError, config: &Diagnostics, color: bool) -> anyhow::Error {
+    match e {
+        MakePlanError::Invalid(errors) => {
+            let n = errors.len();
+            err!("{}", config.quoting(errors).render(color));
+            anyhow::anyhow!(
+                "the configuration cannot be applied to this organization ({n} error{})",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+        other => other.into(),
     }
 }

@@ -39,7 +39,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         })
         .unwrap_or(false);
     let desired = if has_config {
-        Some(session::load_config(&args.dir, &args.common)?)
+        Some(session::load_config(&args.dir, &args.common)?.0)
     } else {
         None
     };

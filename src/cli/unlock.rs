@@ -37,7 +37,7 @@ pub fn run(args: UnlockArgs) -> anyhow::Result<ExitCode> {
         let s = Settings::resolve(&args.common, Configured::Nothing, MissingState::Refuse)?;
         (s, DEFAULT_MEMBER_ACCESS_ROLE.to_string())
     } else {
-        let desired = session::load_config(&args.dir, &args.common)?;
+        let (desired, _) = session::load_config(&args.dir, &args.common)?;
         let s = Settings::resolve(
             &args.common,
             Configured::Config {

@@ -9,10 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::diag::{Diagnostic, Diagnostics, SourceSpan};
 use super::schema::Decoded;
 use super::suggest::suggest;
 use crate::addr::{Address, ResourceKind};
+use crate::diag::{Diagnostic, Diagnostics, SourceSpan};
 use crate::model::*;
 use crate::vocab;
 

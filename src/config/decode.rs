@@ -12,13 +12,13 @@ use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Structure};
 
 use super::checks;
-use super::diag::{Diagnostic, SourceSpan};
 use super::eval::{Evaluator, Scope, Stop};
 use super::schema::{Decoded, schema};
 use super::source::{Item, ModuleConfig};
 use super::suggest::suggest;
 use crate::addr::{Address, ModulePath, ResourceKind};
 use crate::backend::{AwsOptions, BackendChoice};
+use crate::diag::{Diagnostic, SourceSpan};
 use crate::model::*;
 use crate::vocab;
 

@@ -19,11 +19,11 @@ use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, U
 use hcl_edit::structure::Block;
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
 use super::source::{Item, ModuleConfig, SourceFile, Tree};
 use super::suggest::suggest;
 use super::vars::{self, TypeSpec, VarInputs};
 use crate::addr::{Address, InstanceKey, ModulePath, ResourceKind};
+use crate::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
 use crate::model::functions::{self, FnError};
 use crate::model::{RefTarget, RefValue, Value};
 

@@ -10,12 +10,11 @@
 //! run reports all of them.
 //!
 //! The stages depend only on the ones before them: [`source`] ← [`eval`] ← [`decode`] ←
-//! [`checks`], with [`diag`], `schema` (what each block accepts) and `suggest` ("did you
+//! [`checks`], with [`crate::diag`], `schema` (what each block accepts) and `suggest` ("did you
 //! mean") beneath all of them.
 
 pub mod checks;
 mod decode;
-pub mod diag;
 mod eval;
 pub mod fmt;
 pub mod import;
@@ -26,9 +25,11 @@ pub mod vars;
 
 use std::path::Path;
 
+/// Diagnostics are shared by every stage of a run (configuration, plan, lockouts); they live
+/// in [`crate::diag`], still reachable under their old path.
+pub use crate::diag::{self, Diagnostic, Diagnostics, Severity, SourceSpan};
 /// The built-in functions live with the values they compute on.
 pub use crate::model::functions;
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceSpan};
 pub use vars::VarInputs;
 
 use crate::model::Desired;

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::diag::SourceSpan;
 use crate::addr::{Address, ResourceKind};
+use crate::diag::SourceSpan;
 use crate::model::Desired;
 
 /// The attributes each resource kind accepts (besides `for_each` and `depends_on`, which

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use hcl_edit::Span;
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 
-use super::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
 use crate::addr::ResourceKind;
+use crate::diag::{Diagnostic, Diagnostics, LineIndex, SourceSpan};
 
 /// Block types allowed at the top level of a module.
 pub const TOP_LEVEL_BLOCKS: &[&str] = &[

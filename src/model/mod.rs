@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::Address;
 use crate::backend::BackendChoice;
-pub use crate::config::diag::SourceSpan;
+pub use crate::diag::SourceSpan;
 pub use value::{Deferred, RefTarget, RefValue, ResolveError, Value};
 
 /// The default role orgchard assumes in member accounts.

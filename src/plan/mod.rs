@@ -19,6 +19,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::addr::Address;
+use crate::diag::Diagnostic;
 pub use ops::{IdRef, Op};
 
 /// The version of the saved-plan and `--json` formats.
@@ -180,9 +181,30 @@ pub struct Plan {
     pub operations: Vec<PlannedOp>,
     pub edges: Vec<Edge>,
     pub unmanaged: Vec<Unmanaged>,
-    pub warnings: Vec<String>,
+    /// What the plan does not refuse but the user should know. Saved plans written before
+    /// warnings were diagnostics hold them as plain strings, still read.
+    #[serde(deserialize_with = "warnings_of_any_age")]
+    pub warnings: Vec<Diagnostic>,
     /// Ids of the live resources the configuration's addresses are bound to.
     pub bindings: BTreeMap<Address, String>,
+}
+
+fn warnings_of_any_age<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Diagnostic>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Warning {
+        Text(String),
+        Diagnostic(Diagnostic),
+    }
+    Ok(Vec::<Warning>::deserialize(d)?
+        .into_iter()
+        .map(|w| match w {
+            Warning::Text(t) => Diagnostic::warning(t),
+            Warning::Diagnostic(d) => d,
+        })
+        .collect())
 }
 
 /// Why a plan could not be made.
@@ -193,7 +215,7 @@ pub enum MakePlanError {
     Read(#[from] crate::backend::ApiError),
     /// The configuration cannot be applied to this organization.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<diff::PlanError>),
+    Invalid(Vec<Diagnostic>),
 }
 
 /// Reads the live organization (and the roles the configuration needs) through `client`
@@ -224,8 +246,9 @@ pub async fn make(
         live.apply_lock = Some(lock);
     }
     if let Some(lock) = &live.apply_lock {
-        plan.warnings
-            .push(lock.warning(std::time::SystemTime::now()));
+        plan.warnings.push(crate::diag::Diagnostic::warning(
+            lock.warning(std::time::SystemTime::now()),
+        ));
     }
     Ok((plan, live))
 }

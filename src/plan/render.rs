@@ -66,7 +66,7 @@ pub fn render(plan: &Plan, style: Style) -> String {
     if !plan.warnings.is_empty() {
         out.push_str("\nWarnings:\n");
         for w in &plan.warnings {
-            let _ = writeln!(out, "  - {}", style.paint("33", w));
+            let _ = writeln!(out, "  - {}", style.paint("33", &w.headline()));
         }
     }
     out.push('\n');

@@ -858,7 +858,7 @@ fn renaming_an_ou_onto_an_unmanaged_sibling_is_a_plan_error() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
     for part in [
-        "main.hcl:1: organizational_unit.w:",
+        "main.hcl:1:1: error: organizational_unit.w:",
         "an OU named \"Sandbox\" under root already exists",
         "ou-ab12-22222222, not managed by this configuration",
         "DuplicateOrganizationalUnitException",
@@ -1050,7 +1050,7 @@ fn fifty_tags_plus_the_ownership_tag_is_a_plan_error() {
     let errors = plan_errors(&desired, &live);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     for part in [
-        "main.hcl:1: organizational_unit.w:",
+        "main.hcl:1:1: error: organizational_unit.w:",
         "would carry 51 tags",
         "quota of 50 tags per resource",
     ] {
@@ -1319,7 +1319,9 @@ fn every_account_state_has_its_rule() {
     let p = plan_in_state(AccountState::PendingActivation, "").unwrap();
     assert!(ops_of(&p).iter().any(|o| o.contains("MoveAccount")));
     assert!(
-        p.warnings.iter().any(|w| w.contains("PENDING_ACTIVATION")),
+        p.warnings
+            .iter()
+            .any(|w| w.headline().contains("PENDING_ACTIVATION")),
         "{:?}",
         p.warnings
     );
@@ -1344,7 +1346,7 @@ fn every_account_state_has_its_rule() {
             ops_of(&p)
         );
         assert!(
-            p.warnings.iter().any(|w| w.contains(&shown)),
+            p.warnings.iter().any(|w| w.headline().contains(&shown)),
             "{:?}",
             p.warnings
         );

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use super::{FULL_AWS_ACCESS, Model, READ_ACTIONS, decided_by, follow_up_calls};
 use crate::backend::{Operation, Scope, Service};
+use crate::diag::{Diagnostic, Severity};
 use crate::iam::{
     self, AuthzRequest, Decision, NamedPolicy, Outcome, Policy, PolicyKind, PolicySet,
 };
@@ -70,17 +71,8 @@ pub enum Kind {
     Caller,
 }
 
-/// An error refuses the plan; a warning is shown with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// `plan` and `apply` refuse, exit 1.
-    Error,
-    /// Shown among the plan's warnings.
-    Warning,
-}
-
-/// One lockout the plan would cause.
+/// One lockout the plan would cause. An error refuses the plan (`plan` and `apply` exit 1);
+/// a warning is shown among the plan's warnings. Both are reported as [`Diagnostic`]s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{}: {target}: {reason}", match .severity { Severity::Error => "lockout", Severity::Warning => "possible lockout" })]
 pub struct Lockout {
@@ -95,6 +87,14 @@ pub struct Lockout {
 impl Lockout {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The lockout as the one diagnostic type every problem is reported as.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic {
+            severity: self.severity,
+            ..Diagnostic::error(self.to_string())
+        }
     }
 }
 

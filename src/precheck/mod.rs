@@ -790,9 +790,10 @@ pub async fn check(
         }
     }
     if apply_lock && plan.has_changes() {
+        let info = LockInfo(model.info());
         for request in lock_requests() {
             let operation = format!("{} {}", request.operation(), LOCK_POLICY_NAME);
-            for auth in iam::authorizations(&request, &Scope::Management, &org, &model.info()) {
+            for auth in iam::authorizations(&request, &Scope::Management, &org, &info) {
                 for resource in &auth.resources {
                     let mut req = principal(&auth.action, resource);
                     for (k, v) in &auth.context {
@@ -923,11 +924,33 @@ pub async fn check(
     Ok(ck.report)
 }
 
+/// What the operation table knows about resources, plus the lock policy's type: its id is
+/// not known before it exists (`p-*`), its type is.
+struct LockInfo<I>(I);
+
+impl<I: iam::operations::ResourceInfo> iam::operations::ResourceInfo for LockInfo<I> {
+    fn policy_type(&self, policy_id: &str) -> Option<String> {
+        if policy_id == LOCK_POLICY_ID {
+            return Some(LOCK_POLICY_TYPE.to_string());
+        }
+        self.0.policy_type(policy_id)
+    }
+    fn tags(&self, resource_id: &str) -> Option<BTreeMap<String, String>> {
+        self.0.tags(resource_id)
+    }
+    fn role_path(&self, account_id: &str, role_name: &str) -> Option<String> {
+        self.0.role_path(account_id, role_name)
+    }
+}
+
+/// The lock policy's id in the pre-check's requests: any policy id.
+const LOCK_POLICY_ID: &str = "p-*";
+
 /// The calls `apply` makes on the lock policy ([`crate::apply::lock`]): create, renew (its
 /// description), delete. The policy's id is not known before it exists: `p-*`.
 fn lock_requests() -> Vec<crate::backend::Request> {
     use crate::backend::{CreatePolicyInput, DeletePolicyInput, Request, UpdatePolicyInput};
-    let policy_id = "p-*".to_string();
+    let policy_id = LOCK_POLICY_ID.to_string();
     vec![
         Request::CreatePolicy(CreatePolicyInput {
             name: LOCK_POLICY_NAME.into(),

@@ -95,8 +95,8 @@ impl<'a> Planner<'a> {
                         .map(|c| c.id.as_str())
                         .collect();
                     if !pending.is_empty() {
-                        self.warnings.push(format!(
-                            "{addr}: a creation of an account named {:?} is still in progress (request {}); apply waits for it, adopts its account only if it has the email {} and this block's ownership tag, and otherwise creates this one",
+                        self.warn(Some(addr), format!(
+                            "a creation of an account named {:?} is still in progress (request {}); apply waits for it, adopts its account only if it has the email {} and this block's ownership tag, and otherwise creates this one",
                             a.name,
                             pending.join(", "),
                             a.email
@@ -123,8 +123,8 @@ impl<'a> Planner<'a> {
                     if !state.accepts_changes() {
                         // AWS refuses moves and AssumeRole into a suspended account: plan
                         // nothing for it rather than fail half-way through the apply.
-                        self.warnings.push(format!(
-                            "{addr}: account {} is {state}; orgchard makes no change to it (no move, tag, policy or role) until AWS reports it ACTIVE",
+                        self.warn(Some(addr), format!(
+                            "account {} is {state}; orgchard makes no change to it (no move, tag, policy or role) until AWS reports it ACTIVE",
                             b.id
                         ));
                         let reason = format!("account {} is {state}", b.id);
@@ -139,8 +139,8 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                     if !state.is_usable() {
-                        self.warnings.push(format!(
-                            "{addr}: account {} is {state}; its roles are read and changed once AWS reports it ACTIVE",
+                        self.warn(Some(addr), format!(
+                            "account {} is {state}; its roles are read and changed once AWS reports it ACTIVE",
                             b.id
                         ));
                     }
@@ -180,8 +180,8 @@ impl<'a> Planner<'a> {
                     if !la.account.email.eq_ignore_ascii_case(&a.email)
                         && !ignore.iter().any(|i| i == "email")
                     {
-                        self.warnings.push(format!(
-                            "{addr}: the account's email is {} and the configuration says {}; AWS lets only the account's root user change it, so orgchard leaves it",
+                        self.warn(Some(addr), format!(
+                            "the account's email is {} and the configuration says {}; AWS lets only the account's root user change it, so orgchard leaves it",
                             la.account.email, a.email
                         ));
                     }
@@ -219,8 +219,8 @@ impl<'a> Planner<'a> {
                 // for an account that is closing, closed or suspended, and AWS removes a
                 // closed account from the organization by itself.
                 if self.desired.organization.account_removal != model::AccountRemoval::Close {
-                    self.warnings.push(format!(
-                        "{owner}: its block was removed, and account {id} is {state}; orgchard leaves it as it is"
+                    self.warn(Some(&owner), format!(
+                        "its block was removed, and account {id} is {state}; orgchard leaves it as it is"
                     ));
                 }
                 continue;

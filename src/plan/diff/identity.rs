@@ -35,7 +35,7 @@ pub struct Identities {
     moved_from: BTreeMap<String, Address>,
     other_scopes: OtherScopes,
     /// Pinned ids that do not exist: reported by the plan.
-    errors: Vec<PlanError>,
+    errors: Vec<Diagnostic>,
 }
 
 /// What other ownership scopes own, which this configuration's view of the organization shows
@@ -94,7 +94,7 @@ pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
 pub(super) fn without_foreign_claims<'l>(
     live: &'l LiveOrg,
     scope: Option<&str>,
-) -> (Cow<'l, LiveOrg>, Vec<String>, OtherScopes) {
+) -> (Cow<'l, LiveOrg>, Vec<Diagnostic>, OtherScopes) {
     fn foreign(tags: &BTreeMap<String, String>, kind: ResourceKind) -> Option<String> {
         let value = tags.get(OWNERSHIP_TAG)?;
         match value.parse::<Address>() {
@@ -156,10 +156,10 @@ pub(super) fn without_foreign_claims<'l>(
     let scoped: &LiveOrg = out.as_ref().unwrap_or(live);
     let mut warnings = Vec::new();
     let mut note = |what: String, value: String, kind: ResourceKind| {
-        warnings.push(format!(
+        warnings.push(Diagnostic::warning(format!(
             "{what} carries {OWNERSHIP_TAG} = {value:?}, which is not the address of a {}; orgchard does not own it and leaves it alone",
             kind.block_type()
-        ));
+        )));
     };
     let mut drop_claims: Vec<(ResourceKind, String, Option<String>)> = Vec::new();
     for (id, o) in &scoped.ous {

@@ -38,6 +38,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
+use crate::diag::Diagnostic;
 use crate::model::live::{
     LiveOrg, OWNERSHIP_TAG, PREVENT_DESTROY_TAG, PREVENT_DESTROY_TAG_VALUE, ROLES_TAG,
     ROLES_TAG_VALUE, SCOPE_TAG, scope_name, scope_of,
@@ -54,31 +55,6 @@ pub use crate::vocab::{RCP, SCP};
 /// The AWS-managed policies AWS attaches by itself, and their fixed ids.
 const RCP_FULL_AWS_ACCESS: &str = vocab::RCP_FULL_AWS_ACCESS.id;
 
-/// A plan-time error: what is wrong, and where the configuration says it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlanError {
-    pub address: Option<Address>,
-    pub origin: Option<SourceSpan>,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl std::fmt::Display for PlanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(o) = &self.origin {
-            write!(f, "{}:{}: ", o.file, o.line)?;
-        }
-        if let Some(a) = &self.address {
-            write!(f, "{a}: ")?;
-        }
-        f.write_str(&self.message)?;
-        if let Some(h) = &self.help {
-            write!(f, " ({h})")?;
-        }
-        Ok(())
-    }
-}
-
 /// Options of one planning run.
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
@@ -89,8 +65,8 @@ pub struct PlanOptions {
 struct Planner<'a> {
     desired: &'a Desired,
     live: &'a LiveOrg,
-    errors: Vec<PlanError>,
-    warnings: Vec<String>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     ous: BTreeMap<Address, Bound>,
     accounts: BTreeMap<Address, Bound>,
     policies: BTreeMap<Address, Bound>,
@@ -150,7 +126,7 @@ pub fn plan(
     desired: &Desired,
     live: &LiveOrg,
     options: &PlanOptions,
-) -> Result<Plan, Vec<PlanError>> {
+) -> Result<Plan, Vec<Diagnostic>> {
     plan_bound(desired, live, bind_identities(desired, live), options)
 }
 
@@ -162,7 +138,7 @@ pub fn plan_bound(
     live: &LiveOrg,
     identities: Identities,
     options: &PlanOptions,
-) -> Result<Plan, Vec<PlanError>> {
+) -> Result<Plan, Vec<Diagnostic>> {
     // Bound against the same view of `live` as `bind_identities`; the fingerprint is the
     // live state's own.
     let fingerprint = live.fingerprint();
@@ -211,12 +187,10 @@ pub fn plan_bound(
     plan.changes.sort_by(|a, b| a.address.cmp(&b.address));
     let extra = p.edges;
     graph::order(&mut plan, &extra, &desired_depends_on(desired)).map_err(|e| {
-        vec![PlanError {
-            address: None,
-            origin: None,
-            message: e.to_string(),
-            help: Some("remove one of the depends_on or references that form the cycle".into()),
-        }]
+        vec![
+            Diagnostic::error(e.to_string())
+                .help("remove one of the depends_on or references that form the cycle"),
+        ]
     })?;
     if !options.targets.is_empty() {
         graph::select_targets(&mut plan, &options.targets);
@@ -332,12 +306,18 @@ impl<'a> Planner<'a> {
         message: String,
         help: Option<&str>,
     ) {
-        self.errors.push(PlanError {
-            address: address.cloned(),
-            origin: origin.cloned(),
-            message,
-            help: help.map(str::to_string),
-        });
+        let mut e = Diagnostic::error(message)
+            .about(address)
+            .at(origin.cloned());
+        if let Some(help) = help {
+            e = e.help(help);
+        }
+        self.errors.push(e);
+    }
+
+    fn warn(&mut self, address: Option<&Address>, message: String) {
+        self.warnings
+            .push(Diagnostic::warning(message).about(address));
     }
 
     fn push_op(&mut self, address: &Address, op: Op) -> usize {

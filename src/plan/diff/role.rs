@@ -31,8 +31,8 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 if !state.accepts_changes() {
-                    self.warnings.push(format!(
-                        "{addr}: account {id} is {state}; orgchard does not enter it until AWS reports it ACTIVE, so the role is left as it is"
+                    self.warn(Some(addr), format!(
+                        "account {id} is {state}; orgchard does not enter it until AWS reports it ACTIVE, so the role is left as it is"
                     ));
                     let reason = format!("account {id} is {state}");
                     self.push_change(addr, Action::Read, Some(reason), None, vec![], vec![]);
@@ -105,7 +105,7 @@ impl<'a> Planner<'a> {
                 .known()
                 .is_some_and(|id| self.live.roles_read_in.contains(id));
             if account.known().is_some() && !read {
-                self.warnings.push(format!("{addr}: the roles of account {account} were not read; the role is planned as if absent"));
+                self.warn(Some(addr), format!("the roles of account {account} were not read; the role is planned as if absent"));
             }
             let mut attrs = Vec::new();
             let ignore = &r.common.lifecycle.ignore_changes;

@@ -21,7 +21,9 @@ fn an_ownership_tag_naming_another_kind_binds_nothing_and_deletes_nothing() {
     assert_eq!(p.summary().create, 1, "{:#?}", p.changes);
     assert_eq!(p.summary().delete, 0, "{:#?}", p.changes);
     assert!(
-        p.warnings.iter().any(|w| w.contains("p-forged001")),
+        p.warnings
+            .iter()
+            .any(|w| w.headline().contains("p-forged001")),
         "{:?}",
         p.warnings
     );

@@ -317,7 +317,7 @@ fn removed_with_destroy_true_does_not_lift_the_protection() {
     );
     let errs = errors_of(&desired, &org_with_ou(true));
     assert!(
-        errs.contains("main.hcl:1: organizational_unit.sec"),
+        errs.contains("main.hcl:1:1: error: organizational_unit.sec"),
         "{errs}"
     );
     assert!(

@@ -1,9 +1,11 @@
-//! Diagnostics: errors and warnings about a configuration, as values that accumulate.
+//! Diagnostics: every problem orgchard reports, as values that accumulate. One type serves
+//! configuration errors, plan-time errors (`prevent_destroy`, quotas, a block bound to a
+//! closed account), lockouts and warnings.
 //!
-//! Each carries a severity, a message, the source span it is about (file, line, column and
-//! byte range), and a help text saying what is accepted. They are collected for a whole run
-//! and rendered together with `miette`, which quotes the source line and marks the span. The
-//! planner reuses them for its own configuration-level errors (`prevent_destroy`, lockout).
+//! Each carries a severity, a message, the address it is about, the source span that
+//! declares it (file, line, column and byte range), and a help text saying what is
+//! accepted. They are collected for a whole run and rendered together with `miette`, which
+//! quotes the source line and marks the span; the plan's warnings are shown as one line each.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +17,8 @@ use miette::{
     SourceCode, SpanContents,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::addr::Address;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -51,6 +55,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong, one sentence.
     pub message: String,
+    /// The resource it is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
     /// Where; `None` for problems with no place in a file (a missing directory, `-var`).
     pub span: Option<SourceSpan>,
     /// A short note shown at the marker.
@@ -65,6 +72,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             message: short(message.into()),
+            address: None,
             span: None,
             label: None,
             help: None,
@@ -76,6 +84,11 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(message)
         }
+    }
+
+    pub fn about(mut self, address: Option<&Address>) -> Self {
+        self.address = address.cloned();
+        self
     }
 
     pub fn at(mut self, span: Option<SourceSpan>) -> Self {
@@ -91,6 +104,18 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(short(help.into()));
         self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The address and the message, as one line: how a plan lists its warnings.
+    pub fn headline(&self) -> String {
+        match &self.address {
+            Some(a) => format!("{a}: {}", self.message),
+            None => self.message.clone(),
+        }
     }
 }
 
@@ -108,8 +133,8 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         match &self.span {
-            Some(span) => write!(f, "{span}: {sev}: {}", self.message)?,
-            None => write!(f, "{sev}: {}", self.message)?,
+            Some(span) => write!(f, "{span}: {sev}: {}", self.headline())?,
+            None => write!(f, "{sev}: {}", self.headline())?,
         }
         if let Some(help) = &self.help {
             write!(f, " ({help})")?;
@@ -134,6 +159,20 @@ impl Diagnostics {
             base: base.to_path_buf(),
             ..Default::default()
         }
+    }
+
+    /// Other diagnostics (a plan's errors, say) with this run's sources, so they quote the
+    /// configuration as the run's own do.
+    pub fn quoting(&self, items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
+        let mut out = Diagnostics {
+            items: Vec::new(),
+            sources: self.sources.clone(),
+            base: self.base.clone(),
+        };
+        for d in items {
+            out.push(d);
+        }
+        out
     }
 
     /// Remembers a file's text so diagnostics pointing into it can quote it.
@@ -233,7 +272,7 @@ impl Report {
     fn new(d: &Diagnostic, all: &Diagnostics) -> Report {
         let mut source = None;
         let mut label = None;
-        let mut message = d.message.clone();
+        let mut message = d.headline();
         if let Some(span) = &d.span {
             if let Some(text) = all.sources.get(&span.file) {
                 let name = display_path(&all.base, &span.file);
