@@ -19,5 +19,6 @@ pub mod iam;
 pub mod model;
 pub mod plan;
 pub mod precheck;
+pub mod serve;
 pub mod view;
 pub mod vocab;

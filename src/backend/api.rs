@@ -258,6 +258,8 @@ macro_rules! shape {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        // A member a request leaves out takes its empty value, as AWS treats an absent one.
+        #[serde(default)]
         pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
     };
 }

@@ -1,4 +1,4 @@
-//! `orgchard emulator init|stats|export`.
+//! `orgchard emulator init|stats|export|serve`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +17,32 @@ pub enum EmulatorCommand {
     /// Print the whole state, its journal replayed, as indented JSON (the layout of a state
     /// file, so the output can be saved as one).
     Export(ExportArgs),
+    /// Serve the emulator over AWS's wire protocols until interrupted (Ctrl-C or SIGTERM).
+    ///
+    /// Organizations answers on awsJson1_1, IAM and STS on the query protocol, the Account
+    /// service on restJson1, all at one endpoint: point a client at it with
+    /// AWS_ENDPOINT_URL. Requests are attributed by the access key id of their signature:
+    /// the management caller's keys (printed at start), the temporary keys AssumeRole returns
+    /// for a member account's member-access role (calls then act in that account, under its
+    /// role's policies and SCPs), and any other key, so dummy credentials work, acts as the
+    /// management caller. Signatures are not verified.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The state file (created with a fresh organization when missing).
+    pub path: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port to listen on; 0 picks a free one (the endpoint printed says which).
+    #[arg(long, default_value_t = 4566)]
+    pub port: u16,
+    /// Virtual seconds per real second: at 60, a 60-second account creation completes in one
+    /// real second.
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub time_scale: f64,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +92,7 @@ pub fn run(command: EmulatorCommand) -> anyhow::Result<ExitCode> {
         EmulatorCommand::Init(args) => init(args),
         EmulatorCommand::Stats(args) => stats(args),
         EmulatorCommand::Export(args) => export(args),
+        EmulatorCommand::Serve(args) => serve(args),
     }
 }
 
@@ -127,6 +154,59 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         state.organization.management_account_id,
         state.organization.root_id
     );
+    let keys = crate::serve::management_keys(&state);
+    outln!(
+        "The management caller's access keys (for `orgchard emulator serve`): AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}",
+        keys.access_key_id,
+        keys.secret_access_key
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        bail!(
+            "invalid --time-scale {}: accepted is a number greater than 0",
+            args.time_scale
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the server's runtime")?;
+    rt.block_on(async {
+        let options = crate::backend::ConnectOptions::default();
+        let mut emulator = emulator::Emulator::open(&args.path, &options)?;
+        emulator.set_time_scale(args.time_scale);
+        let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+            .await
+            .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
+        let endpoint = crate::serve::endpoint(listener.local_addr()?);
+        emulator.announce_endpoint(&endpoint)?;
+        let keys = crate::serve::management_keys(&emulator.state());
+        outln!(
+            "Serving emulator state {} at {endpoint} (Ctrl-C or SIGTERM stops it).",
+            args.path.display()
+        );
+        outln!("A client needs:");
+        outln!("  export AWS_ENDPOINT_URL={endpoint}");
+        outln!("  export AWS_ACCESS_KEY_ID={}", keys.access_key_id);
+        outln!("  export AWS_SECRET_ACCESS_KEY={}", keys.secret_access_key);
+        // The AWS CLI v1 reads the region from AWS_DEFAULT_REGION; the SDKs from AWS_REGION.
+        outln!("  export AWS_DEFAULT_REGION={}", crate::serve::REGION);
+        outln!("  export AWS_REGION={}", crate::serve::REGION);
+        let emulator = std::sync::Arc::new(emulator);
+        crate::serve::Serve {
+            emulator: emulator.clone(),
+            member_access_role: options.member_access_role.clone(),
+        }
+        .run(listener, crate::serve::interrupted())
+        .await?;
+        // The last reference: dropping it saves the state and releases the lock.
+        drop(emulator);
+        outln!("Stopped; the state is saved in {}.", args.path.display());
+        anyhow::Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -233,6 +233,9 @@ pub struct Emulator {
     /// the emulator's clock reads `base_ms + (now - opened)`.
     base_ms: u64,
     opened: Instant,
+    /// Virtual milliseconds per real millisecond (`emulator serve --time-scale`); 1 elsewhere,
+    /// where tokio's clock is paused and already virtual.
+    time_scale: f64,
 }
 
 /// Calls an emulator received, per API, and its virtual time.
@@ -321,11 +324,32 @@ impl Emulator {
             }),
             base_ms,
             opened: Instant::now(),
+            time_scale: 1.0,
         }
     }
 
     fn now_ms(&self) -> u64 {
-        self.base_ms + Instant::now().duration_since(self.opened).as_millis() as u64
+        let real = Instant::now().duration_since(self.opened).as_secs_f64() * 1000.0;
+        self.base_ms + (real * self.time_scale) as u64
+    }
+
+    /// Makes the clock run `scale` times faster than tokio's (a served emulator runs on the
+    /// real clock: a 60-second account creation at scale 60 takes one real second). Time
+    /// that passed before the call keeps the scale it had.
+    pub fn set_time_scale(&mut self, scale: f64) {
+        let now = self.now_ms();
+        self.base_ms = now;
+        self.opened = Instant::now();
+        self.time_scale = scale;
+    }
+
+    /// Records, beside the lock, the endpoint this emulator is served at, so that another
+    /// orgchard command refused the state file says where to point instead.
+    pub fn announce_endpoint(&self, endpoint: &str) -> Result<(), StoreError> {
+        match &self.backing {
+            Some(b) => b._lock.note_endpoint(&b.path, endpoint),
+            None => Ok(()),
+        }
     }
 
     fn lock_inner_mut(&mut self) -> &mut Inner {
@@ -569,7 +593,8 @@ impl Api for Emulator {
     async fn call(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
         let latency = self.lock_inner().core.state.settings.latency_ms;
         if latency > 0 {
-            tokio::time::sleep(Duration::from_millis(latency)).await;
+            let real = latency as f64 / self.time_scale;
+            tokio::time::sleep(Duration::from_secs_f64(real / 1000.0)).await;
         }
         self.perform(scope, request)
     }

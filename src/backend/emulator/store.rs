@@ -28,8 +28,13 @@ pub const COMPACT_EVERY: u64 = 1000;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the lock.
-    #[error("{path} is in use by another orgchard process (pid {pid})")]
-    Locked { path: PathBuf, pid: String },
+    #[error("{path} is in use by another orgchard process (pid {pid}){}", served_at.as_ref().map(|url| format!(", which serves it at {url}: run against it with `--backend aws --endpoint-url {url}`, or stop it first")).unwrap_or_default())]
+    Locked {
+        path: PathBuf,
+        pid: String,
+        /// The endpoint when the holder is `orgchard emulator serve`.
+        served_at: Option<String>,
+    },
     /// Reading, writing or locking failed.
     #[error("{path}: {source}")]
     Io {
@@ -58,6 +63,23 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
+}
+
+/// The line of the lock file that names the endpoint of `orgchard emulator serve`.
+const SERVED_AT: &str = "served-at ";
+
+impl Lock {
+    /// Adds the endpoint the state is served at to the lock file, after the holder's pid.
+    pub fn note_endpoint(&self, path: &Path, endpoint: &str) -> Result<(), StoreError> {
+        let lock_path = lock_path(path);
+        let mut file = &self._file;
+        let text = format!("{}\n{SERVED_AT}{endpoint}\n", std::process::id());
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))
+            .and_then(|()| file.write_all(text.as_bytes()))
+            .and_then(|()| file.flush())
+            .map_err(io(&lock_path))
+    }
 }
 
 /// The path of the lock file of a state file.
@@ -91,9 +113,13 @@ pub fn lock(path: &Path) -> Result<Lock, StoreError> {
     match attempt {
         Ok(()) => {}
         Err(fs4::TryLockError::WouldBlock) => {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            let pid = pid.trim();
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let mut lines = text.lines();
+            let pid = lines.next().unwrap_or_default().trim();
+            let served_at = lines
+                .find_map(|l| l.strip_prefix(SERVED_AT))
+                .map(|url| url.trim().to_string());
             return Err(StoreError::Locked {
                 path: path.to_path_buf(),
                 pid: if pid.is_empty() {
@@ -101,6 +127,7 @@ pub fn lock(path: &Path) -> Result<Lock, StoreError> {
                 } else {
                     pid.into()
                 },
+                served_at,
             });
         }
         Err(fs4::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),

@@ -1,0 +1,529 @@
+//! `orgchard emulator serve`: the embedded emulator over AWS's own wire protocols, so that any
+//! AWS client (the AWS CLI, boto3, Terraform, orgchard's own `--backend aws`) meets the same
+//! rules as orgchard's embedded path. Organizations speaks `awsJson1_1` ([`json`]), IAM and
+//! STS the query protocol ([`query`]), the Account service `restJson1`.
+//!
+//! The server is hyper 1 on tokio, one task per connection; every request becomes one
+//! [`Api::call`] on the shared [`Emulator`], whose own lock serializes changes and whose
+//! journal makes each accepted change durable before the answer leaves. Requests are
+//! attributed by the access key id of their SigV4 `Authorization` header: the management
+//! caller's keys (printed by `emulator init` and `emulator serve`), the temporary keys an
+//! `AssumeRole` into a member account's member-access role returned (calls then act inside
+//! that account, with its role's policies and its SCP chain), and any other key acting as the
+//! management caller, so that a client with dummy credentials works out of the box.
+
+pub mod json;
+pub mod query;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, StatusCode};
+use hyper_util::rt::TokioIo;
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+
+#[cfg(test)]
+use crate::backend::Operation;
+use crate::backend::emulator::{Emulator, State};
+use crate::backend::{Api, ApiError, Request, Response, Scope, Service};
+
+/// The region clients are told to use; the emulator serves one organization whatever the
+/// region a request is signed for.
+pub const REGION: &str = "us-east-1";
+
+/// An error as it goes on the wire: AWS's code, message, Organizations' `Reason`, and the
+/// HTTP status AWS answers it with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireError {
+    pub code: String,
+    pub message: String,
+    pub reason: Option<String>,
+    pub status: u16,
+}
+
+impl WireError {
+    pub fn client(code: &str, message: impl Into<String>) -> WireError {
+        WireError {
+            code: code.to_string(),
+            message: message.into(),
+            reason: None,
+            status: 400,
+        }
+    }
+
+    /// The emulator's error in the code and status the service's protocol uses for it.
+    /// Organizations answers every client error with 400; IAM, STS and Account with the
+    /// statuses of their API references.
+    pub fn of(service: Service, e: &ApiError) -> WireError {
+        let code = match (service, e.code.as_str()) {
+            // The emulator's own codes for a simulated crash and a broken endpoint are not
+            // AWS's: on the wire they are the service's internal failure.
+            (Service::Iam | Service::Sts, "TooManyRequestsException") => "Throttling",
+            (Service::Iam | Service::Sts, "ConcurrentModificationException") => {
+                "ConcurrentModification"
+            }
+            (Service::Iam | Service::Sts, "ServiceException" | "OrgchardSimulatedCrash") => {
+                "ServiceFailure"
+            }
+            (Service::Account, "ServiceException" | "OrgchardSimulatedCrash") => {
+                "InternalServerException"
+            }
+            (Service::Organizations, "OrgchardSimulatedCrash") => "ServiceException",
+            (_, code) => code,
+        };
+        let status = match (service, code) {
+            (_, "ServiceException" | "ServiceFailure" | "InternalServerException") => 500,
+            (Service::Organizations, _) => 400,
+            (Service::Account, "TooManyRequestsException") => 429,
+            (_, "AccessDenied" | "AccessDeniedException") => 403,
+            (_, "NoSuchEntity" | "ResourceNotFoundException") => 404,
+            (
+                _,
+                "EntityAlreadyExists"
+                | "DeleteConflict"
+                | "LimitExceeded"
+                | "ConcurrentModification"
+                | "ConflictException",
+            ) => 409,
+            _ => 400,
+        };
+        WireError {
+            code: code.to_string(),
+            message: e.message.clone(),
+            reason: e.reason.clone(),
+            status,
+        }
+    }
+}
+
+/// Access keys as a client sets them in `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// The management caller's keys: derived from the organization and the caller, so they stay
+/// the same for a state file across restarts.
+pub fn management_keys(state: &State) -> Keys {
+    let digest = Sha256::digest(format!(
+        "{}:{}",
+        state.organization.id, state.caller.user_name
+    ));
+    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+    Keys {
+        access_key_id: format!("AKIA{}", &hex[..16]),
+        secret_access_key: hex[16..56].to_ascii_lowercase(),
+    }
+}
+
+/// Who a key acts as.
+#[derive(Debug, Clone)]
+enum Identity {
+    Scope(Scope),
+    /// A session of a role other than the member-access role, which the emulator's
+    /// authorization does not model.
+    OtherRole(String),
+}
+
+/// What every request handler shares.
+struct Ctx {
+    emulator: Arc<Emulator>,
+    member_role: String,
+    /// Temporary keys to the session they belong to.
+    sessions: Mutex<HashMap<String, Identity>>,
+    requests: AtomicU64,
+}
+
+impl Ctx {
+    fn request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        format!("0e7c5ac4-0000-4000-8000-{n:012x}")
+    }
+
+    /// The identity a request's access key acts as.
+    fn identity(&self, key: Option<&str>) -> Identity {
+        let Some(key) = key.filter(|k| k.starts_with("ASIA")) else {
+            return Identity::Scope(Scope::Management);
+        };
+        if let Some(id) = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+        {
+            return id.clone();
+        }
+        // Keys issued before a restart: the key names the role it was issued for.
+        let state = self.emulator.state();
+        let found = state.iam.iter().find_map(|(account, iam)| {
+            iam.roles.iter().find_map(|(name, role)| {
+                (session_key(&role.role_id) == key).then(|| self.role_identity(account, name))
+            })
+        });
+        let identity = found.unwrap_or(Identity::Scope(Scope::Management));
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_string(), identity.clone());
+        identity
+    }
+
+    fn role_identity(&self, account: &str, role: &str) -> Identity {
+        if role == self.member_role {
+            Identity::Scope(Scope::Account(account.to_string()))
+        } else {
+            Identity::OtherRole(crate::vocab::arn::role("aws", account, None, role))
+        }
+    }
+
+    /// Remembers the keys an AssumeRole returned.
+    fn record_session(&self, response: &Response) {
+        if let Response::AssumeRole(o) = response {
+            let mut parts = o.assumed_role_arn.split(':');
+            let account = parts.nth(4).unwrap_or_default();
+            let role = o
+                .assumed_role_arn
+                .split('/')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string();
+            let identity = self.role_identity(account, &role);
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(o.credentials.access_key_id.clone(), identity);
+        }
+    }
+
+    async fn call(
+        &self,
+        service: Service,
+        key: Option<&str>,
+        request: Request,
+    ) -> Result<Response, WireError> {
+        let scope = match self.identity(key) {
+            Identity::Scope(s) => s,
+            Identity::OtherRole(arn) => {
+                return Err(WireError::of(
+                    service,
+                    &ApiError::new(
+                        request.operation(),
+                        if matches!(service, Service::Iam | Service::Sts) {
+                            "AccessDenied"
+                        } else {
+                            "AccessDeniedException"
+                        },
+                        format!(
+                            "The emulator serves sessions of the member-access role only; {arn} is another role."
+                        ),
+                    ),
+                ));
+            }
+        };
+        let response = self
+            .emulator
+            .call(&scope, request)
+            .await
+            .map_err(|e| WireError::of(service, &e))?;
+        self.record_session(&response);
+        Ok(response)
+    }
+}
+
+/// The key a session of the role with `role_id` is given (see the emulator's AssumeRole).
+fn session_key(role_id: &str) -> String {
+    format!(
+        "ASIA{}",
+        role_id
+            .get(4..)
+            .unwrap_or_default()
+            .chars()
+            .take(16)
+            .collect::<String>()
+    )
+}
+
+/// The access key id and service of a SigV4 `Authorization` header.
+fn credential(header: &str) -> Option<(&str, &str)> {
+    let scope = header.split("Credential=").nth(1)?;
+    let scope = scope.split([',', ' ']).next()?;
+    let mut parts = scope.split('/');
+    let key = parts.next()?;
+    let service = parts.nth(2)?;
+    Some((key, service))
+}
+
+type Reply = hyper::Response<Full<Bytes>>;
+
+fn reply(status: u16, content_type: &str, request_id: &str, body: impl Into<Bytes>) -> Reply {
+    let mut r = hyper::Response::new(Full::new(body.into()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-RequestId", v);
+    }
+    r
+}
+
+const AWS_JSON: &str = "application/x-amz-json-1.1";
+
+fn json_error(e: &WireError, request_id: &str) -> Reply {
+    let mut body = serde_json::json!({ "__type": e.code, "Message": e.message });
+    if let Some(r) = &e.reason {
+        body["Reason"] = r.clone().into();
+    }
+    reply(e.status, AWS_JSON, request_id, body.to_string())
+}
+
+fn rest_error(e: &WireError, request_id: &str) -> Reply {
+    let body = serde_json::json!({ "message": e.message });
+    let mut r = reply(e.status, "application/json", request_id, body.to_string());
+    if let Ok(v) = HeaderValue::from_str(&e.code) {
+        r.headers_mut().insert("x-amzn-ErrorType", v);
+    }
+    r
+}
+
+async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, Infallible> {
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let request_id = ctx.request_id();
+    let auth = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(credential);
+    let key = auth.map(|(k, _)| k);
+
+    // Organizations: awsJson1_1.
+    if let Some(target) = parts.headers.get("x-amz-target") {
+        let target = target.to_str().unwrap_or_default();
+        let result = async {
+            let op = json::organizations_operation(target)?;
+            let request = json::decode(op, &body)?;
+            ctx.call(Service::Organizations, key, request).await
+        }
+        .await;
+        return Ok(match result {
+            Ok(r) => reply(200, AWS_JSON, &request_id, json::encode(&r).to_string()),
+            Err(e) => json_error(&e, &request_id),
+        });
+    }
+
+    // IAM and STS: the query protocol, in the body (POST) or the URL (GET).
+    let mut params: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        params.extend(form_urlencoded::parse(&body).into_owned());
+    }
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(action) = param("Action") {
+        let service = match (auth.map(|(_, s)| s), param("Version")) {
+            (Some("sts"), _) | (_, Some(query::STS_VERSION)) => Service::Sts,
+            _ => Service::Iam,
+        };
+        let result = async {
+            let op = query::operation(service, action)?;
+            let request = query::decode(op, &params)?;
+            ctx.call(service, key, request).await
+        }
+        .await;
+        return Ok(match result {
+            Ok(r) => reply(200, "text/xml", &request_id, query::encode(&r, &request_id)),
+            Err(e) => reply(
+                e.status,
+                "text/xml",
+                &request_id,
+                query::error(service, &e, &request_id),
+            ),
+        });
+    }
+
+    // The Account service: restJson1, the operation in the path.
+    match json::account_operation(parts.uri.path()).filter(|_| parts.method == Method::POST) {
+        Some(op) => {
+            let result = async {
+                let request = json::decode(op, &body)?;
+                ctx.call(Service::Account, key, request).await
+            }
+            .await;
+            Ok(match result {
+                Ok(r) => {
+                    let body = json::encode(&r);
+                    let text = if body.as_object().is_some_and(|m| m.is_empty()) {
+                        String::new()
+                    } else {
+                        body.to_string()
+                    };
+                    reply(200, "application/json", &request_id, text)
+                }
+                Err(e) => rest_error(&e, &request_id),
+            })
+        }
+        None => {
+            let mut e = WireError::client(
+                "UnknownOperationException",
+                format!(
+                    "The emulator serves no operation at {} {}.",
+                    parts.method,
+                    parts.uri.path()
+                ),
+            );
+            e.status = 404;
+            Ok(rest_error(&e, &request_id))
+        }
+    }
+}
+
+/// A running server's settings.
+pub struct Serve {
+    pub emulator: Arc<Emulator>,
+    pub member_access_role: String,
+}
+
+impl Serve {
+    /// Serves on `listener` until `shutdown` resolves, then lets the requests in progress
+    /// finish (for up to ten seconds) and returns.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let ctx = Arc::new(Ctx {
+            emulator: self.emulator,
+            member_role: self.member_access_role,
+            sessions: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+        });
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        // Out of file descriptors and the like: the next accept may succeed.
+                        Err(_) => {
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let ctx = ctx.clone();
+                    let service = hyper::service::service_fn(move |req| handle(ctx.clone(), req));
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        let _ = conn.await;
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(Duration::from_secs(10)) => {}
+        }
+        Ok(())
+    }
+}
+
+/// The address a server is reachable at, as a URL (`http://127.0.0.1:4566`).
+pub fn endpoint(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_access_key_is_read_from_the_authorization_header() {
+        let h = "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+        assert_eq!(credential(h), Some(("AKIAEXAMPLE", "iam")));
+        assert_eq!(credential("Bearer x"), None);
+    }
+
+    #[test]
+    fn errors_take_each_protocols_code_and_status() {
+        let e = ApiError::new(Operation::GetRole, "TooManyRequestsException", "slow");
+        let w = WireError::of(Service::Iam, &e);
+        assert_eq!((w.code.as_str(), w.status), ("Throttling", 400));
+        let e = ApiError::new(Operation::GetRole, "NoSuchEntity", "none");
+        assert_eq!(WireError::of(Service::Iam, &e).status, 404);
+        let e = ApiError::new(Operation::DetachPolicy, "ConstraintViolationException", "m")
+            .with_reason("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
+        let w = WireError::of(Service::Organizations, &e);
+        assert_eq!(w.status, 400);
+        assert_eq!(
+            w.reason.as_deref(),
+            Some("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+        );
+        let e = ApiError::new(Operation::PutAccountName, "TooManyRequestsException", "m");
+        assert_eq!(WireError::of(Service::Account, &e).status, 429);
+    }
+
+    #[test]
+    fn management_keys_are_stable_and_look_like_aws_keys() {
+        let state = crate::backend::emulator::fresh_state(&Default::default()).unwrap();
+        let k = management_keys(&state);
+        assert_eq!(k, management_keys(&state));
+        assert!(k.access_key_id.starts_with("AKIA") && k.access_key_id.len() == 20);
+        assert_eq!(k.secret_access_key.len(), 40);
+    }
+}
