@@ -79,7 +79,14 @@ pub fn check_email(s: &str) -> Check {
 }
 
 pub fn check_policy_name(s: &str) -> Check {
-    len_between("a policy name", s, 1, 128)
+    len_between("a policy name", s, 1, 128)?;
+    if s == crate::model::lock::LOCK_POLICY_NAME {
+        return reject(
+            format!("the policy name {s:?} is reserved for orgchard's apply lock"),
+            "choose another name",
+        );
+    }
+    Ok(())
 }
 
 pub fn check_policy_description(s: &str) -> Check {

@@ -299,3 +299,21 @@ fn a_scope_must_be_a_short_identifier() {
         assert!(text.contains("scope"), "{text}");
     }
 }
+
+#[test]
+fn the_apply_locks_name_is_reserved() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        policy_block("mine", crate::model::lock::LOCK_POLICY_NAME),
+    )
+    .unwrap();
+    let (_, diags) = config::load_with_diagnostics(dir.path(), &VarInputs::default());
+    let text = diags.render(false);
+    assert!(diags.has_errors(), "accepted");
+    assert!(
+        text.contains("reserved for orgchard's apply lock"),
+        "{text}"
+    );
+    assert!(text.contains("main.hcl"), "{text}");
+}
