@@ -1,5 +1,7 @@
 //! One table of end-to-end scenarios, run through the `orgchard` binary as a user runs it,
-//! twice: against the embedded emulator and against moto. Each case applies a starting
+//! three times: against the embedded emulator, against moto, and with `--backend aws` against
+//! `orgchard emulator serve` (the AWS SDK path meeting AWS's rules; every case moto cannot
+//! check runs there too). Each case applies a starting
 //! configuration to an empty organization (or nothing), may change the organization out of
 //! band, applies a second configuration, and then requires that `plan --detailed-exitcode`
 //! finds nothing left to do (exit 0) and that the organization is what the case says, as the
@@ -28,6 +30,10 @@ mod binary;
 #[cfg(feature = "aws")]
 #[path = "support/moto.rs"]
 mod moto;
+
+#[cfg(feature = "aws")]
+#[path = "support/serve.rs"]
+mod serve;
 
 type Tags = BTreeMap<String, String>;
 
@@ -497,6 +503,10 @@ enum Backend {
     Emulator(PathBuf),
     #[cfg(feature = "aws")]
     Moto(Moto),
+    /// `orgchard emulator serve` on this state file, restarted around changes made to the
+    /// file directly.
+    #[cfg(feature = "aws")]
+    Serve(PathBuf, std::cell::RefCell<Option<serve::ServeProcess>>),
 }
 
 struct World {
@@ -519,6 +529,8 @@ impl World {
             Backend::Emulator(_) => "emulator",
             #[cfg(feature = "aws")]
             Backend::Moto(_) => "moto",
+            #[cfg(feature = "aws")]
+            Backend::Serve(..) => "serve",
         }
     }
 
@@ -532,6 +544,15 @@ impl World {
             }
             #[cfg(feature = "aws")]
             Backend::Moto(m) => m.fresh(),
+            #[cfg(feature = "aws")]
+            Backend::Serve(state, server) => {
+                if let Some(s) = server.borrow_mut().take() {
+                    assert!(s.stop().success(), "emulator serve stops cleanly");
+                }
+                let _ = std::fs::remove_file(state);
+                emulator::init(state, &InitOptions::default()).unwrap();
+                *server.borrow_mut() = Some(serve::ServeProcess::start(state, SERVE_ARGS));
+            }
         }
     }
 
@@ -552,6 +573,27 @@ impl World {
             Backend::Moto(m) => {
                 m.configure(&mut c, self.dir.path());
                 c.args(moto_args);
+            }
+            #[cfg(feature = "aws")]
+            Backend::Serve(_, server) => {
+                let server = server.borrow();
+                let server = server.as_ref().expect("the server runs");
+                c.args(["--backend=aws", "--region=us-east-1"])
+                    .arg(format!("--endpoint-url={}", server.url))
+                    .env("AWS_ACCESS_KEY_ID", &server.access_key_id)
+                    .env("AWS_SECRET_ACCESS_KEY", &server.secret_access_key)
+                    .env("AWS_CONFIG_FILE", self.dir.path().join("no-aws-config"))
+                    .env(
+                        "AWS_SHARED_CREDENTIALS_FILE",
+                        self.dir.path().join("no-aws-credentials"),
+                    )
+                    .env("AWS_EC2_METADATA_DISABLED", "true")
+                    .env_remove("AWS_SESSION_TOKEN")
+                    .env_remove("AWS_PROFILE")
+                    .env_remove("AWS_ENDPOINT_URL")
+                    .env_remove("AWS_ROLE_ARN")
+                    .env_remove("ORGCHARD_BACKEND")
+                    .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE");
             }
         }
         c.output().unwrap()
@@ -596,6 +638,9 @@ impl World {
             Backend::Emulator(state) => observe_emulator(state),
             #[cfg(feature = "aws")]
             Backend::Moto(m) => m.observe(),
+            // The state file is journaled before each answer, and readable while served.
+            #[cfg(feature = "aws")]
+            Backend::Serve(state, _) => observe_emulator(state),
         }
     }
 
@@ -604,6 +649,14 @@ impl World {
             Backend::Emulator(state) => oob_emulator(state, change),
             #[cfg(feature = "aws")]
             Backend::Moto(m) => m.oob(change),
+            #[cfg(feature = "aws")]
+            Backend::Serve(state, server) => {
+                if let Some(s) = server.borrow_mut().take() {
+                    assert!(s.stop().success(), "emulator serve stops cleanly");
+                }
+                oob_emulator(state, change);
+                *server.borrow_mut() = Some(serve::ServeProcess::start(state, SERVE_ARGS));
+            }
         }
     }
 
@@ -642,12 +695,18 @@ impl World {
         );
     }
 
+    fn is_moto(&self) -> bool {
+        #[cfg(feature = "aws")]
+        if let Backend::Moto(_) = self.backend {
+            return true;
+        }
+        false
+    }
+
     fn run_table(&self) {
         let started = Instant::now();
         for case in CASES {
-            if let (Err(reason), false) =
-                (case.on_moto, matches!(self.backend, Backend::Emulator(_)))
-            {
+            if let (Err(reason), true) = (case.on_moto, self.is_moto()) {
                 eprintln!("{} / {}: skipped: {reason}", self.label(), case.name);
                 continue;
             }
@@ -671,6 +730,25 @@ fn scenarios_on_the_emulator() {
 #[test]
 fn scenarios_on_moto() {
     World::moto().run_table();
+}
+
+/// A served emulator's clock runs 600 times real time: AWS's minute of account creation
+/// takes a tenth of a second.
+#[cfg(feature = "aws")]
+const SERVE_ARGS: &[&str] = &["--time-scale", "600"];
+
+/// orgchard's AWS backend against `orgchard emulator serve`: the SDK path, pre-check on,
+/// meeting the emulator's rules; the cases moto cannot check included.
+#[cfg(feature = "aws")]
+#[test]
+fn scenarios_on_emulator_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("served.json");
+    World {
+        dir,
+        backend: Backend::Serve(state, std::cell::RefCell::new(None)),
+    }
+    .run_table();
 }
 
 // ---------------------------------------------------------------------------------------------

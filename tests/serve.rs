@@ -280,3 +280,14 @@ fn member_account_calls_act_as_the_member_access_role_under_scps() {
     assert!(roles.body.contains("OrganizationAccountAccessRole"));
     assert!(server.stop().success());
 }
+
+/// A SIGTERM sent as soon as the endpoint is printed stops the server cleanly (the signal
+/// handlers are installed before the banner, not when serving starts).
+#[test]
+fn a_stop_right_after_the_banner_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..5 {
+        let server = ServeProcess::start(&dir.path().join("state.json"), &[]);
+        assert!(server.stop().success());
+    }
+}

@@ -176,6 +176,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the server's runtime")?;
     rt.block_on(async {
         let options = crate::backend::ConnectOptions::default();
+        let shutdown = crate::serve::interrupted().context("listening for signals")?;
         let mut emulator = emulator::Emulator::open(&args.path, &options)?;
         emulator.set_time_scale(args.time_scale);
         let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
@@ -200,7 +201,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             emulator: emulator.clone(),
             member_access_role: options.member_access_role.clone(),
         }
-        .run(listener, crate::serve::interrupted())
+        .run(listener, shutdown)
         .await?;
         // The last reference: dropping it saves the state and releases the lock.
         drop(emulator);

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod apply;
+mod chart;
 mod emulator;
+mod explain;
 mod fmt;
 mod graph;
 mod import;
@@ -58,6 +60,13 @@ pub enum Command {
     Snapshot(snapshot::SnapshotArgs),
     /// Remove the organization's apply lock left by an apply that could not release it.
     Unlock(unlock::UnlockArgs),
+    /// Draw the organization: OUs, accounts and attached policies, with a plan's changes
+    /// marked (Mermaid, Graphviz DOT or SVG).
+    Chart(chart::ChartArgs),
+    /// Explain whether the organization's policies allow an action in an account, level by
+    /// level; without an action, list what they deny there. Exit 0 allowed, 2 denied, 1
+    /// error.
+    Explain(explain::ExplainArgs),
 }
 
 /// Options shared by every command that evaluates a configuration or talks to a backend.
@@ -150,6 +159,8 @@ pub fn main() -> ExitCode {
         Command::Policy(c) => policy::run(c),
         Command::Snapshot(a) => snapshot::run(a),
         Command::Unlock(a) => unlock::run(a),
+        Command::Chart(a) => chart::run(a),
+        Command::Explain(a) => explain::run(a),
     };
     match result {
         Ok(code) => code,

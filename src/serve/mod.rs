@@ -465,26 +465,26 @@ pub fn endpoint(addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn interrupted() {
+/// Listens for Ctrl-C and SIGTERM from now on (so that a signal sent as soon as the endpoint
+/// is printed already stops the server cleanly); the future resolves on the first of them.
+pub fn interrupted() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
