@@ -12,7 +12,8 @@ use clap::Args;
 use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::apply::{self, ApplyError, ApplyOptions, EventSink, lock, progress};
-use crate::plan::{self, render};
+use crate::plan;
+use crate::view::human as render;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {

@@ -3,15 +3,15 @@
 //!
 //! The parts are separate, as in Terraform: [`read`] (the reader), [`diff`] (identity
 //! resolution and the changes with their operations), [`graph`] (the ordering rules and cycle
-//! detection), and the renderers ([`render`] for people, [`json`] for machines). A [`Plan`] is
-//! plain data: it is saved to a file and applied later without the configuration.
+//! detection) and [`saved`] (the plan file). A [`Plan`] is plain data: it is saved to a file
+//! and applied later without the configuration. It is internal: people and machines see it
+//! through the renderers of [`crate::view`].
 
 pub mod diff;
 pub mod graph;
-pub mod json;
 pub mod ops;
 pub mod read;
-pub mod render;
+pub mod saved;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,8 +22,9 @@ use crate::addr::Address;
 use crate::diag::Diagnostic;
 pub use ops::{IdRef, Op};
 
-/// The version of the saved-plan and `--json` formats.
-pub const FORMAT_VERSION: &str = "1.0";
+/// The version of the saved-plan file (the `--json` document has its own, in
+/// [`crate::view::json`]). 1.0 was also the `--json` schema.
+pub const FORMAT_VERSION: &str = "2.0";
 
 /// What a change does to its resource: a closed set, each with its plan symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,14 +90,14 @@ impl fmt::Display for Action {
     }
 }
 
-/// One attribute of a change, before and after, as the plan shows it.
+/// One attribute of a change, before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttrChange {
     pub name: String,
     /// None: the attribute does not exist before (create).
-    pub before: Option<String>,
-    /// None: it does not exist after (delete). `(known after apply)` for unknowns.
-    pub after: Option<String>,
+    pub before: Option<AttrValue>,
+    /// None: it does not exist after (delete).
+    pub after: Option<AttrValue>,
     /// For documents: both sides pretty-printed JSON, for a line diff.
     pub document: bool,
 }
@@ -107,13 +108,89 @@ impl AttrChange {
     }
 }
 
+/// The value of an attribute, typed enough for each view to show it its own way: people see
+/// HCL (`"x"`, `organizational_unit.a`, `{"k" = "v"}`), machines JSON values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum AttrValue {
+    String(String),
+    Number(i64),
+    /// A reference to a block or a live resource, shown bare: `root`,
+    /// `organizational_unit.security`, `aws_policy.FullAWSAccess`, `"ou-ab12-11111111"`.
+    Reference(String),
+    /// A list of strings (policy types, ARNs).
+    List(Vec<String>),
+    /// A list of references (the policies attached to a target).
+    References(Vec<String>),
+    Map(BTreeMap<String, String>),
+    /// A JSON policy document, pretty-printed (or as written when it is not JSON).
+    Document(String),
+    /// Known only once the apply has run.
+    Unknown,
+}
+
+impl AttrValue {
+    /// A JSON document's text, pretty-printed.
+    pub fn document(text: &str) -> AttrValue {
+        AttrValue::Document(
+            serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| text.to_string()),
+        )
+    }
+}
+
+/// Why a change is what it is, when its action alone does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: ReasonCode,
+    /// The reason in words, with the names and ids it is about.
+    pub message: String,
+}
+
+impl Reason {
+    pub fn new(code: ReasonCode, message: impl Into<String>) -> Reason {
+        Reason {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The closed set of reasons a change gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// An untagged live resource matched by its natural key: it is tagged and managed.
+    MatchedByNaturalKey,
+    /// The account is not active (suspended, closing): nothing in it is changed.
+    AccountNotActive,
+    /// An OU's parent changed, which AWS cannot do: the OU is replaced.
+    ParentChanged,
+    /// A role's path changed, which IAM cannot do: the role is replaced.
+    PathChanged,
+    /// The resource's block was removed: it is deleted, closed or forgotten as configured.
+    BlockRemoved,
+    /// A `removed` block with `destroy = false` forgets the resource and leaves it in place.
+    ForgottenByRemovedBlock,
+    /// A delegated administrator the configuration gives to another account.
+    DelegatedElsewhere,
+}
+
 /// The planned change of one address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub address: Address,
     pub action: Action,
-    /// Why, when the action is not obvious ("parent changed: AWS cannot move an OU").
-    pub reason: Option<String>,
+    /// Why, when the action is not obvious (an OU replaced because its parent changed).
+    pub reason: Option<Reason>,
     /// The live id, when there is one.
     pub id: Option<String>,
     pub attributes: Vec<AttrChange>,
@@ -181,30 +258,10 @@ pub struct Plan {
     pub operations: Vec<PlannedOp>,
     pub edges: Vec<Edge>,
     pub unmanaged: Vec<Unmanaged>,
-    /// What the plan does not refuse but the user should know. Saved plans written before
-    /// warnings were diagnostics hold them as plain strings, still read.
-    #[serde(deserialize_with = "warnings_of_any_age")]
+    /// What the plan does not refuse but the user should know.
     pub warnings: Vec<Diagnostic>,
     /// Ids of the live resources the configuration's addresses are bound to.
     pub bindings: BTreeMap<Address, String>,
-}
-
-fn warnings_of_any_age<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<Diagnostic>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Warning {
-        Text(String),
-        Diagnostic(Diagnostic),
-    }
-    Ok(Vec::<Warning>::deserialize(d)?
-        .into_iter()
-        .map(|w| match w {
-            Warning::Text(t) => Diagnostic::warning(t),
-            Warning::Diagnostic(d) => d,
-        })
-        .collect())
 }
 
 /// Why a plan could not be made.
