@@ -687,6 +687,7 @@ mod tests {
                 role_queries: Default::default(),
                 pending_creations: Default::default(),
                 scope: None,
+                narrow_read: None,
             },
             changes: (0..changes)
                 .map(|i| Change {

@@ -178,6 +178,7 @@ pub fn plan_bound(
                 .map(|c| (c.id.clone(), c.account_name.clone()))
                 .collect(),
             scope: desired.organization.scope.clone(),
+            narrow_read: None,
         },
         changes: p.changes,
         operations: p.ops,
