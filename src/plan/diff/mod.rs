@@ -174,6 +174,7 @@ pub fn plan_bound(
                 .iter()
                 .map(|c| (c.id.clone(), c.account_name.clone()))
                 .collect(),
+            narrow_read: None,
         },
         changes: p.changes,
         operations: p.ops,
