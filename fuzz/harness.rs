@@ -16,7 +16,8 @@ use orgchard::backend::{Api, ConnectOptions};
 use orgchard::config::{self, VarInputs};
 use orgchard::iam::policy::{Policy, PolicyKind};
 use orgchard::iam::simulate::{self, Document, SimulateOptions};
-use orgchard::plan::{graph, json, render};
+use orgchard::plan::{graph, saved as json};
+use orgchard::view::human as render;
 
 /// A fuzz target: what it does with one input.
 pub type Target = fn(&[u8]);

@@ -346,6 +346,21 @@ account "ok" {
         .filter(|e| e["event"] == "op_finished" && !e["error"].is_null())
         .collect();
     assert_eq!(failed.len(), 1, "one root cause: {failed:?}");
+    // The failure is typed, as the backend reported it: the machine interface never has
+    // to parse a line of text.
+    let error = &failed[0]["error"];
+    assert_eq!(error["operation"], "CreateAccount", "{error}");
+    assert_eq!(error["kind"], "client", "{error}");
+    assert!(
+        error["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{error}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("EMAIL_ALREADY_EXISTS")),
+        "{error}"
+    );
     let saved = emulator::store::load(&state).unwrap();
     let fine = saved
         .accounts

@@ -163,7 +163,8 @@ async fn a_protected_resource_outlives_its_block_until_a_removed_block_forgets_i
         "{}",
         show(&p)
     );
-    let json: serde_json::Value = serde_json::from_str(&plan::json::to_json(&p)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&orgchard::view::json::to_string(&p)).unwrap();
     assert_eq!(json["summary"]["forget"], 3, "{json}");
     assert_eq!(json["changes"][0]["action"], "forget", "{json}");
     let (_, report) = plan_and_apply(&client, &forget, 4).await.unwrap();

@@ -87,7 +87,7 @@ fn json_plan_is_versioned_and_saved_plans_show_the_same() {
     // The pre-check result belongs to the run that printed it, not to the saved plan.
     assert!(doc["precheck"]["allowed"].as_u64().unwrap() > 0, "{doc}");
     doc.as_object_mut().unwrap().remove("precheck");
-    assert_eq!(doc["format_version"], "1.0");
+    assert_eq!(doc["format_version"], "2.0");
     assert_eq!(doc["summary"]["create"], 7);
     assert!(doc["operations"].as_array().unwrap().len() >= 9);
     let shown = orgchard(&["show", planfile.to_str().unwrap(), "--json"]);

@@ -331,7 +331,7 @@ pub async fn apply(
                     address: plan.operations[i].address.to_string(),
                     operation: plan.operations[i].op.describe(),
                     millis: took.as_millis(),
-                    error: Some(text.clone()),
+                    error: Some(err),
                 });
                 outcomes[i] = Some(OpOutcome::Failed { error: text });
                 // Everything downstream is skipped; independent branches go on.

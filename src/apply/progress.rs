@@ -1,6 +1,6 @@
 //! Progress of an apply as events, and the three ways they are shown: a live counter with a
 //! line per finished operation on a terminal, plain lines otherwise, and one JSON object per
-//! line with `--json`.
+//! line with `--json` (a stable machine interface: the README documents its events).
 
 use std::sync::Mutex;
 
@@ -24,7 +24,9 @@ pub enum Event {
         address: String,
         operation: String,
         millis: u128,
-        error: Option<String>,
+        /// The backend's error, typed: `operation`, `code` (AWS's), `reason`, `message`
+        /// and `kind` (how orgchard treated it: `throttling`, `access_denied`, ...).
+        error: Option<crate::backend::ApiError>,
     },
     /// Ctrl-C: no new operation starts; the running ones finish.
     Interrupted {

@@ -11,7 +11,8 @@ use clap::Args;
 use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
-use crate::plan::{self, render};
+use crate::plan;
+use crate::view::human as render;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {

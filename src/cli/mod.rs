@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod apply;
+mod chart;
 mod emulator;
+mod explain;
 mod fmt;
 mod graph;
 mod import;
@@ -55,6 +57,13 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Write the live organization as an emulator state file.
     Snapshot(snapshot::SnapshotArgs),
+    /// Draw the organization: OUs, accounts and attached policies, with a plan's changes
+    /// marked (Mermaid, Graphviz DOT or SVG).
+    Chart(chart::ChartArgs),
+    /// Explain whether the organization's policies allow an action in an account, level by
+    /// level; without an action, list what they deny there. Exit 0 allowed, 2 denied, 1
+    /// error.
+    Explain(explain::ExplainArgs),
 }
 
 /// Options shared by every command that evaluates a configuration or talks to a backend.
@@ -146,6 +155,8 @@ pub fn main() -> ExitCode {
         Command::Emulator(c) => emulator::run(c),
         Command::Policy(c) => policy::run(c),
         Command::Snapshot(a) => snapshot::run(a),
+        Command::Chart(a) => chart::run(a),
+        Command::Explain(a) => explain::run(a),
     };
     match result {
         Ok(code) => code,

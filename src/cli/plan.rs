@@ -12,9 +12,9 @@ use super::settings::{Configured, MissingState, Settings, color_stderr};
 use super::{CommonArgs, PrecheckMode, session};
 use crate::addr::Address;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::plan::{self, Plan, diff::PlanOptions, render};
+use crate::plan::{self, Plan, diff::PlanOptions};
 use crate::precheck;
-use crate::view::markdown;
+use crate::view::{human as render, json, markdown};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -225,14 +225,6 @@ pub fn make_checked(
     })
 }
 
-/// The plan's JSON document with the pre-check result added as `precheck`.
-pub fn json_with_precheck(plan: &Plan, report: Option<&precheck::Report>) -> String {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&plan::json::to_json(plan)).expect("plan JSON parses");
-    doc["precheck"] = serde_json::to_value(report).expect("report serializes");
-    serde_json::to_string_pretty(&doc).expect("JSON serializes")
-}
-
 // `plan` reports denials and exits 0, as `terraform plan` does for what only fails at apply;
 // `apply` is what refuses.
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
@@ -266,7 +258,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {
-        outln!("{}", json_with_precheck(&plan, checked.report.as_ref()));
+        let doc = json::PlanDocument::new(&plan).with_precheck(checked.report.as_ref());
+        outln!("{}", doc.to_string_pretty());
     } else if args.markdown {
         let options = markdown::Options {
             id: args
@@ -295,7 +288,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(out) = &args.out {
-        std::fs::write(out, plan::json::to_json(&plan))
+        std::fs::write(out, plan::saved::to_json(&plan))
             .with_context(|| format!("writing the plan to {}", out.display()))?;
         if !args.json && !args.markdown {
             outln!(

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use crate::plan::{json, render};
-use crate::view::markdown;
+use crate::plan::saved;
+use crate::view::{human as render, json, markdown};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -32,13 +32,13 @@ pub struct ShowArgs {
 pub fn read_plan(path: &std::path::Path) -> anyhow::Result<crate::plan::Plan> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    json::from_json(&text).with_context(|| format!("{} is not a usable plan", path.display()))
+    saved::from_json(&text).with_context(|| format!("{} is not a usable plan", path.display()))
 }
 
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let plan = read_plan(&args.planfile)?;
     if args.json {
-        outln!("{}", json::to_json(&plan));
+        outln!("{}", json::to_string(&plan));
     } else if args.markdown {
         let options = markdown::Options {
             id: args

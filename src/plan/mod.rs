@@ -3,15 +3,16 @@
 //!
 //! The parts are separate, as in Terraform: [`read`] (the reader), [`diff`] (identity
 //! resolution and the changes with their operations), [`graph`] (the ordering rules and cycle
-//! detection), and the renderers ([`render`] for people, [`json`] for machines). A [`Plan`] is
-//! plain data: it is saved to a file and applied later without the configuration.
+//! detection) and [`saved`] (the plan file). A [`Plan`] is plain data: it is saved to a file
+//! and applied later without the configuration. It is internal: people and machines see it
+//! through the renderers of [`crate::view`].
 
 pub mod diff;
 pub mod graph;
-pub mod json;
 pub mod ops;
 pub mod read;
-pub mod render;
+pub mod saved;
+pub mod targeted;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,8 +23,9 @@ use crate::addr::Address;
 use crate::diag::Diagnostic;
 pub use ops::{IdRef, Op};
 
-/// The version of the saved-plan and `--json` formats.
-pub const FORMAT_VERSION: &str = "1.0";
+/// The version of the saved-plan file (the `--json` document has its own, in
+/// [`crate::view::json`]). 1.0 was also the `--json` schema.
+pub const FORMAT_VERSION: &str = "2.0";
 
 /// What a change does to its resource: a closed set, each with its plan symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,14 +91,14 @@ impl fmt::Display for Action {
     }
 }
 
-/// One attribute of a change, before and after, as the plan shows it.
+/// One attribute of a change, before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttrChange {
     pub name: String,
     /// None: the attribute does not exist before (create).
-    pub before: Option<String>,
-    /// None: it does not exist after (delete). `(known after apply)` for unknowns.
-    pub after: Option<String>,
+    pub before: Option<AttrValue>,
+    /// None: it does not exist after (delete).
+    pub after: Option<AttrValue>,
     /// For documents: both sides pretty-printed JSON, for a line diff.
     pub document: bool,
 }
@@ -107,13 +109,89 @@ impl AttrChange {
     }
 }
 
+/// The value of an attribute, typed enough for each view to show it its own way: people see
+/// HCL (`"x"`, `organizational_unit.a`, `{"k" = "v"}`), machines JSON values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum AttrValue {
+    String(String),
+    Number(i64),
+    /// A reference to a block or a live resource, shown bare: `root`,
+    /// `organizational_unit.security`, `aws_policy.FullAWSAccess`, `"ou-ab12-11111111"`.
+    Reference(String),
+    /// A list of strings (policy types, ARNs).
+    List(Vec<String>),
+    /// A list of references (the policies attached to a target).
+    References(Vec<String>),
+    Map(BTreeMap<String, String>),
+    /// A JSON policy document, pretty-printed (or as written when it is not JSON).
+    Document(String),
+    /// Known only once the apply has run.
+    Unknown,
+}
+
+impl AttrValue {
+    /// A JSON document's text, pretty-printed.
+    pub fn document(text: &str) -> AttrValue {
+        AttrValue::Document(
+            serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| text.to_string()),
+        )
+    }
+}
+
+/// Why a change is what it is, when its action alone does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: ReasonCode,
+    /// The reason in words, with the names and ids it is about.
+    pub message: String,
+}
+
+impl Reason {
+    pub fn new(code: ReasonCode, message: impl Into<String>) -> Reason {
+        Reason {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The closed set of reasons a change gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// An untagged live resource matched by its natural key: it is tagged and managed.
+    MatchedByNaturalKey,
+    /// The account is not active (suspended, closing): nothing in it is changed.
+    AccountNotActive,
+    /// An OU's parent changed, which AWS cannot do: the OU is replaced.
+    ParentChanged,
+    /// A role's path changed, which IAM cannot do: the role is replaced.
+    PathChanged,
+    /// The resource's block was removed: it is deleted, closed or forgotten as configured.
+    BlockRemoved,
+    /// A `removed` block with `destroy = false` forgets the resource and leaves it in place.
+    ForgottenByRemovedBlock,
+    /// A delegated administrator the configuration gives to another account.
+    DelegatedElsewhere,
+}
+
 /// The planned change of one address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub address: Address,
     pub action: Action,
-    /// Why, when the action is not obvious ("parent changed: AWS cannot move an OU").
-    pub reason: Option<String>,
+    /// Why, when the action is not obvious (an OU replaced because its parent changed).
+    pub reason: Option<Reason>,
     /// The live id, when there is one.
     pub id: Option<String>,
     pub attributes: Vec<AttrChange>,
@@ -166,6 +244,11 @@ pub struct PlanContext {
     /// listed as in progress, but is still an earlier attempt the apply must not repeat.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_creations: BTreeMap<String, String>,
+    /// A targeted plan that read only part of the tree: what it read, which `apply
+    /// PLANFILE` reads again to check the plan is not stale. `None`: the whole organization
+    /// was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrow_read: Option<read::NarrowRead>,
 }
 
 /// A complete plan.
@@ -177,30 +260,10 @@ pub struct Plan {
     pub operations: Vec<PlannedOp>,
     pub edges: Vec<Edge>,
     pub unmanaged: Vec<Unmanaged>,
-    /// What the plan does not refuse but the user should know. Saved plans written before
-    /// warnings were diagnostics hold them as plain strings, still read.
-    #[serde(deserialize_with = "warnings_of_any_age")]
+    /// What the plan does not refuse but the user should know.
     pub warnings: Vec<Diagnostic>,
     /// Ids of the live resources the configuration's addresses are bound to.
     pub bindings: BTreeMap<Address, String>,
-}
-
-fn warnings_of_any_age<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<Diagnostic>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Warning {
-        Text(String),
-        Diagnostic(Diagnostic),
-    }
-    Ok(Vec::<Warning>::deserialize(d)?
-        .into_iter()
-        .map(|w| match w {
-            Warning::Text(t) => Diagnostic::warning(t),
-            Warning::Diagnostic(d) => d,
-        })
-        .collect())
 }
 
 /// Why a plan could not be made.
@@ -216,22 +279,136 @@ pub enum MakePlanError {
 
 /// Reads the live organization (and the roles the configuration needs) through `client`
 /// and plans the configuration against it.
+///
+/// With `--target`, the reader first lists only the part of the tree the targets need
+/// ([`targeted`]), then, if a target was not where the configuration puts it, every OU
+/// (still reading the tags of only the targets' accounts). When neither read can be trusted
+/// to give the plan a whole read would give (something to create or adopt, a block neither
+/// found, an error), the plan is made again from a whole read.
 pub async fn make(
     desired: &crate::model::Desired,
     client: &crate::backend::client::Client,
     options: &diff::PlanOptions,
 ) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    if !options.targets.is_empty() {
+        let closure = targeted::Closure::of(desired, &options.targets);
+        if !closure.needs_whole {
+            for everywhere in [false, true] {
+                let scope = read::TreeScope::Closure {
+                    closure: &closure,
+                    everywhere,
+                };
+                let (live, narrow) = read::read_organization_in(client, &scope).await?;
+                let narrow = narrow.unwrap_or_default();
+                match make_narrow(desired, client, options, &closure, live, narrow).await? {
+                    Narrow::Made(made) => return Ok(*made),
+                    Narrow::NotFound => continue,
+                    Narrow::Untrusted => break,
+                }
+            }
+        }
+    }
     let mut live = read::read_organization(client).await?;
     let identities = diff::bind_identities(desired, &live);
     let queries = diff::role_queries(desired, &live, &identities);
     read::read_roles(client, &mut live, &queries).await?;
+    let plan = plan_read(desired, &live, identities, queries, options)?;
+    Ok((plan, live))
+}
+
+/// What a narrow read gave.
+enum Narrow {
+    Made(Box<(Plan, crate::model::live::LiveOrg)>),
+    /// A block of the closure was not found where the read looked.
+    NotFound,
+    /// The plan creates or adopts something, or has errors: only a whole read can tell.
+    Untrusted,
+}
+
+async fn make_narrow(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+    closure: &targeted::Closure,
+    mut live: crate::model::live::LiveOrg,
+    mut narrow: read::NarrowRead,
+) -> Result<Narrow, MakePlanError> {
+    if closure.management {
+        // The management account's roles are the closure's: its tags say whether orgchard
+        // owns roles there.
+        let management = live.organization.master_account_id.clone();
+        let Some(account) = live.accounts.get_mut(&management) else {
+            return Ok(Narrow::NotFound);
+        };
+        if narrow.tagged_accounts.insert(management.clone()) {
+            account.tags = read::read_tags(client, &management).await?;
+        }
+    }
+    let identities = diff::bind_identities(desired, &live);
+    let mut accounts = std::collections::BTreeSet::new();
+    for a in &closure.located {
+        let Some(id) = identities.found_by_id_or_tag(a) else {
+            return Ok(Narrow::NotFound);
+        };
+        if a.kind == crate::addr::ResourceKind::Account {
+            accounts.insert(id.to_string());
+        }
+    }
+    let seen = |id: &String| {
+        *id == live.root.id
+            || live.ous.contains_key(id)
+            || live.accounts.contains_key(id)
+            || live.policies.contains_key(id)
+    };
+    if !closure.ids.iter().all(seen) {
+        return Ok(Narrow::NotFound);
+    }
+    accounts.extend(closure.ids.iter().cloned());
+    if closure.management {
+        accounts.insert(live.organization.master_account_id.clone());
+    }
+    // Roles only in the closure's accounts: the others' changes are not selected anyway.
+    let mut queries = diff::role_queries(desired, &live, &identities);
+    queries.retain(|account, _| accounts.contains(account));
+    read::read_roles(client, &mut live, &queries).await?;
+    let Ok(mut plan) = plan_read(desired, &live, identities, queries, options) else {
+        return Ok(Narrow::Untrusted);
+    };
+    if plan
+        .changes
+        .iter()
+        .any(|c| matches!(c.action, Action::Create | Action::Adopt))
+    {
+        return Ok(Narrow::Untrusted);
+    }
+    // The unmanaged list of a narrow read would name only what it happened to see, and
+    // the blocks outside the closure are bound to whatever it saw: neither is the plan's.
+    plan.unmanaged.clear();
+    plan.bindings.retain(|a, _| closure.addresses.contains(a));
+    // Nor are warnings about blocks outside it (their accounts' roles were not read).
+    plan.warnings.retain(|w| {
+        w.address
+            .as_ref()
+            .is_none_or(|a| closure.addresses.contains(a))
+    });
+    plan.context.narrow_read = Some(narrow);
+    Ok(Narrow::Made(Box::new((plan, live))))
+}
+
+fn plan_read(
+    desired: &crate::model::Desired,
+    live: &crate::model::live::LiveOrg,
+    identities: diff::Identities,
+    queries: BTreeMap<String, read::RoleQuery>,
+    options: &diff::PlanOptions,
+) -> Result<Plan, MakePlanError> {
     let mut plan =
-        diff::plan_bound(desired, &live, identities, options).map_err(MakePlanError::Invalid)?;
+        diff::plan_bound(desired, live, identities, options).map_err(MakePlanError::Invalid)?;
     plan.context.role_queries = queries
         .into_iter()
         .map(|(account, q)| (account, q.names))
         .collect();
-    Ok((plan, live))
+    Ok(plan)
 }
 
 /// Reads the live organization the way `plan` read it for this plan, and says whether it
@@ -240,7 +417,16 @@ pub async fn is_current(
     plan: &Plan,
     client: &crate::backend::client::Client,
 ) -> Result<bool, crate::backend::ApiError> {
-    let mut live = read::read_organization(client).await?;
+    let scope = match &plan.context.narrow_read {
+        Some(narrow) => read::TreeScope::Again(narrow),
+        None => read::TreeScope::Whole,
+    };
+    let mut live = match read::read_organization_in(client, &scope).await {
+        Ok((live, _)) => live,
+        // A parent the targeted plan listed is gone: the organization moved.
+        Err(e) if e.kind == crate::backend::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
     let queries = plan
         .context
         .role_queries

@@ -655,11 +655,17 @@ fn saved_plans_round_trip_through_json() {
     let live = empty_org();
     let desired = load(&policy_block("deny", "Deny"));
     let p = plan(&desired, &live, &PlanOptions::default()).unwrap();
-    let text = super::json::to_json(&p);
-    let back = super::json::from_json(&text).unwrap();
+    let text = super::saved::to_json(&p);
+    let back = super::saved::from_json(&text).unwrap();
     assert_eq!(back, p);
-    let bad = text.replacen("\"1.0\"", "\"9.9\"", 1);
-    assert!(super::json::from_json(&bad).is_err());
+    let bad = text.replacen("\"2.0\"", "\"9.9\"", 1);
+    assert!(super::saved::from_json(&bad).is_err());
+    // A plan saved by an earlier orgchard (1.0: values as HCL text, reasons and warnings
+    // as free text) is refused with what to do.
+    let old = text.replacen("\"2.0\"", "\"1.0\"", 1);
+    let err = super::saved::from_json(&old).unwrap_err().to_string();
+    assert!(err.contains("plan format 1.0"), "{err}");
+    assert!(err.contains("orgchard plan --out"), "{err}");
 }
 
 #[test]
@@ -670,7 +676,7 @@ fn a_saved_plan_with_indexes_past_its_operations_or_a_cycle_is_refused() {
     assert!(!p.operations.is_empty());
     let n = p.operations.len();
     let refused = |p: &Plan| {
-        let err = super::json::from_json(&super::json::to_json(p)).unwrap_err();
+        let err = super::saved::from_json(&super::saved::to_json(p)).unwrap_err();
         assert!(err.to_string().contains("damaged"), "{err}");
     };
     let mut edge = p.clone();
@@ -1695,7 +1701,7 @@ account "a" {
 }
 
 fn rendered(p: &Plan) -> String {
-    super::render::render(p, super::render::Style { color: false })
+    crate::view::human::render(p, crate::view::human::Style { color: false })
 }
 
 const ROLE_ACCOUNT: &str = "account \"w\" {\n  name  = \"W\"\n  email = \"w@example.com\"\n}\n";

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 use similar::TextDiff;
 
+use super::human::hcl;
 use crate::plan::{Action, AttrChange, Change, Plan};
 use crate::precheck::{Report, Source};
 
@@ -447,7 +448,7 @@ fn change_block(plan: &Plan, c: &Change) -> String {
         }
     );
     if let Some(reason) = &c.reason {
-        let _ = writeln!(out, "_{}_\n", text(reason));
+        let _ = writeln!(out, "_{}_\n", text(&reason.message));
     }
     let diff = attribute_diff(c);
     if !diff.is_empty() {
@@ -481,7 +482,9 @@ fn attribute_diff(c: &Change) -> String {
 
 fn attribute(out: &mut String, action: Action, a: &AttrChange) {
     let name = &a.name;
-    match (&a.before, &a.after) {
+    // Values read as the configuration writes them, as in the terminal's plan.
+    let (before, after) = (a.before.as_ref().map(hcl), a.after.as_ref().map(hcl));
+    match (&before, &after) {
         (None, Some(after)) if a.document => {
             let _ = writeln!(out, "+ {name} =");
             for line in after.lines() {
@@ -641,6 +644,7 @@ fn code(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::AttrValue;
 
     #[test]
     fn html_text_cannot_open_or_close_a_tag() {
@@ -682,6 +686,7 @@ mod tests {
                 backend: None,
                 role_queries: Default::default(),
                 pending_creations: Default::default(),
+                narrow_read: None,
             },
             changes: (0..changes)
                 .map(|i| Change {
@@ -696,7 +701,9 @@ mod tests {
                     attributes: vec![AttrChange {
                         name: "content".into(),
                         before: None,
-                        after: Some("{\n  \"Version\": \"2012-10-17\"\n}".repeat(20)),
+                        after: Some(AttrValue::Document(
+                            "{\n  \"Version\": \"2012-10-17\"\n}".repeat(20),
+                        )),
                         document: true,
                     }],
                     operations: Vec::new(),

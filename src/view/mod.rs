@@ -1,4 +1,9 @@
-//! Views of a plan for other readers than the terminal: [`markdown`] renders it as a
-//! pull-request comment.
+//! Views: how one plan (and one apply) is shown. [`human`] renders the plan people review;
+//! [`json`] is the versioned document programs read, the stable machine interface;
+//! [`markdown`] renders it as a pull-request comment. Each view reads the internal
+//! [`crate::plan::Plan`] and owns its own format, so the planner can change without
+//! breaking a reader.
 
+pub mod human;
+pub mod json;
 pub mod markdown;

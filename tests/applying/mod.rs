@@ -18,7 +18,8 @@ use orgchard::config::{self, VarInputs};
 use orgchard::model::Desired;
 use orgchard::model::live::OWNERSHIP_TAG;
 use orgchard::plan::diff::PlanOptions;
-use orgchard::plan::{self, Plan, render};
+use orgchard::plan::{self, Plan};
+use orgchard::view::human as render;
 
 pub fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)

@@ -78,9 +78,13 @@ impl<'a> Planner<'a> {
                         attrs.extend(attr);
                     }
                     let leading = vec![
-                        attr("name", None, a.name.clone()),
-                        attr("email", None, a.email.clone()),
-                        attr("parent", None, self.show_parent(&a.parent)),
+                        attr("name", None, AttrValue::String(a.name.clone())),
+                        attr("email", None, AttrValue::String(a.email.clone())),
+                        attr(
+                            "parent",
+                            None,
+                            AttrValue::Reference(self.show_parent(&a.parent)),
+                        ),
                     ];
                     attrs = creation_attrs(leading, attrs, &tags, true);
                     // A creation's status names the account but not its email, and names
@@ -125,7 +129,10 @@ impl<'a> Planner<'a> {
                             "account {} is {state}; orgchard makes no change to it (no move, tag, policy or role) until AWS reports it ACTIVE",
                             b.id
                         ));
-                        let reason = format!("account {} is {state}", b.id);
+                        let reason = Reason::new(
+                            ReasonCode::AccountNotActive,
+                            format!("account {} is {state}", b.id),
+                        );
                         self.push_change(
                             addr,
                             Action::Read,
@@ -156,8 +163,8 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "parent".into(),
-                        before: Some(self.show_live_parent(&la.parent_id)),
-                        after: Some(self.show_parent(&a.parent)),
+                        before: Some(AttrValue::Reference(self.show_live_parent(&la.parent_id))),
+                        after: Some(AttrValue::Reference(self.show_parent(&a.parent))),
                         document: false,
                     });
                     if la.account.name != a.name && !ignore.iter().any(|i| i == "name") {
@@ -171,8 +178,8 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "name".into(),
-                        before: Some(la.account.name.clone()),
-                        after: Some(a.name.clone()),
+                        before: Some(AttrValue::String(la.account.name.clone())),
+                        after: Some(AttrValue::String(a.name.clone())),
                         document: false,
                     });
                     if !la.account.email.eq_ignore_ascii_case(&a.email)
@@ -191,9 +198,12 @@ impl<'a> Planner<'a> {
             }
             let action = Self::action_for(bound.as_ref(), &ops, moved);
             let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
-                format!(
-                    "matched by email {:?}; it will be tagged {OWNERSHIP_TAG}",
-                    a.email
+                Reason::new(
+                    ReasonCode::MatchedByNaturalKey,
+                    format!(
+                        "matched by email {:?}; it will be tagged {OWNERSHIP_TAG}",
+                        a.email
+                    ),
                 )
             });
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
@@ -252,9 +262,12 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &owner,
                 action,
-                Some(format!(
-                    "its block was removed; organization.account_removal = {:?}",
-                    format!("{:?}", self.desired.organization.account_removal).to_lowercase()
+                Some(Reason::new(
+                    ReasonCode::BlockRemoved,
+                    format!(
+                        "its block was removed; organization.account_removal = {:?}",
+                        format!("{:?}", self.desired.organization.account_removal).to_lowercase()
+                    ),
                 )),
                 Some(id.clone()),
                 vec![],

@@ -44,14 +44,14 @@ impl<'a> Planner<'a> {
             let attrs = vec![
                 AttrChange {
                     name: "account".into(),
-                    before: exists.then(|| account.to_string()),
-                    after: Some(account.to_string()),
+                    before: exists.then(|| AttrValue::Reference(account.to_string())),
+                    after: Some(AttrValue::Reference(account.to_string())),
                     document: false,
                 },
                 AttrChange {
                     name: "service_principal".into(),
-                    before: exists.then(|| d.service_principal.clone()),
-                    after: Some(d.service_principal.clone()),
+                    before: exists.then(|| AttrValue::String(d.service_principal.clone())),
+                    after: Some(AttrValue::String(d.service_principal.clone())),
                     document: false,
                 },
             ];
@@ -87,7 +87,7 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &addr,
                 Action::Delete,
-                Some(format!("{account} is a delegated administrator for {principal}, which the configuration gives to another account")),
+                Some(Reason::new(ReasonCode::DelegatedElsewhere, format!("{account} is a delegated administrator for {principal}, which the configuration gives to another account"))),
                 Some(account),
                 vec![],
                 vec![op],

@@ -37,6 +37,18 @@ pub struct Identities {
     errors: Vec<Diagnostic>,
 }
 
+impl Identities {
+    /// The live id `address` (an OU, account or policy block) is bound to, when it was found
+    /// by its pinned id or its ownership tag rather than adopted by its natural key.
+    pub fn found_by_id_or_tag(&self, address: &Address) -> Option<&str> {
+        [&self.ous, &self.accounts, &self.policies]
+            .into_iter()
+            .find_map(|m| m.get(address))
+            .filter(|b| b.how != How::Adopted)
+            .map(|b| b.id.as_str())
+    }
+}
+
 /// Binds every OU, account and policy block of `desired` to the live resource it manages.
 pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
     let (live, _) = without_foreign_claims(live);

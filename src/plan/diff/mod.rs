@@ -31,7 +31,6 @@ mod validate;
 
 use identity::{Bound, How};
 pub use identity::{Identities, bind_identities, owned_role_queries, role_queries};
-pub use policy::pretty_document;
 use policy::same_document;
 
 use std::borrow::Cow;
@@ -48,7 +47,10 @@ use crate::vocab::{self, quotas};
 
 use super::graph;
 use super::ops::{IdRef, Op, value_text};
-use super::{Action, AttrChange, Change, FORMAT_VERSION, Plan, PlanContext, PlannedOp, Unmanaged};
+use super::{
+    Action, AttrChange, AttrValue, Change, FORMAT_VERSION, Plan, PlanContext, PlannedOp, Reason,
+    ReasonCode, Unmanaged,
+};
 
 pub use crate::vocab::{RCP, SCP};
 
@@ -172,6 +174,7 @@ pub fn plan_bound(
                 .iter()
                 .map(|c| (c.id.clone(), c.account_name.clone()))
                 .collect(),
+            narrow_read: None,
         },
         changes: p.changes,
         operations: p.ops,
@@ -226,12 +229,9 @@ fn owner_of(tags: &BTreeMap<String, String>) -> Option<Address> {
     tags.get(OWNERSHIP_TAG).and_then(|a| a.parse().ok())
 }
 
-fn show_map(m: &BTreeMap<String, String>) -> String {
-    let inner: Vec<String> = m.iter().map(|(k, v)| format!("{k:?} = {v:?}")).collect();
-    format!("{{{}}}", inner.join(", "))
+fn show_map(m: &BTreeMap<String, String>) -> AttrValue {
+    AttrValue::Map(m.clone())
 }
-
-const UNKNOWN: &str = "(known after apply)";
 
 impl<'a> Planner<'a> {
     fn new(desired: &'a Desired, live: &'a LiveOrg) -> Self {
@@ -313,23 +313,11 @@ impl<'a> Planner<'a> {
         &mut self,
         address: &Address,
         action: Action,
-        reason: Option<String>,
+        reason: Option<Reason>,
         id: Option<String>,
         attributes: Vec<AttrChange>,
         operations: Vec<usize>,
     ) {
-        let quoted = ["name", "email", "type", "description", "service_principal"];
-        let attributes = attributes
-            .into_iter()
-            .map(|mut a| {
-                if quoted.contains(&a.name.as_str()) {
-                    let q = |v: String| if v == UNKNOWN { v } else { format!("{v:?}") };
-                    a.before = a.before.map(q);
-                    a.after = a.after.map(q);
-                }
-                a
-            })
-            .collect();
         self.changes.push(Change {
             address: address.clone(),
             action,
@@ -521,7 +509,7 @@ impl<'a> Planner<'a> {
 }
 
 /// A plain (not document) attribute.
-fn attr(name: &str, before: Option<String>, after: String) -> AttrChange {
+fn attr(name: &str, before: Option<AttrValue>, after: AttrValue) -> AttrChange {
     AttrChange {
         name: name.into(),
         before,
@@ -542,7 +530,7 @@ fn creation_attrs(
     out.extend(attachments);
     out.push(attr("tags", None, show_map(tags)));
     if id_unknown {
-        out.push(attr("id", None, UNKNOWN.into()));
+        out.push(attr("id", None, AttrValue::Unknown));
     }
     out
 }

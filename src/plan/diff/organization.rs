@@ -34,8 +34,8 @@ impl<'a> Planner<'a> {
             }
             attrs.push(AttrChange {
                 name: "enabled_policy_types".into(),
-                before: Some(format!("{:?}", live_types.iter().collect::<Vec<_>>())),
-                after: Some(format!("{:?}", self.final_types.iter().collect::<Vec<_>>())),
+                before: Some(AttrValue::List(live_types.iter().cloned().collect())),
+                after: Some(AttrValue::List(self.final_types.iter().cloned().collect())),
                 document: false,
             });
         }
@@ -59,11 +59,10 @@ impl<'a> Planner<'a> {
             }
             attrs.push(AttrChange {
                 name: "service_access_principals".into(),
-                before: Some(format!(
-                    "{:?}",
-                    self.live.service_access.iter().collect::<Vec<_>>()
+                before: Some(AttrValue::List(
+                    self.live.service_access.iter().cloned().collect(),
                 )),
-                after: Some(format!("{:?}", wanted.iter().collect::<Vec<_>>())),
+                after: Some(AttrValue::List(wanted.iter().cloned().collect())),
                 document: false,
             });
         }

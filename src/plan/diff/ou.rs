@@ -76,13 +76,15 @@ impl<'a> Planner<'a> {
                 let leading = vec![
                     attr(
                         "name",
-                        bound.as_ref().map(|b| self.live.ous[&b.id].ou.name.clone()),
-                        o.name.clone(),
+                        bound
+                            .as_ref()
+                            .map(|b| AttrValue::String(self.live.ous[&b.id].ou.name.clone())),
+                        AttrValue::String(o.name.clone()),
                     ),
                     attr(
                         "parent",
-                        before_parent.map(|id| self.show_live_parent(&id)),
-                        self.show_parent(&o.parent),
+                        before_parent.map(|id| AttrValue::Reference(self.show_live_parent(&id))),
+                        AttrValue::Reference(self.show_parent(&o.parent)),
                     ),
                 ];
                 attrs = creation_attrs(leading, attrs, &tags, false);
@@ -104,8 +106,8 @@ impl<'a> Planner<'a> {
                 }
                 attrs.push(AttrChange {
                     name: "name".into(),
-                    before: Some(lo.ou.name.clone()),
-                    after: Some(o.name.clone()),
+                    before: Some(AttrValue::String(lo.ou.name.clone())),
+                    after: Some(AttrValue::String(o.name.clone())),
                     document: false,
                 });
                 let (more_ops, more_attrs) =
@@ -119,12 +121,18 @@ impl<'a> Planner<'a> {
                 Self::action_for(bound.as_ref(), &ops, false)
             };
             let reason = if replaced {
-                Some("parent changed: AWS cannot move an OU, so a new one is created under the new parent with the same policies and tags, the accounts and child OUs move to it, and the old one is deleted".to_string())
+                Some(Reason::new(
+                    ReasonCode::ParentChanged,
+                    "parent changed: AWS cannot move an OU, so a new one is created under the new parent with the same policies and tags, the accounts and child OUs move to it, and the old one is deleted",
+                ))
             } else {
                 bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
-                    format!(
-                        "matched by parent and name {:?}; it will be tagged {OWNERSHIP_TAG}",
-                        o.name
+                    Reason::new(
+                        ReasonCode::MatchedByNaturalKey,
+                        format!(
+                            "matched by parent and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                            o.name
+                        ),
                     )
                 })
             };
@@ -292,7 +300,10 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &address,
                 Action::Delete,
-                Some("its block was removed from the configuration".into()),
+                Some(Reason::new(
+                    ReasonCode::BlockRemoved,
+                    "its block was removed from the configuration",
+                )),
                 Some(id.clone()),
                 vec![],
                 vec![op],

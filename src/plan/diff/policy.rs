@@ -14,14 +14,6 @@ pub(super) fn same_document(live: &str, desired: &str) -> bool {
     }
 }
 
-/// A document pretty-printed for the plan's line diff.
-pub fn pretty_document(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| text.to_string())
-}
-
 impl<'a> Planner<'a> {
     /// A policy reference's final id and type.
     pub(super) fn policy_ref(
@@ -248,8 +240,8 @@ impl<'a> Planner<'a> {
         }
         let attr = AttrChange {
             name: "policies".into(),
-            before: live_target.map(|_| format!("[{}]", before.join(", "))),
-            after: Some(format!("[{}]", after.join(", "))),
+            before: live_target.map(|_| AttrValue::References(before)),
+            after: Some(AttrValue::References(after)),
             document: false,
         };
         (ops, Some(attr))
@@ -280,19 +272,19 @@ impl<'a> Planner<'a> {
                     attrs.push(AttrChange {
                         name: "type".into(),
                         before: None,
-                        after: Some(p.policy_type.clone()),
+                        after: Some(AttrValue::String(p.policy_type.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
                         name: "name".into(),
                         before: None,
-                        after: Some(p.name.clone()),
+                        after: Some(AttrValue::String(p.name.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
                         name: "description".into(),
                         before: None,
-                        after: Some(p.description.clone()),
+                        after: Some(AttrValue::String(p.description.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
@@ -301,8 +293,8 @@ impl<'a> Planner<'a> {
                         after: Some(
                             desired_text
                                 .as_deref()
-                                .map(pretty_document)
-                                .unwrap_or_else(|| UNKNOWN.into()),
+                                .map(AttrValue::document)
+                                .unwrap_or_else(|| AttrValue::Unknown),
                         ),
                         document: true,
                     });
@@ -315,7 +307,7 @@ impl<'a> Planner<'a> {
                     attrs.push(AttrChange {
                         name: "id".into(),
                         before: None,
-                        after: Some(UNKNOWN.into()),
+                        after: Some(AttrValue::Unknown),
                         document: false,
                     });
                 }
@@ -354,23 +346,23 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "name".into(),
-                        before: Some(lp.summary.name.clone()),
-                        after: Some(p.name.clone()),
+                        before: Some(AttrValue::String(lp.summary.name.clone())),
+                        after: Some(AttrValue::String(p.name.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
                         name: "description".into(),
-                        before: Some(lp.summary.description.clone()),
-                        after: Some(p.description.clone()),
+                        before: Some(AttrValue::String(lp.summary.description.clone())),
+                        after: Some(AttrValue::String(p.description.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
                         name: "content".into(),
-                        before: Some(pretty_document(&live_text)),
+                        before: Some(AttrValue::document(&live_text)),
                         after: Some(match (&desired_text, content_changed) {
-                            (Some(t), true) => pretty_document(t),
-                            (Some(_), false) => pretty_document(&live_text),
-                            (None, _) => UNKNOWN.into(),
+                            (Some(t), true) => AttrValue::document(t),
+                            (Some(_), false) => AttrValue::document(&live_text),
+                            (None, _) => AttrValue::Unknown,
                         }),
                         document: true,
                     });
@@ -405,9 +397,12 @@ impl<'a> Planner<'a> {
             }
             let action = Self::action_for(bound.as_ref(), &ops, false);
             let reason = bound.as_ref().filter(|b| b.how == How::Adopted).map(|_| {
-                format!(
-                    "matched by type and name {:?}; it will be tagged {OWNERSHIP_TAG}",
-                    p.name
+                Reason::new(
+                    ReasonCode::MatchedByNaturalKey,
+                    format!(
+                        "matched by type and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                        p.name
+                    ),
                 )
             });
             self.push_change(addr, action, reason, bound.map(|b| b.id), attrs, ops);
@@ -527,7 +522,10 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &address,
                 Action::Delete,
-                Some("its block was removed from the configuration".into()),
+                Some(Reason::new(
+                    ReasonCode::BlockRemoved,
+                    "its block was removed from the configuration",
+                )),
                 Some(id.clone()),
                 vec![],
                 ops,

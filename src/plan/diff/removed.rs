@@ -75,7 +75,7 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &owner,
                 Action::Forget,
-                Some("a `removed` block with destroy = false: its ownership tags are removed and it stays where it is".into()),
+                Some(Reason::new(ReasonCode::ForgottenByRemovedBlock, "a `removed` block with destroy = false: its ownership tags are removed and it stays where it is")),
                 Some(id.clone()),
                 vec![],
                 vec![op],
@@ -110,7 +110,7 @@ impl<'a> Planner<'a> {
             self.push_change(
                 &owner,
                 Action::Forget,
-                Some("a `removed` block with destroy = false: its ownership tags are removed and it stays where it is".into()),
+                Some(Reason::new(ReasonCode::ForgottenByRemovedBlock, "a `removed` block with destroy = false: its ownership tags are removed and it stays where it is")),
                 Some(arn),
                 vec![],
                 vec![op],

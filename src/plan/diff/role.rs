@@ -34,7 +34,10 @@ impl<'a> Planner<'a> {
                     self.warn(Some(addr), format!(
                         "account {id} is {state}; orgchard does not enter it until AWS reports it ACTIVE, so the role is left as it is"
                     ));
-                    let reason = format!("account {id} is {state}");
+                    let reason = Reason::new(
+                        ReasonCode::AccountNotActive,
+                        format!("account {id} is {state}"),
+                    );
                     self.push_change(addr, Action::Read, Some(reason), None, vec![], vec![]);
                     continue;
                 }
@@ -154,13 +157,13 @@ impl<'a> Planner<'a> {
                     attrs.push(AttrChange {
                         name: "account".into(),
                         before: None,
-                        after: Some(account.to_string()),
+                        after: Some(AttrValue::Reference(account.to_string())),
                         document: false,
                     });
                     attrs.push(AttrChange {
                         name: "name".into(),
                         before: None,
-                        after: Some(r.name.clone()),
+                        after: Some(AttrValue::String(r.name.clone())),
                         document: false,
                     });
                     attrs.push(AttrChange {
@@ -168,31 +171,37 @@ impl<'a> Planner<'a> {
                         before: None,
                         after: Some(
                             value_text(&trust)
-                                .map(|t| pretty_document(&t))
-                                .unwrap_or_else(|| UNKNOWN.into()),
+                                .map(|t| AttrValue::document(&t))
+                                .unwrap_or_else(|| AttrValue::Unknown),
                         ),
                         document: true,
                     });
                     attrs.push(AttrChange {
                         name: "managed_policy_arns".into(),
                         before: None,
-                        after: Some(format!("{:?}", r.managed_policy_arns)),
+                        after: Some(AttrValue::List(r.managed_policy_arns.clone())),
                         document: false,
                     });
                     // Everything the role will be created with, as a reviewer must see it.
-                    attrs.push(attr("path", None, format!("{:?}", r.path)));
+                    attrs.push(attr("path", None, AttrValue::String(r.path.clone())));
                     if let Some(d) = &r.description {
-                        attrs.push(attr("description", None, d.clone()));
+                        attrs.push(attr("description", None, AttrValue::String(d.clone())));
                     }
                     attrs.push(attr(
                         "max_session_duration",
                         None,
-                        r.max_session_duration
-                            .unwrap_or(DEFAULT_MAX_SESSION_DURATION)
-                            .to_string(),
+                        AttrValue::Number(
+                            r.max_session_duration
+                                .unwrap_or(DEFAULT_MAX_SESSION_DURATION)
+                                .into(),
+                        ),
                     ));
                     if let Some(b) = &r.permissions_boundary {
-                        attrs.push(attr("permissions_boundary", None, format!("{b:?}")));
+                        attrs.push(attr(
+                            "permissions_boundary",
+                            None,
+                            AttrValue::String(b.clone()),
+                        ));
                     }
                     attrs.push(attr("tags", None, show_map(&tags)));
                     for (name, doc) in &inline {
@@ -201,8 +210,8 @@ impl<'a> Planner<'a> {
                             before: None,
                             after: Some(
                                 value_text(doc)
-                                    .map(|t| pretty_document(&t))
-                                    .unwrap_or_else(|| UNKNOWN.into()),
+                                    .map(|t| AttrValue::document(&t))
+                                    .unwrap_or_else(|| AttrValue::Unknown),
                             ),
                             document: true,
                         });
@@ -229,11 +238,11 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "assume_role_policy".into(),
-                        before: Some(pretty_document(&live_trust)),
+                        before: Some(AttrValue::document(&live_trust)),
                         after: Some(
                             trust_text
-                                .map(|t| pretty_document(&t))
-                                .unwrap_or_else(|| UNKNOWN.into()),
+                                .map(|t| AttrValue::document(&t))
+                                .unwrap_or_else(|| AttrValue::Unknown),
                         ),
                         document: true,
                     });
@@ -244,17 +253,21 @@ impl<'a> Planner<'a> {
                     let want_description = r.description.clone().or(l.role.description.clone());
                     attrs.push(attr(
                         "path",
-                        Some(format!("{:?}", l.role.path)),
-                        format!("{:?}", r.path),
+                        Some(AttrValue::String(l.role.path.clone())),
+                        AttrValue::String(r.path.clone()),
                     ));
                     if let Some(d) = &want_description {
                         // Quoted by push_change, as every description is.
-                        attrs.push(attr("description", l.role.description.clone(), d.clone()));
+                        attrs.push(attr(
+                            "description",
+                            l.role.description.clone().map(AttrValue::String),
+                            AttrValue::String(d.clone()),
+                        ));
                     }
                     attrs.push(attr(
                         "max_session_duration",
-                        Some(l.role.max_session_duration.to_string()),
-                        want_session.to_string(),
+                        Some(AttrValue::Number(l.role.max_session_duration.into())),
+                        AttrValue::Number(want_session.into()),
                     ));
                     if want_description != l.role.description
                         || l.role.max_session_duration != want_session
@@ -292,8 +305,10 @@ impl<'a> Planner<'a> {
                     }
                     attrs.push(AttrChange {
                         name: "managed_policy_arns".into(),
-                        before: Some(format!("{:?}", l.managed_policy_arns)),
-                        after: Some(format!("{want:?}")),
+                        before: Some(AttrValue::List(
+                            l.managed_policy_arns.iter().cloned().collect(),
+                        )),
+                        after: Some(AttrValue::List(want.iter().cloned().collect())),
                         document: false,
                     });
                     for (name, doc) in &inline {
@@ -314,10 +329,10 @@ impl<'a> Planner<'a> {
                             ));
                             attrs.push(AttrChange {
                                 name: format!("inline_policy.{name}"),
-                                before: l.inline_policies.get(name).map(|t| pretty_document(t)),
+                                before: l.inline_policies.get(name).map(|t| AttrValue::document(t)),
                                 after: Some(
-                                    text.map(|t| pretty_document(&t))
-                                        .unwrap_or_else(|| UNKNOWN.into()),
+                                    text.map(|t| AttrValue::document(&t))
+                                        .unwrap_or_else(|| AttrValue::Unknown),
                                 ),
                                 document: true,
                             });
@@ -338,7 +353,7 @@ impl<'a> Planner<'a> {
                         ));
                         attrs.push(AttrChange {
                             name: format!("inline_policy.{name}"),
-                            before: Some(pretty_document(&l.inline_policies[name])),
+                            before: Some(AttrValue::document(&l.inline_policies[name])),
                             after: None,
                             document: true,
                         });
@@ -397,11 +412,17 @@ impl<'a> Planner<'a> {
                 Action::Update
             };
             let reason = if replace {
-                Some("path changed: IAM cannot change a role's path".to_string())
+                Some(Reason::new(
+                    ReasonCode::PathChanged,
+                    "path changed: IAM cannot change a role's path",
+                ))
             } else if adopted {
-                Some(format!(
-                    "matched by account and name {:?}; it will be tagged {OWNERSHIP_TAG}",
-                    r.name
+                Some(Reason::new(
+                    ReasonCode::MatchedByNaturalKey,
+                    format!(
+                        "matched by account and name {:?}; it will be tagged {OWNERSHIP_TAG}",
+                        r.name
+                    ),
                 ))
             } else {
                 None
@@ -511,7 +532,10 @@ impl<'a> Planner<'a> {
                 self.push_change(
                     &owner,
                     Action::Delete,
-                    Some("its block was removed from the configuration".into()),
+                    Some(Reason::new(
+                        ReasonCode::BlockRemoved,
+                        "its block was removed from the configuration",
+                    )),
                     Some(l.role.arn.clone()),
                     vec![],
                     ops,

@@ -81,7 +81,7 @@ fn errors_of(desired: &Desired, live: &LiveOrg) -> String {
     match plan(desired, live, &PlanOptions::default()) {
         Ok(p) => panic!(
             "the plan was made:\n{}",
-            super::super::render::render(&p, super::super::render::Style { color: false })
+            crate::view::human::render(&p, crate::view::human::Style { color: false })
         ),
         Err(errs) => errs
             .iter()

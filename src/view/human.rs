@@ -1,12 +1,15 @@
 //! The human plan, in Terraform's shape: one block per change with `+ ~ - ±` symbols, policy
 //! documents as line diffs of their pretty-printed JSON, then unmanaged resources, warnings
 //! and the summary line.
+//!
+//! This is the plan people review: its text may change between versions. Programs read the
+//! `--json` document of [`super::json`].
 
 use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::{Action, AttrChange, Change, Plan};
+use crate::plan::{Action, AttrChange, AttrValue, Change, Plan};
 
 /// Terminal colors, or none.
 #[derive(Debug, Clone, Copy)]
@@ -127,9 +130,27 @@ fn render_change(out: &mut String, plan: &Plan, c: &Change, style: Style) {
     out.push_str("    }\n");
 }
 
+/// A value as HCL: strings quoted, references bare, maps as `{"k" = "v"}`.
+pub fn hcl(v: &AttrValue) -> String {
+    match v {
+        AttrValue::String(s) => format!("{s:?}"),
+        AttrValue::Number(n) => n.to_string(),
+        AttrValue::Reference(r) => r.clone(),
+        AttrValue::List(items) => format!("{items:?}"),
+        AttrValue::References(items) => format!("[{}]", items.join(", ")),
+        AttrValue::Map(m) => {
+            let inner: Vec<String> = m.iter().map(|(k, v)| format!("{k:?} = {v:?}")).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        AttrValue::Document(text) => text.clone(),
+        AttrValue::Unknown => "(known after apply)".into(),
+    }
+}
+
 fn render_attr(out: &mut String, action: Action, a: &AttrChange, width: usize, style: Style) {
     let name = format!("{:width$}", a.name);
-    match (&a.before, &a.after) {
+    let (before, after) = (a.before.as_ref().map(hcl), a.after.as_ref().map(hcl));
+    match (&before, &after) {
         (None, Some(after)) => {
             if a.document {
                 let _ = writeln!(

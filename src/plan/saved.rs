@@ -1,13 +1,6 @@
-//! The plan as a versioned JSON document (`plan --json`, `show --json`, and the saved plan
-//! file). The document is the [`Plan`] itself plus its summary, so machines read exactly what
-//! the applier executes.
-//!
-//! Schema (format_version "1.0"): `{format_version, context{organization_id,
-//! management_account_id, root_id, member_access_role, fingerprint}, summary{create, update,
-//! move, replace, delete, adopt, forget}, changes[{address, action, reason, id,
-//! attributes[{name, before, after, document}], operations[index]}], operations[{address,
-//! op{op, ...}}], edges[{from, to, reason}], unmanaged[{kind, id, name}], warnings[],
-//! bindings{address: id}}`.
+//! The saved-plan file (`plan --out`, read by `apply PLANFILE` and `show`): the [`Plan`]
+//! itself, so `apply` executes exactly what was reviewed. It is orgchard's own file, not a
+//! schema for other programs: they read the `--json` document of [`crate::view::json`].
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +13,9 @@ pub enum PlanFileError {
     Io(#[from] std::io::Error),
     #[error("not an orgchard plan: {0}")]
     Parse(#[from] serde_json::Error),
-    #[error("plan format {found} is not supported by this orgchard (it reads {FORMAT_VERSION})")]
+    #[error(
+        "plan format {found} is not supported by this orgchard (it reads {FORMAT_VERSION}): make the plan again with `orgchard plan --out FILE`"
+    )]
     Version { found: String },
     /// The document parses but does not describe an applicable plan (an edited or damaged
     /// file): an index past the operations, or edges that form a cycle.

@@ -1,0 +1,165 @@
+//! `orgchard chart [PATH]`: draws the organization from the configuration, the live
+//! organization, or the live organization carried through a plan (`--plan`, or PATH a saved
+//! plan file). The tree-building is shared with `explain`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::CommonArgs;
+use super::session;
+use super::settings::{Configured, MissingState, Settings};
+use crate::chart::{self, ChartOptions, Format};
+use crate::orgtree::OrgTree;
+use crate::plan::{self, diff::PlanOptions};
+
+/// Where the organization is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum From {
+    /// The evaluated configuration; no backend is needed.
+    Config,
+    /// The live organization, through the configured backend.
+    Live,
+}
+
+/// The chart's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// A self-contained SVG image.
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// The configuration directory, or a plan file saved by `plan --out`.
+    #[arg(default_value = ".", value_name = "DIR|PLANFILE")]
+    pub path: PathBuf,
+    /// Where to read the organization [default: config; live with a plan].
+    #[arg(long, value_enum)]
+    pub from: Option<From>,
+    /// Plan the configuration against the live organization and mark what the plan changes.
+    #[arg(long)]
+    pub plan: bool,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Mermaid)]
+    pub format: FormatArg,
+    /// Show an OU's accounts as one "N accounts" box past this many (0: never).
+    #[arg(long, default_value_t = chart::DEFAULT_COLLAPSE, value_name = "N")]
+    pub collapse_accounts: usize,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The organization to look at: before a plan and, with one, after it.
+pub struct Trees {
+    /// The configuration's tree, or the live one.
+    pub before: OrgTree,
+    /// With a plan: the live tree carried through it, changes marked.
+    pub after: Option<OrgTree>,
+}
+
+impl Trees {
+    /// The tree to draw: after the plan when there is one.
+    pub fn current(&self) -> &OrgTree {
+        self.after.as_ref().unwrap_or(&self.before)
+    }
+}
+
+/// Builds the tree(s) from a configuration directory or a saved plan.
+pub fn load(
+    path: &Path,
+    from: Option<From>,
+    with_plan: bool,
+    common: &CommonArgs,
+) -> anyhow::Result<Trees> {
+    if path.is_file() {
+        anyhow::ensure!(
+            from != Some(From::Config),
+            "{} is a saved plan: a plan is drawn over the live organization (--from live)",
+            path.display()
+        );
+        let saved = super::show::read_plan(path)?;
+        let settings = Settings::resolve(
+            common,
+            Configured::SavedPlan {
+                backend: saved.context.backend.as_ref(),
+                file: path,
+            },
+            MissingState::Empty,
+        )?;
+        let rt = session::runtime(&settings.backend)?;
+        let live = rt.block_on(async {
+            let client = session::client(&settings, &saved.context.member_access_role).await?;
+            anyhow::Ok(plan::read::read_organization(&client).await?)
+        })?;
+        if live.fingerprint() != saved.context.fingerprint {
+            errln!(
+                "Warning: the organization has changed since the plan was made; the chart shows the plan over the organization as it is now"
+            );
+        }
+        let before = OrgTree::from_live(&live)?;
+        let mut after = before.clone();
+        after.apply_plan(&saved);
+        return Ok(Trees {
+            before,
+            after: Some(after),
+        });
+    }
+    let from = from.unwrap_or(if with_plan { From::Live } else { From::Config });
+    anyhow::ensure!(
+        !(with_plan && from == From::Config),
+        "--plan shows the plan over the live organization; drop --from config"
+    );
+    let (desired, _) = session::load_config(path, common)?;
+    if from == From::Config {
+        return Ok(Trees {
+            before: OrgTree::from_desired(&desired),
+            after: None,
+        });
+    }
+    let settings = Settings::resolve(
+        common,
+        Configured::Config {
+            block: desired.backend.as_ref(),
+            dir: path,
+        },
+        MissingState::Empty,
+    )?;
+    let rt = session::runtime(&settings.backend)?;
+    let member_role = desired.organization.member_access_role.clone();
+    let (live, planned) = rt.block_on(async {
+        let client = session::client(&settings, &member_role).await?;
+        if with_plan {
+            let (p, live) = plan::make(&desired, &client, &PlanOptions::default()).await?;
+            anyhow::Ok((live, Some(p)))
+        } else {
+            anyhow::Ok((plan::read::read_organization(&client).await?, None))
+        }
+    })?;
+    let before = OrgTree::from_live(&live)?;
+    let after = planned.map(|p| {
+        let mut t = before.clone();
+        t.apply_plan(&p);
+        t
+    });
+    Ok(Trees { before, after })
+}
+
+pub fn run(args: ChartArgs) -> anyhow::Result<ExitCode> {
+    let trees = load(&args.path, args.from, args.plan, &args.common)?;
+    let options = ChartOptions {
+        format: match args.format {
+            FormatArg::Mermaid => Format::Mermaid,
+            FormatArg::Dot => Format::Dot,
+            FormatArg::Svg => Format::Svg,
+        },
+        collapse_accounts: args.collapse_accounts,
+    };
+    out!("{}", chart::render(trees.current(), &options));
+    Ok(ExitCode::SUCCESS)
+}
