@@ -156,6 +156,7 @@ fn main() {
             let options = ChartOptions {
                 format,
                 collapse_accounts: chart::DEFAULT_COLLAPSE,
+                changed_only: false,
             };
             // The best of three runs: the machine is shared.
             let mut best = f64::MAX;
