@@ -251,6 +251,15 @@ fn a_plan_is_overlaid_on_the_live_organization() {
     );
     assert!(m.contains("classDef created"), "{m}");
 
+    // Only what changes, for a pull-request comment.
+    let out = orgchard(&["chart", d, "--plan", "--changed-only"]);
+    let m = text(&out);
+    assert!(out.status.success(), "{m}");
+    assert!(m.contains("\"+ Sandbox"), "{m}");
+    assert!(m.contains("\"→ Production<br/>"), "{m}");
+    assert!(!m.contains("Log Archive"), "unchanged account drawn: {m}");
+    assert!(m.contains("[[\"1 unchanged\"]]"), "{m}");
+
     // The same from a saved plan file.
     let planfile = dir.path().join("plan.out");
     let out = orgchard(&["plan", d, "--out", planfile.to_str().unwrap()]);

@@ -31,6 +31,9 @@ pub struct ChartOptions {
     pub format: Format,
     /// See [`DEFAULT_COLLAPSE`]; 0 never collapses.
     pub collapse_accounts: usize,
+    /// Draw only what a plan changes and the path from the root to it; each parent's
+    /// unchanged children become one "N unchanged" box (for a pull-request comment).
+    pub changed_only: bool,
 }
 
 impl Default for ChartOptions {
@@ -38,13 +41,15 @@ impl Default for ChartOptions {
         ChartOptions {
             format: Format::Svg,
             collapse_accounts: DEFAULT_COLLAPSE,
+            changed_only: false,
         }
     }
 }
 
 /// Draws the tree.
 pub fn render(tree: &OrgTree, options: &ChartOptions) -> String {
-    let items = items(tree, options.collapse_accounts);
+    let keep = options.changed_only.then(|| changed_paths(tree));
+    let items = items(tree, options.collapse_accounts, keep.as_deref());
     match options.format {
         Format::Mermaid => mermaid::render(&items),
         Format::Dot => dot::render(&items),
@@ -168,9 +173,30 @@ fn subtitle(tree: &OrgTree, node: usize) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-/// What is drawn: every node, except that an OU's unchanged, unremarkable accounts past the
-/// threshold become one collapsed item.
-pub(crate) fn items(tree: &OrgTree, collapse: usize) -> Vec<Item> {
+/// Whether a plan changes the node or one of its attachments.
+fn is_changed(tree: &OrgTree, node: usize) -> bool {
+    let n = &tree.nodes[node];
+    n.mark != Mark::Unchanged || n.policies.iter().any(|a| a.mark != Mark::Unchanged)
+}
+
+/// For each node: whether it is changed or an ancestor of a changed node.
+fn changed_paths(tree: &OrgTree) -> Vec<bool> {
+    let mut keep = vec![false; tree.nodes.len()];
+    keep[0] = true;
+    for i in 0..tree.nodes.len() {
+        if is_changed(tree, i) {
+            for k in tree.chain(i) {
+                keep[k] = true;
+            }
+        }
+    }
+    keep
+}
+
+/// What is drawn: every node (or, with `keep`, the nodes it marks), except that an OU's
+/// unchanged, unremarkable accounts past the threshold (or the children `keep` leaves out)
+/// become one collapsed item.
+pub(crate) fn items(tree: &OrgTree, collapse: usize, keep: Option<&[bool]>) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::with_capacity(tree.nodes.len());
     // Depth first from the root, children in the tree's order.
     let mut stack: Vec<(usize, Option<usize>)> = vec![(0, None)];
@@ -217,22 +243,27 @@ pub(crate) fn items(tree: &OrgTree, collapse: usize) -> Vec<Item> {
                 && !a.management
                 && a.policies.iter().all(|p| p.mark == Mark::Unchanged)
         };
-        let collapsed: std::collections::BTreeSet<usize> =
-            if collapse > 0 && accounts.len() > collapse {
+        let collapsed: std::collections::BTreeSet<usize> = match keep {
+            Some(keep) => n.children.iter().copied().filter(|&c| !keep[c]).collect(),
+            None if collapse > 0 && accounts.len() > collapse => {
                 accounts.iter().copied().filter(|&c| plain(c)).collect()
-            } else {
-                Default::default()
-            };
+            }
+            None => Default::default(),
+        };
         // Pushed in reverse so that they pop in order; the collapsed item comes last.
         if !collapsed.is_empty() {
             let c = items.len();
             items.push(Item {
                 kind: ItemKind::Collapsed,
-                title: format!(
-                    "{} account{}",
-                    collapsed.len(),
-                    if collapsed.len() == 1 { "" } else { "s" }
-                ),
+                title: if keep.is_some() {
+                    format!("{} unchanged", collapsed.len())
+                } else {
+                    format!(
+                        "{} account{}",
+                        collapsed.len(),
+                        if collapsed.len() == 1 { "" } else { "s" }
+                    )
+                },
                 subtitle: None,
                 policies: Vec::new(),
                 mark: Mark::Unchanged,

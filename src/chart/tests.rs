@@ -79,6 +79,7 @@ fn mermaid_ids_are_generated_and_labels_escaped() {
         &ChartOptions {
             format: Format::Mermaid,
             collapse_accounts: 20,
+            changed_only: false,
         },
     );
     for line in out.lines().skip(1) {
@@ -122,6 +123,7 @@ fn dot_labels_are_escaped() {
         &ChartOptions {
             format: Format::Dot,
             collapse_accounts: 20,
+            changed_only: false,
         },
     );
     assert!(out.contains(r#"Quote \" in it"#), "{out}");
@@ -139,7 +141,7 @@ fn svg_text_is_escaped() {
 fn crowded_ous_collapse_their_plain_accounts() {
     let mut t = tree(&["Big"], 30);
     t.nodes[5].mark = Mark::Moved;
-    let items = items(&t, 20);
+    let items = items(&t, 20, None);
     let collapsed: Vec<&Item> = items
         .iter()
         .filter(|i| i.kind == ItemKind::Collapsed)
@@ -166,7 +168,7 @@ fn crowded_ous_collapse_their_plain_accounts() {
 }
 
 fn items_of(t: &OrgTree, n: usize) -> Vec<Item> {
-    items(t, n)
+    items(t, n, None)
 }
 
 #[test]
@@ -196,4 +198,45 @@ fn policies_are_grouped_by_type_scps_first() {
     assert_eq!(lines[0].label, "SCP");
     assert_eq!(lines[1].label, "TAG");
     assert_eq!(lines[0].text(), "SCP: +Deny \"all\" <things> & #more;");
+}
+
+#[test]
+fn changed_only_keeps_the_paths_to_what_changes() {
+    // Two OUs; the second has 5 accounts, one of them moved.
+    let mut t = tree(&["Quiet", "Busy"], 0);
+    for n in &mut t.nodes {
+        n.policies.clear();
+    }
+    for k in 0..5 {
+        t.nodes.push(Node {
+            key: format!("b{k}"),
+            kind: NodeKind::Account,
+            name: format!("b {k}"),
+            id: None,
+            address: None,
+            parent: Some(2),
+            children: Vec::new(),
+            policies: Vec::new(),
+            policies_assumed: false,
+            management: false,
+            unmanaged: false,
+            mark: if k == 3 { Mark::Moved } else { Mark::Unchanged },
+            was: None,
+        });
+        let i = t.nodes.len() - 1;
+        t.nodes[2].children.push(i);
+    }
+    let keep = changed_paths(&t);
+    let items = items(&t, 20, Some(&keep));
+    assert_eq!(items.len(), 5);
+    let kids = |i: usize| -> Vec<&str> {
+        items[i]
+            .children
+            .iter()
+            .map(|&c| items[c].title.as_str())
+            .collect()
+    };
+    assert_eq!(kids(0), ["Busy", "1 unchanged"]);
+    let busy = items.iter().position(|i| i.title == "Busy").unwrap();
+    assert_eq!(kids(busy), ["b 3", "4 unchanged"]);
 }

@@ -51,6 +51,10 @@ pub struct ChartArgs {
     /// Show an OU's accounts as one "N accounts" box past this many (0: never).
     #[arg(long, default_value_t = chart::DEFAULT_COLLAPSE, value_name = "N")]
     pub collapse_accounts: usize,
+    /// With a plan: draw only what it changes and the path from the root to it, each
+    /// parent's unchanged children as one box (for a pull-request comment).
+    #[arg(long)]
+    pub changed_only: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -159,7 +163,12 @@ pub fn run(args: ChartArgs) -> anyhow::Result<ExitCode> {
             FormatArg::Svg => Format::Svg,
         },
         collapse_accounts: args.collapse_accounts,
+        changed_only: args.changed_only,
     };
+    anyhow::ensure!(
+        !args.changed_only || trees.after.is_some(),
+        "--changed-only draws what a plan changes: give --plan or a saved plan file"
+    );
     out!("{}", chart::render(trees.current(), &options));
     Ok(ExitCode::SUCCESS)
 }

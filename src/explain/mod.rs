@@ -291,7 +291,7 @@ fn rcp_chain(tree: &OrgTree, resource: &str, action: &str) -> Result<usize, Stri
     }
     if !crate::iam::actions::rcp_supported(action) {
         return Err(format!(
-            "RCPs do not apply to {action} (its service is not one RCPs support)"
+            "RCPs are not applied to {action}: the action tables do not list its service as one RCPs apply to"
         ));
     }
     let owner = resource

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod ops;
 pub mod read;
 pub mod saved;
+pub mod targeted;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -243,6 +244,15 @@ pub struct PlanContext {
     /// listed as in progress, but is still an earlier attempt the apply must not repeat.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_creations: BTreeMap<String, String>,
+    /// The configuration's ownership scope (None: the default scope): the apply takes over
+    /// what its own lost answers created only when it carries this scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// A targeted plan that read only part of the tree: what it read, which `apply
+    /// PLANFILE` reads again to check the plan is not stale. `None`: the whole organization
+    /// was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrow_read: Option<read::NarrowRead>,
 }
 
 /// A complete plan.
@@ -273,22 +283,162 @@ pub enum MakePlanError {
 
 /// Reads the live organization (and the roles the configuration needs) through `client`
 /// and plans the configuration against it.
+///
+/// With `--target`, the reader first lists only the part of the tree the targets need
+/// ([`targeted`]), then, if a target was not where the configuration puts it, every OU
+/// (still reading the tags of only the targets' accounts). When neither read can be trusted
+/// to give the plan a whole read would give (something to create or adopt, a block neither
+/// found, an error), the plan is made again from a whole read.
 pub async fn make(
     desired: &crate::model::Desired,
     client: &crate::backend::client::Client,
     options: &diff::PlanOptions,
 ) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    let (mut plan, mut live) = make_read(desired, client, options).await?;
+    // The reader sees the apply lock among the policies of its type only while that type is
+    // enabled; a crashed apply's lock is worth the one list otherwise.
+    if live.apply_lock.is_none()
+        && !live
+            .enabled_policy_types()
+            .contains(crate::model::lock::LOCK_POLICY_TYPE)
+        && let Ok(Some(Ok(lock))) = read::read_lock(client).await
+    {
+        live.apply_lock = Some(lock);
+    }
+    if let Some(lock) = &live.apply_lock {
+        plan.warnings.push(crate::diag::Diagnostic::warning(
+            lock.warning(std::time::SystemTime::now()),
+        ));
+    }
+    Ok((plan, live))
+}
+
+/// [`make`] without the apply lock's warning: the read (whole, or narrow for `--target`) and
+/// the plan.
+async fn make_read(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    if !options.targets.is_empty() {
+        let closure = targeted::Closure::of(desired, &options.targets);
+        if !closure.needs_whole {
+            for everywhere in [false, true] {
+                let scope = read::TreeScope::Closure {
+                    closure: &closure,
+                    everywhere,
+                };
+                let (live, narrow) = read::read_organization_in(client, &scope).await?;
+                let narrow = narrow.unwrap_or_default();
+                match make_narrow(desired, client, options, &closure, live, narrow).await? {
+                    Narrow::Made(made) => return Ok(*made),
+                    Narrow::NotFound => continue,
+                    Narrow::Untrusted => break,
+                }
+            }
+        }
+    }
     let mut live = read::read_organization(client).await?;
     let identities = diff::bind_identities(desired, &live);
     let queries = diff::role_queries(desired, &live, &identities);
     read::read_roles(client, &mut live, &queries).await?;
+    let plan = plan_read(desired, &live, identities, queries, options)?;
+    Ok((plan, live))
+}
+
+/// What a narrow read gave.
+enum Narrow {
+    Made(Box<(Plan, crate::model::live::LiveOrg)>),
+    /// A block of the closure was not found where the read looked.
+    NotFound,
+    /// The plan creates or adopts something, or has errors: only a whole read can tell.
+    Untrusted,
+}
+
+async fn make_narrow(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+    closure: &targeted::Closure,
+    mut live: crate::model::live::LiveOrg,
+    mut narrow: read::NarrowRead,
+) -> Result<Narrow, MakePlanError> {
+    if closure.management {
+        // The management account's roles are the closure's: its tags say whether orgchard
+        // owns roles there.
+        let management = live.organization.master_account_id.clone();
+        let Some(account) = live.accounts.get_mut(&management) else {
+            return Ok(Narrow::NotFound);
+        };
+        if narrow.tagged_accounts.insert(management.clone()) {
+            account.tags = read::read_tags(client, &management).await?;
+        }
+    }
+    let identities = diff::bind_identities(desired, &live);
+    let mut accounts = std::collections::BTreeSet::new();
+    for a in &closure.located {
+        let Some(id) = identities.found_by_id_or_tag(a) else {
+            return Ok(Narrow::NotFound);
+        };
+        if a.kind == crate::addr::ResourceKind::Account {
+            accounts.insert(id.to_string());
+        }
+    }
+    let seen = |id: &String| {
+        *id == live.root.id
+            || live.ous.contains_key(id)
+            || live.accounts.contains_key(id)
+            || live.policies.contains_key(id)
+    };
+    if !closure.ids.iter().all(seen) {
+        return Ok(Narrow::NotFound);
+    }
+    accounts.extend(closure.ids.iter().cloned());
+    if closure.management {
+        accounts.insert(live.organization.master_account_id.clone());
+    }
+    // Roles only in the closure's accounts: the others' changes are not selected anyway.
+    let mut queries = diff::role_queries(desired, &live, &identities);
+    queries.retain(|account, _| accounts.contains(account));
+    read::read_roles(client, &mut live, &queries).await?;
+    let Ok(mut plan) = plan_read(desired, &live, identities, queries, options) else {
+        return Ok(Narrow::Untrusted);
+    };
+    if plan
+        .changes
+        .iter()
+        .any(|c| matches!(c.action, Action::Create | Action::Adopt))
+    {
+        return Ok(Narrow::Untrusted);
+    }
+    // The unmanaged list of a narrow read would name only what it happened to see, and
+    // the blocks outside the closure are bound to whatever it saw: neither is the plan's.
+    plan.unmanaged.clear();
+    plan.bindings.retain(|a, _| closure.addresses.contains(a));
+    // Nor are warnings about blocks outside it (their accounts' roles were not read).
+    plan.warnings.retain(|w| {
+        w.address
+            .as_ref()
+            .is_none_or(|a| closure.addresses.contains(a))
+    });
+    plan.context.narrow_read = Some(narrow);
+    Ok(Narrow::Made(Box::new((plan, live))))
+}
+
+fn plan_read(
+    desired: &crate::model::Desired,
+    live: &crate::model::live::LiveOrg,
+    identities: diff::Identities,
+    queries: BTreeMap<String, read::RoleQuery>,
+    options: &diff::PlanOptions,
+) -> Result<Plan, MakePlanError> {
     let mut plan =
-        diff::plan_bound(desired, &live, identities, options).map_err(MakePlanError::Invalid)?;
+        diff::plan_bound(desired, live, identities, options).map_err(MakePlanError::Invalid)?;
     plan.context.role_queries = queries
         .into_iter()
         .map(|(account, q)| (account, q.names))
         .collect();
-    Ok((plan, live))
+    Ok(plan)
 }
 
 /// Reads the live organization the way `plan` read it for this plan, and says whether it
@@ -297,7 +447,16 @@ pub async fn is_current(
     plan: &Plan,
     client: &crate::backend::client::Client,
 ) -> Result<bool, crate::backend::ApiError> {
-    let mut live = read::read_organization(client).await?;
+    let scope = match &plan.context.narrow_read {
+        Some(narrow) => read::TreeScope::Again(narrow),
+        None => read::TreeScope::Whole,
+    };
+    let mut live = match read::read_organization_in(client, &scope).await {
+        Ok((live, _)) => live,
+        // A parent the targeted plan listed is gone: the organization moved.
+        Err(e) if e.kind == crate::backend::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
     let queries = plan
         .context
         .role_queries

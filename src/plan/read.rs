@@ -14,6 +14,8 @@
 //! - per delegated administrator: ListDelegatedServicesForAccount;
 //! - IAM roles only in the accounts the caller asks for ([`read_roles`]).
 //!
+//! A targeted plan reads less of the tree ([`TreeScope`], decided in [`super::targeted`]).
+//!
 //! The calls of different operations run concurrently, each paced by the [`Client`] to its
 //! own API's rate, so a read takes about what its busiest operation needs at its rate
 //! (calls ÷ rate), not the sum of one phase after another.
@@ -23,10 +25,14 @@ use std::future::Future;
 
 use futures::channel::mpsc;
 use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
 
 use crate::backend::client::Client;
 use crate::backend::*;
 use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole};
+use crate::model::lock::FoundLock;
+
+use super::targeted::Closure;
 
 /// How many reads of one kind are in flight at once; the client's pacing does the rest.
 const CONCURRENCY: usize = 8;
@@ -66,6 +72,42 @@ const M: Scope = Scope::Management;
 /// organization, ListTagsForResource: one call per OU, account and policy), not the sum of
 /// the phases.
 pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
+    Ok(read_organization_in(client, &TreeScope::Whole).await?.0)
+}
+
+/// Which part of the OU tree a read lists, and which accounts' tags it reads (everything
+/// else is read whole).
+#[derive(Debug, Clone, Copy)]
+pub enum TreeScope<'a> {
+    /// Every OU and account with its tags: what an untargeted plan reads.
+    Whole,
+    /// A targeted plan's read (see [`super::targeted`]): the root's children and the children
+    /// of the live OUs the [`Closure`] may need (of every OU when `everywhere`), the tags of
+    /// every OU listed, and of the listed accounts the closure names.
+    Closure {
+        closure: &'a Closure,
+        everywhere: bool,
+    },
+    /// What an earlier targeted read read: a saved targeted plan read again.
+    Again(&'a NarrowRead),
+}
+
+/// What a targeted plan read of the tree, so that `apply PLANFILE` can read it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NarrowRead {
+    /// The parents whose children were listed.
+    pub parents: BTreeSet<String>,
+    /// The accounts whose tags were read (the others listed are seen without tags).
+    pub tagged_accounts: BTreeSet<String>,
+}
+
+/// Reads the organization with the tree limited to `scope`; also returns what of the tree
+/// was read, unless the read was whole.
+pub async fn read_organization_in(
+    client: &Client,
+    scope: &TreeScope<'_>,
+) -> Result<(LiveOrg, Option<NarrowRead>), ApiError> {
+    let lock = std::sync::Mutex::new(None);
     let organization = async {
         Ok::<_, ApiError>(
             client
@@ -83,10 +125,20 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         // account is found by its tags, the pending creation only warns about blocks still
         // to create.
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
-        let (tree, policies, tags) = read_tree_policies_and_tags(client, &root).await?;
-        Ok::<_, ApiError>((root, pending, tree, policies, tags))
+        let (tree, policies, tags, listed) = match scope {
+            TreeScope::Whole => {
+                let (tree, policies, tags) = read_tree_policies_and_tags(client, &root, &lock).await?;
+                (tree, policies, tags, None)
+            }
+            _ => {
+                let (tree, policies, tags, listed) =
+                    read_part_of_tree(client, &root, scope, &lock).await?;
+                (tree, policies, tags, Some(listed))
+            }
+        };
+        Ok::<_, ApiError>((root, pending, tree, policies, tags, listed))
     };
-    let (organization, service_access, delegated, (root, pending, tree, policies, tags)) =
+    let (organization, service_access, delegated, (root, pending, tree, policies, tags, listed)) =
         futures::try_join!(organization, service_access, delegated, tree)?;
     let (mut ous, mut accounts) = tree;
     let mut policies = policies;
@@ -102,7 +154,7 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
             p.tags = t;
         }
     }
-    Ok(LiveOrg {
+    let live = LiveOrg {
         organization,
         root,
         root_tags,
@@ -115,7 +167,155 @@ pub async fn read_organization(client: &Client) -> Result<LiveOrg, ApiError> {
         roles: BTreeMap::new(),
         unowned_roles: BTreeMap::new(),
         pending_account_creations: pending,
-    })
+        apply_lock: lock.into_inner().unwrap_or_else(|p| p.into_inner()),
+    };
+    Ok((live, listed))
+}
+
+/// The policies and their tags as [`read_tree_policies_and_tags`] reads them, but of the tree
+/// only the root's children and those of the OUs `scope` descends into, and of the accounts
+/// listed only the tags of those `scope` names. An OU's tags decide whether it is descended
+/// into, so each listing waits for its parent's tags.
+async fn read_part_of_tree(
+    client: &Client,
+    root: &Root,
+    scope: &TreeScope<'_>,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
+) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags, NarrowRead), ApiError> {
+    let (to_tag, tag_queue) = mpsc::unbounded::<String>();
+    let _ = to_tag.unbounded_send(root.id.clone());
+    let policies = async move {
+        let policies = read_policies(client, root, &to_tag, lock).await?;
+        drop(to_tag);
+        Ok::<_, ApiError>(policies)
+    };
+    let policy_tags = tag_queue
+        .map(|id| async move {
+            let tags = read_tags(client, &id).await?;
+            Ok::<_, ApiError>((id, tags))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect::<Tags>();
+    let (policies, mut tags, (tree, tree_tags, listed)) = futures::try_join!(
+        policies,
+        policy_tags,
+        walk_part_of_tree(client, &root.id, scope)
+    )?;
+    tags.extend(tree_tags);
+    Ok((tree, policies, tags, listed))
+}
+
+/// One read of the partial walk.
+enum Job {
+    List(String),
+    Tag { id: String, ou: bool },
+}
+
+enum Done {
+    Listed(String, Vec<OrganizationalUnit>, Vec<Account>),
+    Tagged {
+        id: String,
+        ou: bool,
+        tags: BTreeMap<String, String>,
+    },
+}
+
+async fn run_job(client: &Client, job: Job) -> Result<Done, ApiError> {
+    match job {
+        Job::List(parent) => {
+            let (parent, ous, accounts) = read_children(client, parent).await?;
+            Ok(Done::Listed(parent, ous, accounts))
+        }
+        Job::Tag { id, ou } => {
+            let tags = read_tags(client, &id).await?;
+            Ok(Done::Tagged { id, ou, tags })
+        }
+    }
+}
+
+async fn walk_part_of_tree(
+    client: &Client,
+    root_id: &str,
+    scope: &TreeScope<'_>,
+) -> Result<(Tree, Tags, NarrowRead), ApiError> {
+    let mut ous: BTreeMap<String, LiveOu> = BTreeMap::new();
+    let mut accounts = BTreeMap::new();
+    let mut tags: Tags = Vec::new();
+    let mut read = NarrowRead::default();
+    let mut waiting = vec![Job::List(root_id.to_string())];
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < CONCURRENCY {
+            let Some(job) = waiting.pop() else { break };
+            running.push(run_job(client, job));
+        }
+        let Some(done) = running.next().await else {
+            break;
+        };
+        match done? {
+            Done::Listed(parent, child_ous, child_accounts) => {
+                for ou in child_ous {
+                    waiting.push(Job::Tag {
+                        id: ou.id.clone(),
+                        ou: true,
+                    });
+                    ous.insert(
+                        ou.id.clone(),
+                        LiveOu {
+                            ou,
+                            parent_id: parent.clone(),
+                            tags: BTreeMap::new(),
+                        },
+                    );
+                }
+                for account in child_accounts {
+                    let tagged = match scope {
+                        TreeScope::Whole => true,
+                        TreeScope::Closure { closure, .. } => closure.names_account(&account),
+                        TreeScope::Again(r) => r.tagged_accounts.contains(&account.id),
+                    };
+                    if tagged {
+                        read.tagged_accounts.insert(account.id.clone());
+                        waiting.push(Job::Tag {
+                            id: account.id.clone(),
+                            ou: false,
+                        });
+                    }
+                    accounts.insert(
+                        account.id.clone(),
+                        LiveAccount {
+                            account,
+                            parent_id: parent.clone(),
+                            tags: BTreeMap::new(),
+                        },
+                    );
+                }
+                read.parents.insert(parent);
+            }
+            Done::Tagged { id, ou, tags: t } => {
+                if ou {
+                    let descend = match scope {
+                        TreeScope::Whole => true,
+                        TreeScope::Closure {
+                            closure,
+                            everywhere,
+                        } => {
+                            *everywhere
+                                || ous
+                                    .get(&id)
+                                    .is_some_and(|o| closure.descends_into(&o.ou, &t))
+                        }
+                        TreeScope::Again(r) => r.parents.contains(&id),
+                    };
+                    if descend {
+                        waiting.push(Job::List(id.clone()));
+                    }
+                }
+                tags.push((id, t));
+            }
+        }
+    }
+    Ok(((ous, accounts), tags, read))
 }
 
 async fn read_root(client: &Client) -> Result<Root, ApiError> {
@@ -237,6 +437,7 @@ type Tags = Vec<(String, BTreeMap<String, String>)>;
 async fn read_tree_policies_and_tags(
     client: &Client,
     root: &Root,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags), ApiError> {
     let (to_tag, tag_queue) = mpsc::unbounded::<String>();
     // The root's tags do not wait for anything.
@@ -252,7 +453,7 @@ async fn read_tree_policies_and_tags(
     let policies = {
         let to_tag = to_tag.clone();
         async move {
-            let policies = read_policies(client, root, &to_tag).await?;
+            let policies = read_policies(client, root, &to_tag, lock).await?;
             drop(to_tag);
             Ok::<_, ApiError>(policies)
         }
@@ -323,6 +524,7 @@ async fn read_policies(
     client: &Client,
     root: &Root,
     to_tag: &mpsc::UnboundedSender<String>,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<BTreeMap<String, LivePolicy>, ApiError> {
     let types: Vec<String> = root
         .policy_types
@@ -352,6 +554,13 @@ async fn read_policies(
         })
         .buffer_unordered(CONCURRENCY)
         .map_ok(|summaries| {
+            // The apply lock is no resource of anyone's: kept aside, never read further.
+            let (locks, summaries): (Vec<_>, Vec<_>) = summaries
+                .into_iter()
+                .partition(|s| FoundLock::from_summary(s).is_some());
+            if let Some(l) = locks.first().and_then(FoundLock::from_summary) {
+                *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(l);
+            }
             for s in summaries.iter().filter(|s| !s.aws_managed) {
                 let _ = to_tag.unbounded_send(s.id.clone());
             }
@@ -467,6 +676,30 @@ pub async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, Str
     })
     .await?;
     Ok(tags_to_map(&tags))
+}
+
+/// Reads the organization's apply lock, if any ([`crate::model::lock`]): the policies of the
+/// lock's type, the one with the reserved name.
+/// `Err(id)` when a policy has the name but is not a lock.
+pub async fn read_lock(client: &Client) -> Result<Option<Result<FoundLock, String>>, ApiError> {
+    let policies = all_pages(|t| async move {
+        let o = client
+            .list_policies(
+                &M,
+                ListPoliciesInput {
+                    filter: crate::model::lock::LOCK_POLICY_TYPE.to_string(),
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.policies, o.next_token))
+    })
+    .await?;
+    Ok(policies
+        .iter()
+        .find(|p| crate::model::lock::is_lock_name(p))
+        .map(|p| FoundLock::from_summary(p).ok_or_else(|| p.id.clone())))
 }
 
 /// Which roles to read in one account.
