@@ -89,7 +89,7 @@ async fn check_through(
         .await
         .unwrap();
     let caller = precheck::collect::collect(api.as_ref()).await.unwrap();
-    let report = precheck::check(&p, &live, api.as_ref(), &caller)
+    let report = precheck::check(&p, &live, api.as_ref(), &caller, false)
         .await
         .unwrap();
     (caller, report)

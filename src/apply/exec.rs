@@ -15,6 +15,7 @@ use crate::backend::client::Client;
 use crate::backend::{
     self as api, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope,
 };
+use crate::model::live::{OWNERSHIP_TAG, SCOPE_TAG, same_owner, scope_name, scope_of};
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
 use crate::plan::read::{all_pages, read_role_tags, read_tags};
@@ -246,9 +247,9 @@ impl ExecContext {
             (Op::CreateRole { name, tags, .. }, _, "EntityAlreadyExists") => {
                 // Our own creation whose answer was lost carries our ownership tag (CreateRole
                 // sets it); a namesake created by someone else since the plan is theirs.
-                let live = self.role_owner(scope, name).await?;
-                let ours = tags.get(crate::model::live::OWNERSHIP_TAG);
-                if live.is_some() && live.as_ref() == ours {
+                let live =
+                    crate::backend::tags_to_map(&read_role_tags(&self.client, scope, name).await?);
+                if same_owner(&live, tags) {
                     Ok(())
                 } else {
                     Err(err)
@@ -293,19 +294,17 @@ impl ExecContext {
     /// stands (a new plan shows it, to adopt or rename).
     async fn claim(&self, id: &str, address: &Address, original: ApiError) -> Result<(), ApiError> {
         let tags = read_tags(&self.client, id).await?;
-        match tags.get(crate::model::live::OWNERSHIP_TAG) {
-            Some(o) if *o == address.to_string() => Ok(()),
-            _ => Err(original),
+        if self.ours(&tags, address) {
+            Ok(())
+        } else {
+            Err(original)
         }
     }
 
-    /// The ownership tag of the role `name` in the account `scope` names.
-    async fn role_owner(&self, scope: &Scope, name: &str) -> Result<Option<String>, ApiError> {
-        Ok(read_role_tags(&self.client, scope, name)
-            .await?
-            .into_iter()
-            .find(|t| t.key == crate::model::live::OWNERSHIP_TAG)
-            .map(|t| t.value))
+    /// Whether live tags name `address` as their owner, in this plan's ownership scope.
+    fn ours(&self, tags: &BTreeMap<String, String>, address: &Address) -> bool {
+        tags.get(OWNERSHIP_TAG) == Some(&address.to_string())
+            && scope_of(tags) == self.plan.context.scope.as_deref()
     }
 
     async fn find_ou(&self, parent: &str, name: &str) -> Result<Option<String>, ApiError> {
@@ -577,18 +576,18 @@ impl ExecContext {
         if !account.email.eq_ignore_ascii_case(email) {
             return Ok(None);
         }
-        let owner = read_tags(&self.client, &account.id)
-            .await?
-            .remove(crate::model::live::OWNERSHIP_TAG);
-        match owner {
-            Some(o) if o == address.to_string() => Ok(Some(account.id.clone())),
+        let tags = read_tags(&self.client, &account.id).await?;
+        if self.ours(&tags, address) {
+            return Ok(Some(account.id.clone()));
+        }
+        match tags.get(OWNERSHIP_TAG) {
             Some(o) => Err(ApiError::new(
                 Operation::CreateAccount,
                 "OrgchardOwnedElsewhere",
                 format!(
-                    "account {} with the email {email} belongs to {o} (its {} tag); orgchard does not take it over for {address}",
+                    "account {} with the email {email} belongs to {o} of {} (its {OWNERSHIP_TAG} and {SCOPE_TAG} tags); orgchard does not take it over for {address}",
                     account.id,
-                    crate::model::live::OWNERSHIP_TAG
+                    scope_name(scope_of(&tags)),
                 ),
             )),
             None => Ok(None),

@@ -12,6 +12,7 @@
 
 pub mod backoff;
 pub mod exec;
+pub mod lock;
 pub mod poller;
 pub mod progress;
 
@@ -431,7 +432,8 @@ fn remaining_path(plan: &Plan, succs: &[Vec<usize>]) -> Vec<u64> {
     rank.into_iter().map(|r| r.unwrap_or(0)).collect()
 }
 
-/// A shared flag that Ctrl-C sets.
+/// A shared flag that Ctrl-C (SIGINT) or, on Unix, SIGTERM (what CI runners send to cancel a
+/// job) sets.
 pub fn interrupt_on_ctrl_c() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
@@ -440,6 +442,18 @@ pub fn interrupt_on_ctrl_c() -> Arc<AtomicBool> {
             f.store(true, Ordering::SeqCst);
         }
     });
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            let f = flag.clone();
+            tokio::spawn(async move {
+                if term.recv().await.is_some() {
+                    f.store(true, Ordering::SeqCst);
+                }
+            });
+        }
+    }
     flag
 }
 

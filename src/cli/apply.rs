@@ -5,12 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::settings::{Configured, MissingState, Settings};
 use super::{CommonArgs, PrecheckMode, session};
-use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
+use crate::apply::{self, ApplyError, ApplyOptions, EventSink, lock, progress};
 use crate::plan;
 use crate::view::human as render;
 
@@ -31,6 +32,20 @@ pub struct ApplyArgs {
     /// Apply only these addresses and what they need (repeatable).
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
+    /// Hold the organization's apply lock while changing it (`--lock=false` to skip). Default:
+    /// on for the AWS backend, off for the emulator (whose state file is locked anyway).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub lock: Option<bool>,
+    /// How long to wait for an apply lock another apply holds (e.g. `90s`, `10m`, `1h`),
+    /// trying again every 10 seconds. Default: do not wait.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Option<Duration>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -41,7 +56,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let from_file = args.path.is_file();
     let (plan, settings, report) = if from_file {
         let mut plan = super::show::read_plan(&args.path)?;
-        let settings = Settings::resolve(
+        let mut settings = Settings::resolve(
             &args.common,
             Configured::SavedPlan {
                 backend: plan.context.backend.as_ref(),
@@ -49,6 +64,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             },
             MissingState::Create,
         )?;
+        settings.apply_lock = args.lock.unwrap_or(settings.apply_lock);
         let rt = session::runtime(&settings.backend)?;
         let report = rt.block_on(async {
             let client = session::client(&settings, &plan.context.member_access_role).await?;
@@ -81,6 +97,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             &args.target,
             false,
             MissingState::Create,
+            args.lock,
         )?;
         (c.plan, c.settings, c.report)
     };
@@ -127,16 +144,40 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let result = rt.block_on(async {
         let client = session::client(&settings, &plan.context.member_access_role).await?;
-        if from_file && !plan::is_current(&plan, &client).await? {
-            anyhow::bail!(STALE_PLAN);
-        }
-        if asked && !plan::is_current(&plan, &client).await? {
-            anyhow::bail!(
-                "the organization changed while the plan waited for confirmation, so the plan is stale; nothing was changed. Run `orgchard apply` again to plan against the current state"
+        // Listening before the lock is taken: an interrupt from here on ends the apply the
+        // orderly way, releasing the lock, instead of killing the process with the lock held.
+        let interrupt = apply::interrupt_on_ctrl_c();
+        let held = if settings.apply_lock {
+            Some(take_lock(&client, &args, interrupt.clone()).await?)
+        } else {
+            None
+        };
+        let run = async {
+            // A lock that had to be waited for was another apply's: the plan is checked
+            // against what that apply left.
+            let waited = held.as_ref().is_some_and(|h| h.waited);
+            if from_file && !plan::is_current(&plan, &client).await? {
+                anyhow::bail!(STALE_PLAN);
+            }
+            if (asked || (waited && !from_file)) && !plan::is_current(&plan, &client).await? {
+                anyhow::bail!(
+                    "the organization changed while the plan waited for confirmation (or for the apply lock), so the plan is stale; nothing was changed. Run `orgchard apply` again to plan against the current state"
+                );
+            }
+            Ok(apply::apply(&plan, client.clone(), &options, sink, interrupt).await)
+        };
+        let result = run.await;
+        // A simulated crash leaves the lock behind, as a real one would.
+        let crashed = matches!(result, Ok(Err(ApplyError::SimulatedCrash(_))));
+        if let Some(h) = held
+            && !crashed
+            && let Err(e) = h.release(&client).await
+        {
+            errln!(
+                "orgchard: the apply lock could not be released ({e}); it expires after its lease, or remove it with `orgchard unlock`"
             );
         }
-        let interrupt = apply::interrupt_on_ctrl_c();
-        Ok(apply::apply(&plan, client, &options, sink, interrupt).await)
+        result
     })?;
     let report = match result {
         Ok(r) => r,
@@ -175,6 +216,47 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Takes the organization's apply lock for the caller, waiting as `--lock-timeout` says.
+async fn take_lock(
+    client: &Arc<crate::backend::client::Client>,
+    args: &ApplyArgs,
+    interrupt: Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<lock::HeldLock> {
+    use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
+    let me = client
+        .get_caller_identity(&Scope::Management, GetCallerIdentityInput {})
+        .await?;
+    let options = lock::LockOptions {
+        timeout: args.lock_timeout.unwrap_or_default(),
+        interrupt,
+        ..lock::LockOptions::default()
+    };
+    Ok(lock::acquire(client.clone(), &me.arn, &lock::run_id(), &options).await?)
+}
+
+/// A duration as `--lock-timeout` takes it: a number with `s`, `m` or `h` (seconds without).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: write e.g. 90s, 10m or 1h"))?;
+    let secs = match unit.trim() {
+        "s" | "sec" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}: accepted are s, m and h (e.g. 90s, 10m, 1h)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(secs))
+}
+
 /// Asks for `yes` on a terminal; without one, refuses (use `--auto-approve`).
 fn confirm() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
@@ -185,4 +267,20 @@ fn confirm() -> anyhow::Result<bool> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim() == "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_timeouts_parse_with_their_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        let e = parse_duration("5d").unwrap_err();
+        assert!(e.contains("s, m and h"), "{e}");
+        assert!(parse_duration("soon").is_err());
+    }
 }

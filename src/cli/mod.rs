@@ -21,6 +21,7 @@ mod session;
 mod settings;
 mod show;
 mod snapshot;
+mod unlock;
 mod validate;
 
 /// Manage an AWS Organization as code.
@@ -57,6 +58,8 @@ pub enum Command {
     Policy(policy::PolicyCommand),
     /// Write the live organization as an emulator state file.
     Snapshot(snapshot::SnapshotArgs),
+    /// Remove the organization's apply lock left by an apply that could not release it.
+    Unlock(unlock::UnlockArgs),
     /// Draw the organization: OUs, accounts and attached policies, with a plan's changes
     /// marked (Mermaid, Graphviz DOT or SVG).
     Chart(chart::ChartArgs),
@@ -155,6 +158,7 @@ pub fn main() -> ExitCode {
         Command::Emulator(c) => emulator::run(c),
         Command::Policy(c) => policy::run(c),
         Command::Snapshot(a) => snapshot::run(a),
+        Command::Unlock(a) => unlock::run(a),
         Command::Chart(a) => chart::run(a),
         Command::Explain(a) => explain::run(a),
     };

@@ -177,7 +177,7 @@ pub async fn precheck_plan(
         .map(|l| l.to_string())
         .collect();
     let report = match caller {
-        Some(Ok(c)) => Some(precheck::check(plan, live, client, &c).await),
+        Some(Ok(c)) => Some(precheck::check(plan, live, client, &c, settings.apply_lock).await),
         Some(Err(e)) if errors.is_empty() => return Err(e.into()),
         _ => None,
     };
@@ -204,8 +204,10 @@ pub fn make_checked(
     target: &[String],
     force_precheck: bool,
     missing_state: MissingState,
+    apply_lock: Option<bool>,
 ) -> anyhow::Result<CheckedPlan> {
-    let (desired, diags, settings, options) = prepare(dir, common, target, missing_state)?;
+    let (desired, diags, mut settings, options) = prepare(dir, common, target, missing_state)?;
+    settings.apply_lock = apply_lock.unwrap_or(settings.apply_lock);
     let rt = session::runtime(&settings.backend)?;
     let (mut plan, report) = rt.block_on(async {
         let client = session::client(&settings, &desired.organization.member_access_role).await?;
@@ -234,6 +236,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         &args.target,
         args.emit_policy,
         MissingState::Empty,
+        // The emitted policy is what an apply needs where it runs for real, on AWS, where the
+        // apply lock is on by default: its calls are included whatever the backend.
+        args.emit_policy.then_some(true),
     )?;
     let plan = checked.plan;
     if args.emit_policy {

@@ -39,6 +39,9 @@ pub struct Settings {
     pub color: bool,
     pub precheck: PrecheckMode,
     pub as_policy: Option<PathBuf>,
+    /// Whether an apply holds the organization's apply lock: on for AWS, off for the
+    /// emulator (whose state file is locked while in use) unless `apply --lock` says.
+    pub apply_lock: bool,
 }
 
 /// Where the backend comes from when `--backend` does not say.
@@ -101,7 +104,9 @@ impl Settings {
                 o.endpoint_url = common.endpoint_url.clone();
             }
         }
+        let apply_lock = matches!(backend, BackendChoice::Aws(_));
         Ok(Settings {
+            apply_lock,
             backend,
             missing_state,
             color: color(common.no_color),

@@ -79,7 +79,14 @@ pub fn check_email(s: &str) -> Check {
 }
 
 pub fn check_policy_name(s: &str) -> Check {
-    len_between("a policy name", s, 1, 128)
+    len_between("a policy name", s, 1, 128)?;
+    if s == crate::model::lock::LOCK_POLICY_NAME {
+        return reject(
+            format!("the policy name {s:?} is reserved for orgchard's apply lock"),
+            "choose another name",
+        );
+    }
+    Ok(())
 }
 
 pub fn check_policy_description(s: &str) -> Check {
@@ -171,6 +178,26 @@ pub fn check_account_removal(s: &str) -> Check {
         None => "accepted: \"ignore\", \"remove\", \"close\"".into(),
     };
     reject(format!("invalid account_removal {s:?}"), help)
+}
+
+/// An ownership scope: a short identifier, since it is written into a tag on every owned
+/// resource and compared as it is.
+pub fn check_scope(s: &str) -> Check {
+    let help = "a scope is 1 to 32 characters: lowercase letters, digits, `-` and `_`, starting with a letter (e.g. \"security\"); leave `scope` out for the default scope";
+    let shape = s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !shape {
+        return reject(format!("invalid scope {s:?}"), help);
+    }
+    if s == "default" {
+        return reject(
+            "the scope \"default\" is reserved".to_string(),
+            "leave `scope` out for the default scope",
+        );
+    }
+    Ok(())
 }
 
 pub fn check_service_principal(s: &str) -> Check {

@@ -1116,6 +1116,7 @@ impl Decoder<'_> {
                 };
             }
             s.quotas = self.quotas(&org_addr, item);
+            s.scope = self.string(&org_addr, item, "scope", Some(checks::check_scope));
             let _ = self.string(&org_addr, item, "id", Some(checks::check_org_id));
             self.desired.organization = s;
         }

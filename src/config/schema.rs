@@ -21,6 +21,7 @@ pub fn schema(kind: ResourceKind) -> &'static [&'static str] {
             "member_access_role",
             "account_removal",
             "quotas",
+            "scope",
             "id",
         ],
         ResourceKind::Root => &["policies", "tags", "id", "name"],

@@ -15,6 +15,35 @@ use crate::backend::{
 /// The tag orgchard puts on every taggable resource it creates or adopts: its address.
 pub const OWNERSHIP_TAG: &str = "orgchard:address";
 
+/// The tag that names the ownership scope of a resource carrying [`OWNERSHIP_TAG`]: the
+/// `organization { scope = "..." }` of the configuration that owns it. Absent: the default
+/// scope (a configuration without `scope`), so the tags written before scopes existed stay
+/// valid and mean what they meant. A configuration owns only the resources of its own scope;
+/// the others' are unmanaged to it and never taken over.
+pub const SCOPE_TAG: &str = "orgchard:scope";
+
+/// The scope a resource's tags give it: None for the default scope.
+pub fn scope_of(tags: &BTreeMap<String, String>) -> Option<&str> {
+    tags.get(SCOPE_TAG).map(String::as_str)
+}
+
+/// Whether a live resource's tags say it belongs to the owner `wanted` names: the same address
+/// in the same scope. What the applier checks before taking over a namesake its own lost
+/// answer may have created.
+pub fn same_owner(live: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
+    live.get(OWNERSHIP_TAG).is_some()
+        && live.get(OWNERSHIP_TAG) == wanted.get(OWNERSHIP_TAG)
+        && scope_of(live) == scope_of(wanted)
+}
+
+/// How a scope is named in messages: `scope "security"`, or `the default scope`.
+pub fn scope_name(scope: Option<&str>) -> String {
+    match scope {
+        Some(s) => format!("scope {s:?}"),
+        None => "the default scope".to_string(),
+    }
+}
+
 /// The tag orgchard keeps on a member account while it manages IAM roles inside it. The
 /// reader enters an account for its roles only where the configuration declares roles or this
 /// tag is set, so a role whose block was the last of its account is still found and deleted,
@@ -100,6 +129,12 @@ pub struct LiveOrg {
     pub unowned_roles: BTreeMap<String, BTreeSet<String>>,
     /// Account creations that have not finished (IN_PROGRESS).
     pub pending_account_creations: Vec<CreateAccountStatus>,
+    /// The organization's apply lock, when the reader saw one (it lists the lock's policy
+    /// type only while that type is enabled). Not part of the organization's state: left out
+    /// of the fingerprint (an apply takes the lock after its plan was made), of saved plans
+    /// and of snapshots.
+    #[serde(skip)]
+    pub apply_lock: Option<crate::model::lock::FoundLock>,
 }
 
 impl LiveOrg {

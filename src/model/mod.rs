@@ -11,6 +11,7 @@
 
 pub mod functions;
 pub mod live;
+pub mod lock;
 mod resolve;
 pub mod value;
 
@@ -119,6 +120,10 @@ pub struct OrganizationSettings {
     /// The quotas AWS raised for this organization (`quotas = { scp_per_target = 15 }`);
     /// the others are AWS's defaults.
     pub quotas: crate::vocab::quotas::Quotas,
+    /// The ownership scope (`scope = "security"`): this configuration owns only what carries
+    /// it ([`live::SCOPE_TAG`]). None: the default scope.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 impl Default for OrganizationSettings {
@@ -133,6 +138,7 @@ impl Default for OrganizationSettings {
             member_access_role: DEFAULT_MEMBER_ACCESS_ROLE.to_string(),
             account_removal: AccountRemoval::Ignore,
             quotas: Default::default(),
+            scope: None,
         }
     }
 }

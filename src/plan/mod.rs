@@ -244,6 +244,10 @@ pub struct PlanContext {
     /// listed as in progress, but is still an earlier attempt the apply must not repeat.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_creations: BTreeMap<String, String>,
+    /// The configuration's ownership scope (None: the default scope): the apply takes over
+    /// what its own lost answers created only when it carries this scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// A targeted plan that read only part of the tree: what it read, which `apply
     /// PLANFILE` reads again to check the plan is not stale. `None`: the whole organization
     /// was read.
@@ -286,6 +290,32 @@ pub enum MakePlanError {
 /// to give the plan a whole read would give (something to create or adopt, a block neither
 /// found, an error), the plan is made again from a whole read.
 pub async fn make(
+    desired: &crate::model::Desired,
+    client: &crate::backend::client::Client,
+    options: &diff::PlanOptions,
+) -> Result<(Plan, crate::model::live::LiveOrg), MakePlanError> {
+    let (mut plan, mut live) = make_read(desired, client, options).await?;
+    // The reader sees the apply lock among the policies of its type only while that type is
+    // enabled; a crashed apply's lock is worth the one list otherwise.
+    if live.apply_lock.is_none()
+        && !live
+            .enabled_policy_types()
+            .contains(crate::model::lock::LOCK_POLICY_TYPE)
+        && let Ok(Some(Ok(lock))) = read::read_lock(client).await
+    {
+        live.apply_lock = Some(lock);
+    }
+    if let Some(lock) = &live.apply_lock {
+        plan.warnings.push(crate::diag::Diagnostic::warning(
+            lock.warning(std::time::SystemTime::now()),
+        ));
+    }
+    Ok((plan, live))
+}
+
+/// [`make`] without the apply lock's warning: the read (whole, or narrow for `--target`) and
+/// the plan.
+async fn make_read(
     desired: &crate::model::Desired,
     client: &crate::backend::client::Client,
     options: &diff::PlanOptions,

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::client::Client;
 use crate::backend::*;
 use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole};
+use crate::model::lock::FoundLock;
 
 use super::targeted::Closure;
 
@@ -106,6 +107,7 @@ pub async fn read_organization_in(
     client: &Client,
     scope: &TreeScope<'_>,
 ) -> Result<(LiveOrg, Option<NarrowRead>), ApiError> {
+    let lock = std::sync::Mutex::new(None);
     let organization = async {
         Ok::<_, ApiError>(
             client
@@ -125,12 +127,12 @@ pub async fn read_organization_in(
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
         let (tree, policies, tags, listed) = match scope {
             TreeScope::Whole => {
-                let (tree, policies, tags) = read_tree_policies_and_tags(client, &root).await?;
+                let (tree, policies, tags) = read_tree_policies_and_tags(client, &root, &lock).await?;
                 (tree, policies, tags, None)
             }
             _ => {
                 let (tree, policies, tags, listed) =
-                    read_part_of_tree(client, &root, scope).await?;
+                    read_part_of_tree(client, &root, scope, &lock).await?;
                 (tree, policies, tags, Some(listed))
             }
         };
@@ -165,6 +167,7 @@ pub async fn read_organization_in(
         roles: BTreeMap::new(),
         unowned_roles: BTreeMap::new(),
         pending_account_creations: pending,
+        apply_lock: lock.into_inner().unwrap_or_else(|p| p.into_inner()),
     };
     Ok((live, listed))
 }
@@ -177,11 +180,12 @@ async fn read_part_of_tree(
     client: &Client,
     root: &Root,
     scope: &TreeScope<'_>,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags, NarrowRead), ApiError> {
     let (to_tag, tag_queue) = mpsc::unbounded::<String>();
     let _ = to_tag.unbounded_send(root.id.clone());
     let policies = async move {
-        let policies = read_policies(client, root, &to_tag).await?;
+        let policies = read_policies(client, root, &to_tag, lock).await?;
         drop(to_tag);
         Ok::<_, ApiError>(policies)
     };
@@ -433,6 +437,7 @@ type Tags = Vec<(String, BTreeMap<String, String>)>;
 async fn read_tree_policies_and_tags(
     client: &Client,
     root: &Root,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags), ApiError> {
     let (to_tag, tag_queue) = mpsc::unbounded::<String>();
     // The root's tags do not wait for anything.
@@ -448,7 +453,7 @@ async fn read_tree_policies_and_tags(
     let policies = {
         let to_tag = to_tag.clone();
         async move {
-            let policies = read_policies(client, root, &to_tag).await?;
+            let policies = read_policies(client, root, &to_tag, lock).await?;
             drop(to_tag);
             Ok::<_, ApiError>(policies)
         }
@@ -519,6 +524,7 @@ async fn read_policies(
     client: &Client,
     root: &Root,
     to_tag: &mpsc::UnboundedSender<String>,
+    lock: &std::sync::Mutex<Option<FoundLock>>,
 ) -> Result<BTreeMap<String, LivePolicy>, ApiError> {
     let types: Vec<String> = root
         .policy_types
@@ -548,6 +554,13 @@ async fn read_policies(
         })
         .buffer_unordered(CONCURRENCY)
         .map_ok(|summaries| {
+            // The apply lock is no resource of anyone's: kept aside, never read further.
+            let (locks, summaries): (Vec<_>, Vec<_>) = summaries
+                .into_iter()
+                .partition(|s| FoundLock::from_summary(s).is_some());
+            if let Some(l) = locks.first().and_then(FoundLock::from_summary) {
+                *lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(l);
+            }
             for s in summaries.iter().filter(|s| !s.aws_managed) {
                 let _ = to_tag.unbounded_send(s.id.clone());
             }
@@ -663,6 +676,30 @@ pub async fn read_tags(client: &Client, id: &str) -> Result<BTreeMap<String, Str
     })
     .await?;
     Ok(tags_to_map(&tags))
+}
+
+/// Reads the organization's apply lock, if any ([`crate::model::lock`]): the policies of the
+/// lock's type, the one with the reserved name.
+/// `Err(id)` when a policy has the name but is not a lock.
+pub async fn read_lock(client: &Client) -> Result<Option<Result<FoundLock, String>>, ApiError> {
+    let policies = all_pages(|t| async move {
+        let o = client
+            .list_policies(
+                &M,
+                ListPoliciesInput {
+                    filter: crate::model::lock::LOCK_POLICY_TYPE.to_string(),
+                    next_token: t,
+                    max_results: Some(ORG_PAGE),
+                },
+            )
+            .await?;
+        Ok((o.policies, o.next_token))
+    })
+    .await?;
+    Ok(policies
+        .iter()
+        .find(|p| crate::model::lock::is_lock_name(p))
+        .map(|p| FoundLock::from_summary(p).ok_or_else(|| p.id.clone())))
 }
 
 /// Which roles to read in one account.

@@ -18,6 +18,7 @@ use crate::model::live::{
 
 mod identity_review;
 mod lifecycle;
+mod scopes;
 
 const MGMT: &str = "111111111111";
 const ROOT: &str = "r-ab12";
@@ -51,6 +52,7 @@ fn empty_org() -> LiveOrg {
         roles: BTreeMap::new(),
         unowned_roles: BTreeMap::new(),
         pending_account_creations: vec![],
+        apply_lock: None,
     };
     live.policies.insert(
         "p-FullAWSAccess".into(),

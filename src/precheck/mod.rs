@@ -23,6 +23,7 @@ use crate::iam::{
 };
 use crate::model::Value;
 use crate::model::live::LiveOrg;
+use crate::model::lock::{LOCK_POLICY_NAME, LOCK_POLICY_TYPE};
 use crate::plan::{IdRef, Op, Plan};
 use crate::vocab;
 pub use collect::{CallerPolicies, Source};
@@ -720,12 +721,14 @@ fn unknown_note(error: &str) -> String {
 }
 
 /// Runs the pre-check of `plan` for `caller`. Member-access roles are read through `api`
-/// in the accounts the apply enters.
+/// in the accounts the apply enters. With `apply_lock`, the calls that take, renew and
+/// release the organization's apply lock are checked too, when the plan changes anything.
 pub async fn check(
     plan: &Plan,
     live: &LiveOrg,
     api: &dyn Api,
     caller: &CallerPolicies,
+    apply_lock: bool,
 ) -> Result<Report, PrecheckError> {
     let model = Model::new(plan, live);
     let org = model.org();
@@ -784,6 +787,21 @@ pub async fn check(
                 None,
             )
             .await;
+        }
+    }
+    if apply_lock && plan.has_changes() {
+        let info = LockInfo(model.info());
+        for request in lock_requests() {
+            let operation = format!("{} {}", request.operation(), LOCK_POLICY_NAME);
+            for auth in iam::authorizations(&request, &Scope::Management, &org, &info) {
+                for resource in &auth.resources {
+                    let mut req = principal(&auth.action, resource);
+                    for (k, v) in &auth.context {
+                        req = req.with_context(k, v.clone());
+                    }
+                    ck.check("(apply lock)", &operation, req, None).await;
+                }
+            }
         }
     }
     // Entering each member account: the caller's sts:AssumeRole and the role's trust policy.
@@ -904,6 +922,50 @@ pub async fn check(
         }
     }
     Ok(ck.report)
+}
+
+/// What the operation table knows about resources, plus the lock policy's type: its id is
+/// not known before it exists (`p-*`), its type is.
+struct LockInfo<I>(I);
+
+impl<I: iam::operations::ResourceInfo> iam::operations::ResourceInfo for LockInfo<I> {
+    fn policy_type(&self, policy_id: &str) -> Option<String> {
+        if policy_id == LOCK_POLICY_ID {
+            return Some(LOCK_POLICY_TYPE.to_string());
+        }
+        self.0.policy_type(policy_id)
+    }
+    fn tags(&self, resource_id: &str) -> Option<BTreeMap<String, String>> {
+        self.0.tags(resource_id)
+    }
+    fn role_path(&self, account_id: &str, role_name: &str) -> Option<String> {
+        self.0.role_path(account_id, role_name)
+    }
+}
+
+/// The lock policy's id in the pre-check's requests: any policy id.
+const LOCK_POLICY_ID: &str = "p-*";
+
+/// The calls `apply` makes on the lock policy ([`crate::apply::lock`]): create, renew (its
+/// description), delete. The policy's id is not known before it exists: `p-*`.
+fn lock_requests() -> Vec<crate::backend::Request> {
+    use crate::backend::{CreatePolicyInput, DeletePolicyInput, Request, UpdatePolicyInput};
+    let policy_id = LOCK_POLICY_ID.to_string();
+    vec![
+        Request::CreatePolicy(CreatePolicyInput {
+            name: LOCK_POLICY_NAME.into(),
+            description: String::new(),
+            content: vocab::FULL_ACCESS_DOCUMENT.into(),
+            r#type: LOCK_POLICY_TYPE.into(),
+            tags: Vec::new(),
+        }),
+        Request::UpdatePolicy(UpdatePolicyInput {
+            policy_id: policy_id.clone(),
+            description: Some(String::new()),
+            ..UpdatePolicyInput::default()
+        }),
+        Request::DeletePolicy(DeletePolicyInput { policy_id }),
+    ]
 }
 
 /// Evaluates a member-access role's trust policy for the caller; the reason when it refuses.

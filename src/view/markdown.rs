@@ -686,6 +686,7 @@ mod tests {
                 backend: None,
                 role_queries: Default::default(),
                 pending_creations: Default::default(),
+                scope: None,
                 narrow_read: None,
             },
             changes: (0..changes)

@@ -29,10 +29,12 @@ impl<'a> Planner<'a> {
             let addr = &a.common.address;
             let bound = self.accounts.get(addr).cloned();
             let mut tags = self.wanted_tags(&a.tags, addr, bound.as_ref());
+            // Another scope's roles in this account keep its roles tag too: without it, that
+            // scope's plans would no longer find them.
             if hold_roles.contains(addr)
-                || bound
-                    .as_ref()
-                    .is_some_and(|b| hold_roles_by_id.contains(&b.id))
+                || bound.as_ref().is_some_and(|b| {
+                    hold_roles_by_id.contains(&b.id) || self.other_scopes.holds_roles(&b.id)
+                })
             {
                 tags.insert(ROLES_TAG.into(), ROLES_TAG_VALUE.into());
             }

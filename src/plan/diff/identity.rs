@@ -33,8 +33,27 @@ pub struct Identities {
     claimed: BTreeSet<String>,
     owned: BTreeMap<Address, Vec<String>>,
     moved_from: BTreeMap<String, Address>,
+    other_scopes: OtherScopes,
     /// Pinned ids that do not exist: reported by the plan.
     errors: Vec<Diagnostic>,
+}
+
+/// What other ownership scopes own, which this configuration's view of the organization shows
+/// as unmanaged (see [`without_foreign_claims`]) and which it must never take over: each
+/// with a description of its owner for messages (`account.audit of scope "security"`).
+#[derive(Debug, Clone, Default)]
+pub(super) struct OtherScopes {
+    /// OUs, accounts and policies, by id.
+    pub(super) resources: BTreeMap<String, String>,
+    /// Roles, by account id and name.
+    pub(super) roles: BTreeMap<(String, String), String>,
+}
+
+impl OtherScopes {
+    /// Whether another scope owns roles in `account`: its roles tag must stay.
+    pub(super) fn holds_roles(&self, account: &str) -> bool {
+        self.roles.keys().any(|(a, _)| a == account)
+    }
 }
 
 impl Identities {
@@ -51,8 +70,10 @@ impl Identities {
 
 /// Binds every OU, account and policy block of `desired` to the live resource it manages.
 pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
-    let (live, _) = without_foreign_claims(live);
+    let (live, _, other_scopes) =
+        without_foreign_claims(live, desired.organization.scope.as_deref());
     let mut p = Planner::new(desired, &live);
+    p.other_scopes = other_scopes;
     p.index_owned();
     p.match_policies();
     p.match_ous();
@@ -65,15 +86,27 @@ pub fn bind_identities(desired: &Desired, live: &LiveOrg) -> Identities {
         claimed: p.claimed,
         owned: p.owned,
         moved_from: p.moved_from,
+        other_scopes: p.other_scopes,
         errors: p.errors,
     }
 }
 
-/// `live` without the ownership tags that name another kind of resource than the one carrying
-/// them (an OU tagged `policy.x`), with a warning for each. orgchard never writes such a tag:
-/// anyone allowed to tag can, and binding a block to a resource of another kind would plan
-/// nonsense. Such a resource is owned by no block: listed as unmanaged and never touched.
-pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<Diagnostic>) {
+/// The organization as a configuration of ownership scope `scope` sees it: every decision
+/// about ownership (binding by tag, orphans, `removed` blocks, `prevent_destroy` remembered,
+/// the unmanaged list) is made on this view, so each is made within the scope.
+///
+/// - Resources another scope owns lose orgchard's tags (ownership, scope, prevent-destroy) in
+///   the view: to this configuration they are unmanaged, never orphans. They are returned in
+///   [`OtherScopes`], so that no pin, natural key or role name takes one over.
+/// - The ownership tags that name another kind of resource than the one carrying them (an OU
+///   tagged `policy.x`) are left out, with a warning for each. orgchard never writes such a
+///   tag: anyone allowed to tag can, and binding a block to a resource of another kind would
+///   plan nonsense. Such a resource is owned by no block: listed as unmanaged and never
+///   touched.
+pub(super) fn without_foreign_claims<'l>(
+    live: &'l LiveOrg,
+    scope: Option<&str>,
+) -> (Cow<'l, LiveOrg>, Vec<Diagnostic>, OtherScopes) {
     fn foreign(tags: &BTreeMap<String, String>, kind: ResourceKind) -> Option<String> {
         let value = tags.get(OWNERSHIP_TAG)?;
         match value.parse::<Address>() {
@@ -81,6 +114,58 @@ pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<D
             _ => Some(value.clone()),
         }
     }
+    // Another scope's resource: its owner, described.
+    let elsewhere = |tags: &BTreeMap<String, String>| -> Option<String> {
+        let owner = tags.get(OWNERSHIP_TAG)?;
+        let theirs = scope_of(tags);
+        (theirs != scope).then(|| format!("{owner} of {}", scope_name(theirs)))
+    };
+    const STRIPPED: [&str; 3] = [OWNERSHIP_TAG, SCOPE_TAG, PREVENT_DESTROY_TAG];
+    let strip = |tags: &mut BTreeMap<String, String>| {
+        for k in STRIPPED {
+            tags.remove(k);
+        }
+    };
+    let mut others = OtherScopes::default();
+    let mut out: Option<LiveOrg> = None;
+    for (id, o) in &live.ous {
+        if let Some(owner) = elsewhere(&o.tags) {
+            others.resources.insert(id.clone(), owner);
+            let l = out.get_or_insert_with(|| live.clone());
+            strip(&mut l.ous.get_mut(id).expect("same keys").tags);
+        }
+    }
+    for (id, a) in &live.accounts {
+        if let Some(owner) = elsewhere(&a.tags) {
+            others.resources.insert(id.clone(), owner);
+            let l = out.get_or_insert_with(|| live.clone());
+            strip(&mut l.accounts.get_mut(id).expect("same keys").tags);
+        }
+    }
+    for (id, p) in &live.policies {
+        if let Some(owner) = elsewhere(&p.tags) {
+            others.resources.insert(id.clone(), owner);
+            let l = out.get_or_insert_with(|| live.clone());
+            strip(&mut l.policies.get_mut(id).expect("same keys").tags);
+        }
+    }
+    for (account, roles) in &live.roles {
+        for (name, r) in roles {
+            if let Some(owner) = elsewhere(&tags_to_map(&r.role.tags)) {
+                others.roles.insert((account.clone(), name.clone()), owner);
+                let l = out.get_or_insert_with(|| live.clone());
+                let role = l
+                    .roles
+                    .get_mut(account)
+                    .and_then(|m| m.get_mut(name))
+                    .expect("same keys");
+                role.role
+                    .tags
+                    .retain(|t| !STRIPPED.contains(&t.key.as_str()));
+            }
+        }
+    }
+    let scoped: &LiveOrg = out.as_ref().unwrap_or(live);
     let mut warnings = Vec::new();
     let mut note = |what: String, value: String, kind: ResourceKind| {
         warnings.push(Diagnostic::warning(format!(
@@ -88,41 +173,26 @@ pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<D
             kind.block_type()
         )));
     };
-    let mut out: Option<LiveOrg> = None;
-    for (id, o) in &live.ous {
+    let mut drop_claims: Vec<(ResourceKind, String, Option<String>)> = Vec::new();
+    for (id, o) in &scoped.ous {
         if let Some(v) = foreign(&o.tags, ResourceKind::OrganizationalUnit) {
             note(format!("OU {id}"), v, ResourceKind::OrganizationalUnit);
-            let l = out.get_or_insert_with(|| live.clone());
-            l.ous
-                .get_mut(id)
-                .expect("same keys")
-                .tags
-                .remove(OWNERSHIP_TAG);
+            drop_claims.push((ResourceKind::OrganizationalUnit, id.clone(), None));
         }
     }
-    for (id, a) in &live.accounts {
+    for (id, a) in &scoped.accounts {
         if let Some(v) = foreign(&a.tags, ResourceKind::Account) {
             note(format!("account {id}"), v, ResourceKind::Account);
-            let l = out.get_or_insert_with(|| live.clone());
-            l.accounts
-                .get_mut(id)
-                .expect("same keys")
-                .tags
-                .remove(OWNERSHIP_TAG);
+            drop_claims.push((ResourceKind::Account, id.clone(), None));
         }
     }
-    for (id, p) in &live.policies {
+    for (id, p) in &scoped.policies {
         if let Some(v) = foreign(&p.tags, ResourceKind::Policy) {
             note(format!("policy {id}"), v, ResourceKind::Policy);
-            let l = out.get_or_insert_with(|| live.clone());
-            l.policies
-                .get_mut(id)
-                .expect("same keys")
-                .tags
-                .remove(OWNERSHIP_TAG);
+            drop_claims.push((ResourceKind::Policy, id.clone(), None));
         }
     }
-    for (account, roles) in &live.roles {
+    for (account, roles) in &scoped.roles {
         for (name, r) in roles {
             if let Some(v) = foreign(&tags_to_map(&r.role.tags), ResourceKind::Role) {
                 note(
@@ -130,19 +200,48 @@ pub(super) fn without_foreign_claims(live: &LiveOrg) -> (Cow<'_, LiveOrg>, Vec<D
                     v,
                     ResourceKind::Role,
                 );
-                let l = out.get_or_insert_with(|| live.clone());
-                let role = l
-                    .roles
-                    .get_mut(account)
-                    .and_then(|m| m.get_mut(name))
-                    .expect("same keys");
-                role.role.tags.retain(|t| t.key != OWNERSHIP_TAG);
+                drop_claims.push((ResourceKind::Role, account.clone(), Some(name.clone())));
             }
         }
     }
+    for (kind, id, name) in drop_claims {
+        let l = out.get_or_insert_with(|| live.clone());
+        match (kind, name) {
+            (ResourceKind::OrganizationalUnit, _) => {
+                l.ous
+                    .get_mut(&id)
+                    .expect("same keys")
+                    .tags
+                    .remove(OWNERSHIP_TAG);
+            }
+            (ResourceKind::Account, _) => {
+                l.accounts
+                    .get_mut(&id)
+                    .expect("same keys")
+                    .tags
+                    .remove(OWNERSHIP_TAG);
+            }
+            (ResourceKind::Policy, _) => {
+                l.policies
+                    .get_mut(&id)
+                    .expect("same keys")
+                    .tags
+                    .remove(OWNERSHIP_TAG);
+            }
+            (_, Some(name)) => {
+                let role = l
+                    .roles
+                    .get_mut(&id)
+                    .and_then(|m| m.get_mut(&name))
+                    .expect("same keys");
+                role.role.tags.retain(|t| t.key != OWNERSHIP_TAG);
+            }
+            _ => {}
+        }
+    }
     match out {
-        Some(l) => (Cow::Owned(l), warnings),
-        None => (Cow::Borrowed(live), warnings),
+        Some(l) => (Cow::Owned(l), warnings, others),
+        None => (Cow::Borrowed(live), warnings, others),
     }
 }
 
@@ -275,6 +374,15 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
+            if let Some(owner) = self.other_scopes.resources.get(id) {
+                self.error(
+                    Some(address),
+                    Some(origin),
+                    format!("the pinned id {id:?} belongs to {owner} (its {OWNERSHIP_TAG} and {SCOPE_TAG} tags); a configuration never takes over another scope's resources"),
+                    Some("manage it from the configuration of that scope, or remove `id` here"),
+                );
+                return None;
+            }
             // One live resource, one block: a pin does not take a resource from a block
             // that found it first, nor one whose ownership tag names another block of this
             // configuration (that block would create a second one).
@@ -308,7 +416,31 @@ impl<'a> Planner<'a> {
                 how: How::Tagged,
             });
         }
-        let _ = kind;
+        // Another scope's namesake is not this block's to adopt, and creating a second one
+        // would fail (or, for an account, make a duplicate): say so now.
+        if let Some((id, owner)) = candidates.iter().find_map(|id| {
+            self.other_scopes
+                .resources
+                .get(id)
+                .filter(|_| natural(id))
+                .map(|o| (id.clone(), o.clone()))
+        }) {
+            self.error(
+                Some(address),
+                Some(origin),
+                format!(
+                    "the {} {id} that this block matches by its {} belongs to {owner} (its {OWNERSHIP_TAG} and {SCOPE_TAG} tags); a configuration never takes over another scope's resources",
+                    kind.block_type(),
+                    match kind {
+                        ResourceKind::Account => "email",
+                        ResourceKind::Policy => "type and name",
+                        _ => "parent and name",
+                    }
+                ),
+                Some("manage it from the configuration of that scope, or give this block another name (or email)"),
+            );
+            return None;
+        }
         let found = candidates.into_iter().find(|id| {
             !self.claimed.contains(id) && natural(id) && {
                 // Never adopt what another address owns.
@@ -555,6 +687,7 @@ impl<'a> Planner<'a> {
         self.claimed = identities.claimed;
         self.owned = identities.owned;
         self.moved_from = identities.moved_from;
+        self.other_scopes = identities.other_scopes;
         self.errors.extend(identities.errors);
     }
 

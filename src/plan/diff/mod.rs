@@ -29,7 +29,7 @@ mod root;
 mod tags;
 mod validate;
 
-use identity::{Bound, How};
+use identity::{Bound, How, OtherScopes};
 pub use identity::{Identities, bind_identities, owned_role_queries, role_queries};
 use policy::same_document;
 
@@ -40,7 +40,7 @@ use crate::addr::{Address, ResourceKind};
 use crate::diag::Diagnostic;
 use crate::model::live::{
     LiveOrg, OWNERSHIP_TAG, PREVENT_DESTROY_TAG, PREVENT_DESTROY_TAG_VALUE, ROLES_TAG,
-    ROLES_TAG_VALUE,
+    ROLES_TAG_VALUE, SCOPE_TAG, scope_name, scope_of,
 };
 use crate::model::{self, AccountRef, Desired, ParentRef, PolicyRef, RefTarget, SourceSpan, Value};
 use crate::vocab::{self, quotas};
@@ -91,6 +91,8 @@ struct Planner<'a> {
     forgotten: BTreeSet<String>,
     /// Roles (account, name) a `removed` block forgets.
     forgotten_roles: BTreeSet<(String, String)>,
+    /// What other ownership scopes own: never taken over.
+    other_scopes: OtherScopes,
 }
 
 /// One step of planning, named for the errors and changes it contributes.
@@ -142,7 +144,8 @@ pub fn plan_bound(
     // Bound against the same view of `live` as `bind_identities`; the fingerprint is the
     // live state's own.
     let fingerprint = live.fingerprint();
-    let (live, foreign) = identity::without_foreign_claims(live);
+    let (live, foreign, _) =
+        identity::without_foreign_claims(live, desired.organization.scope.as_deref());
     let live: &LiveOrg = &live;
     let mut p = Planner::new(desired, live);
     p.warnings.extend(foreign);
@@ -174,6 +177,7 @@ pub fn plan_bound(
                 .iter()
                 .map(|c| (c.id.clone(), c.account_name.clone()))
                 .collect(),
+            scope: desired.organization.scope.clone(),
             narrow_read: None,
         },
         changes: p.changes,
@@ -215,9 +219,18 @@ fn desired_depends_on(desired: &Desired) -> Vec<(Address, Address)> {
     out
 }
 
-fn tags_with_owner(tags: &BTreeMap<String, String>, address: &Address) -> BTreeMap<String, String> {
+/// The block's tags with the ownership tag, and the scope tag when the configuration names
+/// a scope.
+fn tags_with_owner(
+    tags: &BTreeMap<String, String>,
+    address: &Address,
+    scope: Option<&str>,
+) -> BTreeMap<String, String> {
     let mut t = tags.clone();
     t.insert(OWNERSHIP_TAG.to_string(), address.to_string());
+    if let Some(scope) = scope {
+        t.insert(SCOPE_TAG.to_string(), scope.to_string());
+    }
     t
 }
 
@@ -277,7 +290,13 @@ impl<'a> Planner<'a> {
             protected,
             forgotten: BTreeSet::new(),
             forgotten_roles: BTreeSet::new(),
+            other_scopes: OtherScopes::default(),
         }
+    }
+
+    /// This configuration's ownership scope; None: the default scope.
+    fn scope(&self) -> Option<&'a str> {
+        self.desired.organization.scope.as_deref()
     }
 
     fn error(

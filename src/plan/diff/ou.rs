@@ -36,7 +36,7 @@ impl<'a> Planner<'a> {
             let bound = self.ous.get(addr).cloned();
             let replaced = bound.is_some() && self.new_ous.contains(addr);
             let tags = if replaced {
-                tags_with_owner(&o.tags, addr)
+                tags_with_owner(&o.tags, addr, self.scope())
             } else {
                 self.wanted_tags(&o.tags, addr, bound.as_ref())
             };

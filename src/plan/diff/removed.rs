@@ -15,11 +15,11 @@
 use super::*;
 use crate::model::live::{PREVENT_DESTROY_TAG, prevents_destroy};
 
-/// The tags forgetting a resource removes: orgchard's claim on it and its protection. The
-/// roles tag of an account stays: it says where owned roles are, and those roles are still
-/// orgchard's.
+/// The tags forgetting a resource removes: orgchard's claim on it (with its scope) and its
+/// protection. The roles tag of an account stays: it says where owned roles are, and those
+/// roles are still orgchard's.
 pub(super) fn forget_keys(tags: &BTreeMap<String, String>) -> BTreeSet<String> {
-    [OWNERSHIP_TAG, PREVENT_DESTROY_TAG]
+    [OWNERSHIP_TAG, SCOPE_TAG, PREVENT_DESTROY_TAG]
         .into_iter()
         .filter(|k| tags.contains_key(*k))
         .map(str::to_string)

@@ -68,6 +68,25 @@ impl<'a> Planner<'a> {
                 .and_then(|id| self.live.roles.get(id))
                 .and_then(|m| m.get(&r.name))
                 .cloned();
+            if live_role.is_some()
+                && let Some(id) = account.known()
+                && let Some(owner) = self
+                    .other_scopes
+                    .roles
+                    .get(&(id.to_string(), r.name.clone()))
+            {
+                let message = format!(
+                    "role {:?} in account {account} belongs to {owner} (its {OWNERSHIP_TAG} and {SCOPE_TAG} tags); a configuration never takes over another scope's resources",
+                    r.name
+                );
+                self.error(
+                    Some(addr),
+                    Some(&r.common.origin),
+                    message,
+                    Some("manage it from the configuration of that scope, or choose another role name"),
+                );
+                continue;
+            }
             if let Some(l) = &live_role
                 && let Some(owner) = owner_of(&tags_to_map(&l.role.tags))
                 && !self.moves_to(&owner, addr)
@@ -547,6 +566,7 @@ impl<'a> Planner<'a> {
             if deleted
                 && !with_block.contains(account)
                 && !holding.contains(account)
+                && !self.other_scopes.holds_roles(account)
                 && live
                     .accounts
                     .get(account)

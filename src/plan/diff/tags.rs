@@ -81,7 +81,7 @@ impl<'a> Planner<'a> {
         tags: &BTreeMap<String, String>,
         address: &Address,
     ) -> BTreeMap<String, String> {
-        self.with_protection(tags_with_owner(tags, address), address)
+        self.with_protection(tags_with_owner(tags, address, self.scope()), address)
     }
 
     fn with_protection(
