@@ -127,7 +127,8 @@ pub async fn read_organization_in(
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
         let (tree, policies, tags, listed) = match scope {
             TreeScope::Whole => {
-                let (tree, policies, tags) = read_tree_policies_and_tags(client, &root, &lock).await?;
+                let (tree, policies, tags) =
+                    read_tree_policies_and_tags(client, &root, &lock).await?;
                 (tree, policies, tags, None)
             }
             _ => {
