@@ -532,6 +532,13 @@ impl OrgTree {
     /// policy updates are marked. Operations on roles, delegated administrators and service
     /// access do not change the tree.
     pub fn apply_plan(&mut self, plan: &Plan) {
+        // Looked up once per operation: a map, not a scan, at thousands of operations.
+        let mut index: std::collections::HashMap<String, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.key.clone(), i))
+            .collect();
         for op in &plan.operations {
             match &op.op {
                 Op::CreateOu {
@@ -543,8 +550,9 @@ impl OrgTree {
                     let mut n = Self::new_node(address.to_string(), NodeKind::Ou, name.clone());
                     n.address = Some(address.clone());
                     n.mark = Mark::Created;
-                    let p = self.index_of(&Self::key_of(parent)).unwrap_or(0);
+                    let p = index.get(&Self::key_of(parent)).copied().unwrap_or(0);
                     let i = self.push(n);
+                    index.insert(self.nodes[i].key.clone(), i);
                     self.reparent(i, p);
                 }
                 Op::CreateAccount { address, name, .. } => {
@@ -554,19 +562,20 @@ impl OrgTree {
                     n.mark = Mark::Created;
                     // AWS creates every account in the root; a MoveAccount follows.
                     let i = self.push(n);
+                    index.insert(self.nodes[i].key.clone(), i);
                     self.reparent(i, 0);
                 }
                 Op::DeleteOu { ou: id }
                 | Op::CloseAccount { account: id }
                 | Op::RemoveAccount { account: id } => {
-                    if let Some(i) = self.index_of(id) {
+                    if let Some(i) = index.get(id).copied() {
                         self.nodes[i].mark = Mark::Deleted;
                     }
                 }
                 Op::MoveAccount { account, to, .. } => {
                     let (Some(i), Some(to)) = (
-                        self.index_of(&Self::key_of(account)),
-                        self.index_of(&Self::key_of(to)),
+                        index.get(&Self::key_of(account)).copied(),
+                        index.get(&Self::key_of(to)).copied(),
                     ) else {
                         continue;
                     };
@@ -578,14 +587,14 @@ impl OrgTree {
                     self.reparent(i, to);
                 }
                 Op::RenameOu { ou, name } => {
-                    if let Some(i) = self.index_of(&Self::key_of(ou)) {
+                    if let Some(i) = index.get(&Self::key_of(ou)).copied() {
                         let old = std::mem::replace(&mut self.nodes[i].name, name.clone());
                         self.nodes[i].was = Some(old);
                         self.nodes[i].mark.upgrade(Mark::Changed);
                     }
                 }
                 Op::RenameAccount { account, name } => {
-                    if let Some(i) = self.index_of(account) {
+                    if let Some(i) = index.get(account).copied() {
                         let old = std::mem::replace(&mut self.nodes[i].name, name.clone());
                         if self.nodes[i].mark != Mark::Moved {
                             self.nodes[i].was = Some(old);
@@ -594,7 +603,7 @@ impl OrgTree {
                     }
                 }
                 Op::TagResource { resource, .. } | Op::UntagResource { resource, .. } => {
-                    if let Some(i) = self.index_of(&Self::key_of(resource)) {
+                    if let Some(i) = index.get(&Self::key_of(resource)).copied() {
                         self.nodes[i].mark.upgrade(Mark::Changed);
                     } else if let Some(p) = self.policies.get_mut(&Self::key_of(resource)) {
                         p.mark.upgrade(Mark::Changed);
@@ -652,7 +661,7 @@ impl OrgTree {
                 }
                 Op::AttachPolicy { policy, target, .. } => {
                     let key = Self::key_of(policy);
-                    if let Some(i) = self.index_of(&Self::key_of(target)) {
+                    if let Some(i) = index.get(&Self::key_of(target)).copied() {
                         let atts = &mut self.nodes[i].policies;
                         match atts.iter_mut().find(|a| a.policy == key) {
                             Some(a) => a.mark = Mark::Changed,
@@ -665,7 +674,7 @@ impl OrgTree {
                 }
                 Op::DetachPolicy { policy, target, .. } => {
                     let key = Self::key_of(policy);
-                    if let Some(i) = self.index_of(&Self::key_of(target))
+                    if let Some(i) = index.get(&Self::key_of(target)).copied()
                         && let Some(a) = self.nodes[i].policies.iter_mut().find(|a| a.policy == key)
                     {
                         a.mark = Mark::Deleted;

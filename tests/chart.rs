@@ -275,7 +275,25 @@ fn a_plan_is_overlaid_on_the_live_organization() {
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     assert!(t.contains("What the plan changes for this account:"), "{t}");
-    assert!(t.contains("- [*]") || t.contains("- ["), "{t}");
+    assert!(t.contains("- ["), "{t}");
+
+    // The root user of Development was denied by DenyRootUser at Workloads; the plan detaches it.
+    let out = orgchard(&[
+        "explain",
+        "account.dev",
+        "ec2:RunInstances",
+        "--dir",
+        d,
+        "--plan",
+        "--principal",
+        "arn:aws:iam::111111111111:root",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("The plan changes the decision: explicitly denied before, allowed after."),
+        "{t}"
+    );
 }
 
 /// Where Debian's Chromium is, if installed.

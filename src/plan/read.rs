@@ -127,7 +127,8 @@ pub async fn read_organization_in(
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
         let (tree, policies, tags, listed) = match scope {
             TreeScope::Whole => {
-                let (tree, policies, tags) = read_tree_policies_and_tags(client, &root, &lock).await?;
+                let (tree, policies, tags) =
+                    read_tree_policies_and_tags(client, &root, &lock).await?;
                 (tree, policies, tags, None)
             }
             _ => {
@@ -238,8 +239,7 @@ async fn walk_part_of_tree(
     root_id: &str,
     scope: &TreeScope<'_>,
 ) -> Result<(Tree, Tags, NarrowRead), ApiError> {
-    let mut ous: BTreeMap<String, LiveOu> = BTreeMap::new();
-    let mut accounts = BTreeMap::new();
+    let mut tree: Tree = (BTreeMap::new(), BTreeMap::new());
     let mut tags: Tags = Vec::new();
     let mut read = NarrowRead::default();
     let mut waiting = vec![Job::List(root_id.to_string())];
@@ -254,42 +254,30 @@ async fn walk_part_of_tree(
         };
         match done? {
             Done::Listed(parent, child_ous, child_accounts) => {
-                for ou in child_ous {
-                    waiting.push(Job::Tag {
-                        id: ou.id.clone(),
-                        ou: true,
-                    });
-                    ous.insert(
-                        ou.id.clone(),
-                        LiveOu {
-                            ou,
-                            parent_id: parent.clone(),
-                            tags: BTreeMap::new(),
-                        },
-                    );
-                }
-                for account in child_accounts {
-                    let tagged = match scope {
-                        TreeScope::Whole => true,
-                        TreeScope::Closure { closure, .. } => closure.names_account(&account),
-                        TreeScope::Again(r) => r.tagged_accounts.contains(&account.id),
-                    };
-                    if tagged {
-                        read.tagged_accounts.insert(account.id.clone());
-                        waiting.push(Job::Tag {
-                            id: account.id.clone(),
-                            ou: false,
-                        });
-                    }
-                    accounts.insert(
-                        account.id.clone(),
-                        LiveAccount {
-                            account,
-                            parent_id: parent.clone(),
-                            tags: BTreeMap::new(),
-                        },
-                    );
-                }
+                add_children(
+                    &mut tree,
+                    &parent,
+                    child_ous,
+                    child_accounts,
+                    |id, account| {
+                        let tagged = match (account, scope) {
+                            (None, _) | (_, TreeScope::Whole) => true,
+                            (Some(a), TreeScope::Closure { closure, .. }) => {
+                                closure.names_account(a)
+                            }
+                            (Some(_), TreeScope::Again(r)) => r.tagged_accounts.contains(id),
+                        };
+                        if account.is_some() && tagged {
+                            read.tagged_accounts.insert(id.to_string());
+                        }
+                        if tagged {
+                            waiting.push(Job::Tag {
+                                id: id.to_string(),
+                                ou: account.is_none(),
+                            });
+                        }
+                    },
+                );
                 read.parents.insert(parent);
             }
             Done::Tagged { id, ou, tags: t } => {
@@ -301,7 +289,8 @@ async fn walk_part_of_tree(
                             everywhere,
                         } => {
                             *everywhere
-                                || ous
+                                || tree
+                                    .0
                                     .get(&id)
                                     .is_some_and(|o| closure.descends_into(&o.ou, &t))
                         }
@@ -315,7 +304,7 @@ async fn walk_part_of_tree(
             }
         }
     }
-    Ok(((ous, accounts), tags, read))
+    Ok((tree, tags, read))
 }
 
 async fn read_root(client: &Client) -> Result<Root, ApiError> {
@@ -478,8 +467,7 @@ async fn walk_tree(
     root_id: &str,
     to_tag: &mpsc::UnboundedSender<String>,
 ) -> Result<Tree, ApiError> {
-    let mut ous = BTreeMap::new();
-    let mut accounts = BTreeMap::new();
+    let mut tree: Tree = (BTreeMap::new(), BTreeMap::new());
     let mut waiting = vec![root_id.to_string()];
     let mut listing = FuturesUnordered::new();
     loop {
@@ -491,31 +479,53 @@ async fn walk_tree(
             break;
         };
         let (parent, child_ous, child_accounts) = listed?;
-        for ou in child_ous {
-            waiting.push(ou.id.clone());
-            let _ = to_tag.unbounded_send(ou.id.clone());
-            ous.insert(
-                ou.id.clone(),
-                LiveOu {
-                    ou,
-                    parent_id: parent.clone(),
-                    tags: BTreeMap::new(),
-                },
-            );
-        }
-        for account in child_accounts {
-            let _ = to_tag.unbounded_send(account.id.clone());
-            accounts.insert(
-                account.id.clone(),
-                LiveAccount {
-                    account,
-                    parent_id: parent.clone(),
-                    tags: BTreeMap::new(),
-                },
-            );
-        }
+        add_children(
+            &mut tree,
+            &parent,
+            child_ous,
+            child_accounts,
+            |id, account| {
+                if account.is_none() {
+                    waiting.push(id.to_string());
+                }
+                let _ = to_tag.unbounded_send(id.to_string());
+            },
+        );
     }
-    Ok((ous, accounts))
+    Ok(tree)
+}
+
+/// Adds a parent's listed children to `tree`, handing each child's id to `found` first (with
+/// the account, for an account) so that the caller can queue its reads.
+fn add_children(
+    tree: &mut Tree,
+    parent: &str,
+    child_ous: Vec<OrganizationalUnit>,
+    child_accounts: Vec<Account>,
+    mut found: impl FnMut(&str, Option<&Account>),
+) {
+    for ou in child_ous {
+        found(&ou.id, None);
+        tree.0.insert(
+            ou.id.clone(),
+            LiveOu {
+                ou,
+                parent_id: parent.to_string(),
+                tags: BTreeMap::new(),
+            },
+        );
+    }
+    for account in child_accounts {
+        found(&account.id, Some(&account));
+        tree.1.insert(
+            account.id.clone(),
+            LiveAccount {
+                account,
+                parent_id: parent.to_string(),
+                tags: BTreeMap::new(),
+            },
+        );
+    }
 }
 
 /// Policies of every type enabled on the root, with their documents and targets; each
