@@ -238,45 +238,55 @@ async fn round(shared: &Shared) {
         let _ = l.send(Ok(statuses.clone()));
     }
     let listed: BTreeSet<&str> = statuses.iter().map(|s| s.id.as_str()).collect();
-    let finished = asked.into_iter().filter(|id| !listed.contains(id.as_str()));
-    for id in finished {
-        if !shared
-            .book
-            .lock()
-            .expect("poller book lock")
-            .awaited
-            .contains_key(&id)
-        {
-            continue;
+    let finished: Vec<String> = asked
+        .into_iter()
+        .filter(|id| !listed.contains(id.as_str()))
+        .collect();
+    // Described together, each paced by the client: one after another, a round with five
+    // finished creations took five call latencies, and the next wave of creations waited
+    // for the slowest.
+    futures::future::join_all(finished.into_iter().map(|id| settle(shared, id))).await;
+}
+
+/// The final status of creation `id`, which the list no longer shows, to those awaiting it.
+async fn settle(shared: &Shared, id: String) {
+    if !shared
+        .book
+        .lock()
+        .expect("poller book lock")
+        .awaited
+        .contains_key(&id)
+    {
+        return;
+    }
+    let answer = shared
+        .client
+        .describe_create_account_status(
+            &Scope::Management,
+            api::DescribeCreateAccountStatusInput {
+                create_account_request_id: id.clone(),
+            },
+        )
+        .await;
+    let settled: Status = match answer {
+        Ok(o) if o.create_account_status.state != api::CreateAccountState::InProgress => {
+            Ok(o.create_account_status)
         }
-        let answer = client
-            .describe_create_account_status(
-                &Scope::Management,
-                api::DescribeCreateAccountStatusInput {
-                    create_account_request_id: id.clone(),
-                },
-            )
-            .await;
-        let settled: Status = match answer {
-            Ok(o) if o.create_account_status.state != api::CreateAccountState::InProgress => {
-                Ok(o.create_account_status)
-            }
-            // Still in progress after all (the list lagged), or a passing failure: the next
-            // round asks again.
-            Ok(_) => continue,
-            Err(e) if e.is_retryable() => continue,
-            Err(e) => Err(e),
-        };
-        let senders = shared
-            .book
-            .lock()
-            .expect("poller book lock")
-            .awaited
-            .remove(&id)
-            .unwrap_or_default();
-        for s in senders {
-            let _ = s.send(settled.clone());
-        }
+        // Still in progress after all (the list lagged), or a passing failure: the next
+        // round asks again.
+        Ok(_) => return,
+        Err(e) if e.is_retryable() => return,
+        Err(e) => Err(e),
+    };
+    let senders = shared
+        .book
+        .lock()
+        .expect("poller book lock")
+        .awaited
+        .remove(&id)
+        .unwrap_or_default();
+    for s in senders {
+        let _ = s.send(settled.clone());
     }
 }
 
@@ -393,6 +403,61 @@ mod tests {
             .unwrap();
         assert_eq!(status.state, api::CreateAccountState::Succeeded);
         assert!(start.elapsed() >= schedule.first, "{:?}", start.elapsed());
+    }
+
+    /// Every call takes `latency` of virtual time, then the emulator answers.
+    struct Slow {
+        inner: Arc<Emulator>,
+        latency: Duration,
+    }
+
+    #[async_trait::async_trait]
+    impl Api for Slow {
+        async fn call(
+            &self,
+            scope: &Scope,
+            request: crate::backend::Request,
+        ) -> Result<crate::backend::Response, ApiError> {
+            tokio::time::sleep(self.latency).await;
+            self.inner.call(scope, request).await
+        }
+        fn describe(&self) -> String {
+            "slow".into()
+        }
+    }
+
+    /// The finished creations of one round are described together, not one after another:
+    /// five cost one call's latency after the list, not five.
+    #[tokio::test(start_paused = true)]
+    async fn a_round_describes_its_finished_creations_together() {
+        let state = fresh_state(&InitOptions::default()).unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let latency = Duration::from_millis(100);
+        let api: Arc<dyn Api> = Arc::new(Slow {
+            inner: emu.clone(),
+            latency,
+        });
+        let client = Arc::new(Client::new(api, |_| None, RetryPolicy::default()));
+        let poller = Arc::new(Poller::new(
+            client.clone(),
+            ApplyOptions::default().status_poll,
+        ));
+        let deadline = Instant::now() + Duration::from_secs(3600);
+        let ids = create_all(&client, 0..5).await;
+        tokio::time::sleep(Duration::from_secs(100)).await;
+        let start = Instant::now();
+        let mut waits = tokio::task::JoinSet::new();
+        for id in ids {
+            let poller = poller.clone();
+            waits.spawn(async move { poller.wait(&id, true, deadline).await });
+        }
+        while let Some(w) = waits.join_next().await {
+            let status = w.unwrap().unwrap().unwrap();
+            assert_eq!(status.state, api::CreateAccountState::Succeeded);
+        }
+        // One round: the list, then the five descriptions at once.
+        assert!(start.elapsed() <= latency * 3, "{:?}", start.elapsed());
+        assert_eq!(emu.stats().calls["DescribeCreateAccountStatus"].calls, 5);
     }
 
     async fn create_all(client: &Client, range: std::ops::Range<usize>) -> Vec<String> {
