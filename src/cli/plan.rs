@@ -237,8 +237,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
         args.emit_policy,
         MissingState::Empty,
         // The emitted policy is what an apply needs where it runs for real, on AWS, where the
-        // apply lock is on by default: its calls are included whatever the backend.
-        args.emit_policy.then_some(true),
+        // apply lock is on by default: its calls are included whatever the backend. A policy
+        // given with `--as-policy` is checked the same way, so that a policy `--emit-policy`
+        // wrote, less any statement, is refused by the plan that checks it.
+        (args.emit_policy || args.common.as_policy.is_some()).then_some(true),
     )?;
     let plan = checked.plan;
     if args.emit_policy {
