@@ -119,11 +119,7 @@ mod adapt {
 ///
 /// The bucket is a virtual schedule (GCRA): `next` is when the next call may go, and a
 /// caller reserves its slot at once and sleeps until it comes, so callers are served in the
-/// order they arrive. A step up also moves the slots already reserved: each waiting caller's
-/// distance to its slot shrinks by the step's factor, in order, so that a queue reserved at
-/// the table's rate is not served at it after the service has accepted more (most of a
-/// small apply's time on an endpoint that never throttles). A cut moves only the slots
-/// reserved after it.
+/// order they arrive and a change of rate moves only the slots reserved after it.
 #[derive(Debug)]
 struct Pacer {
     /// The rate calls are sent at now.
@@ -149,10 +145,6 @@ struct Pacer {
     /// Steps the service refused, and cuts at an accepted rate: for the stats.
     refused: u64,
     cuts: u64,
-    /// Every step up as (when, factor by which the wait for a later slot shrank); waiting
-    /// callers hear of a new one through `stepped`, which carries how many there are.
-    speedups: Vec<(f64, f64)>,
-    stepped: tokio::sync::watch::Sender<usize>,
 }
 
 impl Pacer {
@@ -171,31 +163,19 @@ impl Pacer {
             hold: 0.0,
             refused: 0,
             cuts: 0,
-            speedups: Vec::new(),
-            stepped: tokio::sync::watch::Sender::new(0),
         }
     }
 
-    /// Where a slot reserved at `at`, before the step ups from `since` on, is now.
-    fn moved(&self, mut at: f64, since: usize) -> f64 {
-        for &(when, factor) in &self.speedups[since.min(self.speedups.len())..] {
-            if at > when {
-                at = when + (at - when) * factor;
-            }
-        }
-        at
-    }
-
-    /// Reserves the next slot: when it comes (seconds since the origin), and the epoch it
-    /// belongs to.
+    /// Reserves the next slot: how long to wait for it, and the epoch it belongs to.
     fn reserve(&mut self, now: f64) -> (f64, u64) {
         let interval = 1.0 / self.rate;
         let at = self.next.max(now - (self.burst - 1.0) * interval);
         self.next = at + interval;
-        if at > now {
+        let wait = (at - now).max(0.0);
+        if wait > 0.0 {
             self.backlog = true;
         }
-        (at, self.epoch)
+        (wait, self.epoch)
     }
 
     fn new_epoch(&mut self) {
@@ -234,15 +214,11 @@ impl Pacer {
             } else {
                 adapt::SLOW_START_STEP
             };
-            let old = self.rate;
             self.rate = (self.rate * step).min(adapt::MAX_RATE);
-            // Slots already reserved move closer at the new spacing (their callers are told),
-            // and so does the next one.
-            self.speedups.push((now, old / self.rate));
-            self.next = self.moved(self.next, self.speedups.len() - 1);
+            // Slots already reserved keep their places; the next one need not wait behind
+            // them at the old spacing.
             self.next = self.next.min(now + 1.0 / self.rate);
             self.new_epoch();
-            self.stepped.send_replace(self.speedups.len());
         }
     }
 
@@ -476,42 +452,16 @@ impl Client {
     /// error.
     async fn pace(&self, op: Operation) -> Option<Ticket> {
         let start = (self.rates)(op)?;
-        let (mut at, mut epoch, mut seen, mut stepped) = {
+        let (wait, epoch) = {
             let now = self.now();
             let mut pacers = self.pacers.lock().expect("pacer lock");
-            let p = pacers
+            pacers
                 .entry(op)
-                .or_insert_with(|| Pacer::new(start, self.adaptive));
-            let (at, epoch) = p.reserve(now);
-            (at, epoch, p.speedups.len(), p.stepped.subscribe())
+                .or_insert_with(|| Pacer::new(start, self.adaptive))
+                .reserve(now)
         };
-        loop {
-            let until = self.origin + Duration::from_secs_f64(at.max(0.0));
-            if until <= Instant::now() {
-                break;
-            }
-            // `biased`: the order of the branches is fixed, so a seed gives one run.
-            tokio::select! {
-                biased;
-                _ = tokio::time::sleep_until(until) => break,
-                changed = stepped.changed() => {
-                    if changed.is_err() {
-                        tokio::time::sleep_until(until).await;
-                        break;
-                    }
-                    let now = self.now();
-                    let mut pacers = self.pacers.lock().expect("pacer lock");
-                    let p = pacers.get_mut(&op).expect("a pacer outlives its callers");
-                    at = p.moved(at, seen);
-                    seen = p.speedups.len();
-                    // Its slot now follows the new rate: what the service says to it speaks
-                    // of that rate.
-                    epoch = p.epoch;
-                    if at > now {
-                        p.backlog = true;
-                    }
-                }
-            }
+        if wait > 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
         }
         Some(Ticket { op, epoch })
     }
@@ -773,19 +723,6 @@ mod tests {
         assert!(took < 3.0, "{took}");
         let rate = client.rate(Operation::ListRoots).unwrap().per_second;
         assert!(rate > 100.0, "{rate}");
-    }
-
-    /// Callers queued at the starting rate are moved forward by each step up, not served at
-    /// the rate they reserved at: twelve callers at once at one call a second took eleven
-    /// seconds against a service that never throttles.
-    #[tokio::test(start_paused = true)]
-    async fn a_step_up_moves_the_callers_already_waiting() {
-        let api = flaky(0, "");
-        let client = Arc::new(Client::new(api, table(1.0, 2.0), RetryPolicy::default()));
-        let took = run(&client, 12, 12).await;
-        println!("12 calls in {took:.2} s: {:?}", client.stats());
-        assert!(took < 4.0, "{took}");
-        assert!(client.rate(Operation::ListRoots).unwrap().per_second > 2.0);
     }
 
     /// A service at exactly the table's rate: steps up are refused and cost no throughput,
