@@ -497,6 +497,31 @@ mod tests {
     use crate::config::{self, VarInputs};
     use crate::plan::diff::PlanOptions;
 
+    /// `hcl` planned against an emulator over `state`, through a client paced at AWS's rates
+    /// when `paced`.
+    async fn planned(
+        hcl: &str,
+        state: crate::backend::emulator::State,
+        paced: bool,
+    ) -> (Arc<Emulator>, Arc<Client>, crate::plan::Plan) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
+        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
+        let api: Arc<dyn Api> = emu.clone();
+        let rates: fn(crate::backend::Operation) -> Option<crate::backend::client::Rate> =
+            if paced { rates::aws_rate } else { |_| None };
+        let client = Arc::new(Client::new(
+            api,
+            rates,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
+            .await
+            .unwrap();
+        (emu, client, plan)
+    }
+
     /// When each operation finished, on the virtual clock.
     #[derive(Default)]
     struct Finished(Mutex<HashMap<usize, Instant>>);
@@ -518,7 +543,6 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn each_api_keeps_its_rate_busy_without_queueing_more_than_a_second_of_it() {
         let (n, ous) = (40, 4);
-        let dir = tempfile::tempdir().unwrap();
         let mut hcl = String::new();
         for o in 0..ous {
             writeln!(
@@ -530,24 +554,13 @@ mod tests {
         for i in 0..n {
             writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i:05}\"\n  email  = \"aws+{i:05}@example.com\"\n  parent = organizational_unit.d{}\n}}", i % ous).unwrap();
         }
-        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
-        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
         let init = InitOptions {
             latency_ms: 50,
             rate_limits: true,
             ..InitOptions::default()
         };
         let state = crate::backend::emulator::Builder::organization(&init, n, 0, 0, 0).unwrap();
-        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-        let api: Arc<dyn Api> = emu.clone();
-        let client = Arc::new(Client::new(
-            api,
-            rates::aws_rate,
-            crate::backend::client::RetryPolicy::default(),
-        ));
-        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
-            .await
-            .unwrap();
+        let (_emu, client, plan) = planned(&hcl, state, true).await;
         let per_api = |name: &str| {
             plan.operations
                 .iter()
@@ -599,29 +612,17 @@ mod tests {
     /// Six new accounts with AWS's rates and latency: one more than may be created at once.
     #[tokio::test(start_paused = true)]
     async fn creations_are_seen_finished_promptly_and_the_sixth_takes_the_first_free_slot() {
-        let dir = tempfile::tempdir().unwrap();
         let mut hcl = String::from("organizational_unit \"team\" {\n  name = \"Team\"\n}\n");
         for i in 0..6 {
             writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i}\"\n  email  = \"aws+{i}@example.com\"\n  parent = organizational_unit.team\n}}").unwrap();
         }
-        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
-        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
         let state = fresh_state(&InitOptions {
             latency_ms: 50,
             rate_limits: true,
             ..InitOptions::default()
         })
         .unwrap();
-        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-        let api: Arc<dyn Api> = emu.clone();
-        let client = Arc::new(Client::new(
-            api,
-            rates::aws_rate,
-            crate::backend::client::RetryPolicy::default(),
-        ));
-        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
-            .await
-            .unwrap();
+        let (emu, client, plan) = planned(&hcl, state, true).await;
         // The emulator's clock and tokio's, read at the same moment.
         let (emu_zero, t0) = (emu.stats().virtual_elapsed_ms, Instant::now());
         let finished = Arc::new(Finished::default());
@@ -671,21 +672,9 @@ mod tests {
     /// at the options' pace, and what depends on it is skipped.
     #[tokio::test(start_paused = true)]
     async fn a_creation_awaited_shorter_than_it_takes_is_reported_still_in_progress() {
-        let dir = tempfile::tempdir().unwrap();
         let hcl = "organizational_unit \"team\" {\n  name = \"Team\"\n}\naccount \"a\" {\n  name   = \"A\"\n  email  = \"aws+a@example.com\"\n  parent = organizational_unit.team\n}\n";
-        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
-        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
         let state = fresh_state(&InitOptions::default()).unwrap();
-        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-        let api: Arc<dyn Api> = emu.clone();
-        let client = Arc::new(Client::new(
-            api,
-            |_| None,
-            crate::backend::client::RetryPolicy::default(),
-        ));
-        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
-            .await
-            .unwrap();
+        let (emu, client, plan) = planned(hcl, state, false).await;
         let options = ApplyOptions {
             status_poll: Backoff::steady(
                 Duration::from_secs(2),
@@ -733,29 +722,17 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn polling_costs_a_few_calls_per_created_account() {
         let n = 20;
-        let dir = tempfile::tempdir().unwrap();
         let mut hcl = String::new();
         for i in 0..n {
             writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i}\"\n  email  = \"aws+{i}@example.com\"\n}}").unwrap();
         }
-        std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
-        let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
         let state = fresh_state(&InitOptions {
             latency_ms: 50,
             rate_limits: true,
             ..InitOptions::default()
         })
         .unwrap();
-        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-        let api: Arc<dyn Api> = emu.clone();
-        let client = Arc::new(Client::new(
-            api,
-            rates::aws_rate,
-            crate::backend::client::RetryPolicy::default(),
-        ));
-        let (plan, _) = crate::plan::make(&desired, &client, &PlanOptions::default())
-            .await
-            .unwrap();
+        let (emu, client, plan) = planned(&hcl, state, true).await;
         let polls = |emu: &Emulator| {
             let stats = emu.stats();
             ["DescribeCreateAccountStatus", "ListCreateAccountStatus"]

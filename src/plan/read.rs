@@ -125,18 +125,8 @@ pub async fn read_organization_in(
         // account is found by its tags, the pending creation only warns about blocks still
         // to create.
         let (root, pending) = futures::try_join!(read_root(client), read_pending(client))?;
-        let (tree, policies, tags, listed) = match scope {
-            TreeScope::Whole => {
-                let (tree, policies, tags) =
-                    read_tree_policies_and_tags(client, &root, &lock).await?;
-                (tree, policies, tags, None)
-            }
-            _ => {
-                let (tree, policies, tags, listed) =
-                    read_part_of_tree(client, &root, scope, &lock).await?;
-                (tree, policies, tags, Some(listed))
-            }
-        };
+        let (tree, policies, tags, listed) =
+            read_tree_policies_and_tags(client, &root, scope, &lock).await?;
         Ok::<_, ApiError>((root, pending, tree, policies, tags, listed))
     };
     let (organization, service_access, delegated, (root, pending, tree, policies, tags, listed)) =
@@ -171,39 +161,6 @@ pub async fn read_organization_in(
         apply_lock: lock.into_inner().unwrap_or_else(|p| p.into_inner()),
     };
     Ok((live, listed))
-}
-
-/// The policies and their tags as [`read_tree_policies_and_tags`] reads them, but of the tree
-/// only the root's children and those of the OUs `scope` descends into, and of the accounts
-/// listed only the tags of those `scope` names. An OU's tags decide whether it is descended
-/// into, so each listing waits for its parent's tags.
-async fn read_part_of_tree(
-    client: &Client,
-    root: &Root,
-    scope: &TreeScope<'_>,
-    lock: &std::sync::Mutex<Option<FoundLock>>,
-) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags, NarrowRead), ApiError> {
-    let (to_tag, tag_queue) = mpsc::unbounded::<String>();
-    let _ = to_tag.unbounded_send(root.id.clone());
-    let policies = async move {
-        let policies = read_policies(client, root, &to_tag, lock).await?;
-        drop(to_tag);
-        Ok::<_, ApiError>(policies)
-    };
-    let policy_tags = tag_queue
-        .map(|id| async move {
-            let tags = read_tags(client, &id).await?;
-            Ok::<_, ApiError>((id, tags))
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect::<Tags>();
-    let (policies, mut tags, (tree, tree_tags, listed)) = futures::try_join!(
-        policies,
-        policy_tags,
-        walk_part_of_tree(client, &root.id, scope)
-    )?;
-    tags.extend(tree_tags);
-    Ok((tree, policies, tags, listed))
 }
 
 /// One read of the partial walk.
@@ -420,23 +377,35 @@ async fn read_delegated_administrators(
 type Tree = (BTreeMap<String, LiveOu>, BTreeMap<String, LiveAccount>);
 type Tags = Vec<(String, BTreeMap<String, String>)>;
 
-/// The tree under `root`, the policies of every enabled type, and the tags of the root and of
-/// everything found, as one pipeline: the walk and the policy reads feed the tag reader as
-/// they go.
+/// The tree under `root` (all of it, or the part `scope` names), the policies of every
+/// enabled type, and the tags of the root and of everything found, as one pipeline: the walk
+/// and the policy reads feed the tag reader as they go. Also what a partial walk read.
 async fn read_tree_policies_and_tags(
     client: &Client,
     root: &Root,
+    scope: &TreeScope<'_>,
     lock: &std::sync::Mutex<Option<FoundLock>>,
-) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags), ApiError> {
+) -> Result<(Tree, BTreeMap<String, LivePolicy>, Tags, Option<NarrowRead>), ApiError> {
     let (to_tag, tag_queue) = mpsc::unbounded::<String>();
     // The root's tags do not wait for anything.
     let _ = to_tag.unbounded_send(root.id.clone());
     let walk = {
         let to_tag = to_tag.clone();
         async move {
-            let tree = walk_tree(client, &root.id, &to_tag).await?;
+            let walked = match scope {
+                TreeScope::Whole => (
+                    walk_tree(client, &root.id, &to_tag).await?,
+                    Vec::new(),
+                    None,
+                ),
+                // A partial walk reads its own tags: an OU's decide whether it is entered.
+                _ => {
+                    let (tree, tags, read) = walk_part_of_tree(client, &root.id, scope).await?;
+                    (tree, tags, Some(read))
+                }
+            };
             drop(to_tag);
-            Ok::<_, ApiError>(tree)
+            Ok::<_, ApiError>(walked)
         }
     };
     let policies = {
@@ -456,8 +425,9 @@ async fn read_tree_policies_and_tags(
         })
         .buffer_unordered(CONCURRENCY)
         .try_collect::<Tags>();
-    let (tree, policies, tags) = futures::try_join!(walk, policies, tags)?;
-    Ok((tree, policies, tags))
+    let ((tree, tree_tags, read), policies, mut tags) = futures::try_join!(walk, policies, tags)?;
+    tags.extend(tree_tags);
+    Ok((tree, policies, tags, read))
 }
 
 /// Walks the tree from `root_id`, listing each parent as soon as it is found rather than a
