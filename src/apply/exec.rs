@@ -405,9 +405,7 @@ impl ExecContext {
                     }
                     match self.client.call_once(scope, request).await {
                         Ok(Response::CreateAccount(o)) => {
-                            let status = o.create_account_status;
-                            let finished = status.state != api::CreateAccountState::InProgress;
-                            Attempt::Done(Ok(Sent::Request(status.id, finished)))
+                            Attempt::Done(Ok(Sent::Request(o.create_account_status)))
                         }
                         Ok(other) => Attempt::Done(Err(endpoint_error(
                             Operation::CreateAccount,
@@ -420,8 +418,8 @@ impl ExecContext {
             })
             .await
             .map_err(|gave_up| gave_up.last)??;
-        let (request_id, reported_finished) = match sent {
-            Sent::Request(id, finished) => (id, finished),
+        let answered = match sent {
+            Sent::Request(status) => status,
             Sent::Found(id) => {
                 self.known.set(address, id);
                 return Ok(());
@@ -430,10 +428,15 @@ impl ExecContext {
         self.sent
             .lock()
             .expect("sent lock")
-            .insert(request_id.clone());
-        let status = self
-            .await_creation(&request_id, email, reported_finished, deadline)
-            .await?;
+            .insert(answered.id.clone());
+        // AWS answers IN_PROGRESS and the creation is awaited; an endpoint that creates at
+        // once (moto) answers with the final status, which is as good as a poll's: the
+        // creation's slot is free at once, and no poll is spent on it.
+        let status = if answered.state == api::CreateAccountState::InProgress {
+            self.await_creation(&answered.id, email, deadline).await?
+        } else {
+            answered
+        };
         match status.state {
             api::CreateAccountState::Succeeded => {
                 let id = succeeded_account(status)?;
@@ -468,14 +471,9 @@ impl ExecContext {
         &self,
         request_id: &str,
         email: &str,
-        reported_finished: bool,
         deadline: Instant,
     ) -> Result<api::CreateAccountStatus, ApiError> {
-        match self
-            .poller
-            .wait(request_id, reported_finished, deadline)
-            .await
-        {
+        match self.poller.wait(request_id, deadline).await {
             Some(status) => status,
             None => Err(ApiError::new(
                 Operation::CreateAccount,
@@ -509,8 +507,7 @@ impl ExecContext {
         if status.state != api::CreateAccountState::InProgress {
             return Ok(status);
         }
-        self.await_creation(request_id, email, false, deadline)
-            .await
+        self.await_creation(request_id, email, deadline).await
     }
 
     /// An earlier attempt of this block's creation, finished and adopted: each creation in
@@ -547,8 +544,7 @@ impl ExecContext {
         };
         for request_id in candidates {
             let status = if in_progress.contains(&request_id) {
-                self.await_creation(&request_id, email, false, deadline)
-                    .await?
+                self.await_creation(&request_id, email, deadline).await?
             } else {
                 self.settled(&request_id, email, deadline).await?
             };
@@ -714,8 +710,8 @@ impl ExecContext {
 
 /// What sending a CreateAccount came to.
 enum Sent {
-    /// AWS took the request: its id, and whether its answer already said it finished.
-    Request(String, bool),
+    /// AWS took the request: the status it answered with.
+    Request(api::CreateAccountStatus),
     /// An earlier attempt had started after all: the account it made.
     Found(String),
 }

@@ -716,6 +716,93 @@ mod tests {
         );
     }
 
+    /// An endpoint that finishes each creation before it answers, as moto does: its
+    /// `CreateAccount` answer carries the final status (AWS's says `IN_PROGRESS`).
+    struct CreatesAtOnce(Arc<Emulator>);
+
+    #[async_trait::async_trait]
+    impl Api for CreatesAtOnce {
+        async fn call(
+            &self,
+            scope: &crate::backend::Scope,
+            request: crate::backend::Request,
+        ) -> Result<crate::backend::Response, ApiError> {
+            use crate::backend::{
+                CreateAccountState, DescribeCreateAccountStatusInput, Request, Response,
+            };
+            let creates = matches!(request, Request::CreateAccount(_));
+            let answer = self.0.call(scope, request).await?;
+            let Response::CreateAccount(mut answer) = answer else {
+                return Ok(answer);
+            };
+            if !creates {
+                unreachable!("only a creation answers as one");
+            }
+            while answer.create_account_status.state == CreateAccountState::InProgress {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                let id = answer.create_account_status.id.clone();
+                let request =
+                    Request::DescribeCreateAccountStatus(DescribeCreateAccountStatusInput {
+                        create_account_request_id: id,
+                    });
+                let Response::DescribeCreateAccountStatus(d) = self.0.call(scope, request).await?
+                else {
+                    unreachable!("a description answers a description")
+                };
+                answer.create_account_status = d.create_account_status;
+            }
+            Ok(Response::CreateAccount(answer))
+        }
+        fn describe(&self) -> String {
+            "creates at once".into()
+        }
+    }
+
+    /// A `CreateAccount` answer that already says the creation succeeded is taken as its
+    /// final status: the creation's slot is free at once and no poll is spent on it (on moto,
+    /// each creation cost a list of the creations in progress and a description more, and
+    /// held its slot for both). The look for an earlier attempt before each request stays.
+    #[tokio::test(start_paused = true)]
+    async fn a_creation_answered_finished_is_not_polled() {
+        let mut hcl = String::from("organizational_unit \"team\" {\n  name = \"Team\"\n}\n");
+        for i in 0..7 {
+            writeln!(hcl, "account \"a{i}\" {{\n  name   = \"account-{i}\"\n  email  = \"aws+{i}@example.com\"\n  parent = organizational_unit.team\n}}").unwrap();
+        }
+        let state = fresh_state(&InitOptions {
+            rate_limits: false,
+            ..InitOptions::default()
+        })
+        .unwrap();
+        let (emu, _, plan) = planned(&hcl, state, false).await;
+        let client = Arc::new(Client::new(
+            Arc::new(CreatesAtOnce(emu.clone())) as Arc<dyn Api>,
+            |_| None,
+            crate::backend::client::RetryPolicy::default(),
+        ));
+        let calls =
+            |client: &Client, op: Operation| client.stats().calls.get(&op).copied().unwrap_or(0);
+        let report = apply(
+            &plan,
+            client.clone(),
+            &ApplyOptions::default(),
+            Arc::new(Recorder::default()),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+        assert!(report.succeeded(), "{:?}", report.failures);
+        assert_eq!(calls(&client, Operation::CreateAccount), 7);
+        assert_eq!(calls(&client, Operation::DescribeCreateAccountStatus), 0);
+        // One look for an earlier attempt per creation at most (concurrent looks share one).
+        assert!(calls(&client, Operation::ListCreateAccountStatus) <= 7);
+        let state = emu.state();
+        for i in 0..7 {
+            let address: crate::addr::Address = format!("account.a{i}").parse().unwrap();
+            let id = &report.created[&address];
+            assert_eq!(state.accounts[id].name, format!("account-{i}"));
+        }
+    }
+
     /// Twenty new accounts at AWS's rates and latency: one list of the creations in progress
     /// per round serves all of them, so polling costs a few calls per account (it cost one
     /// DescribeCreateAccountStatus per creation per second, about sixty each).

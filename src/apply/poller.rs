@@ -8,11 +8,9 @@
 //!
 //! Rounds follow the apply's `status_poll` backoff (starting short, settling at its longest
 //! wait), and a caller that needs the list of creations in progress as it is now gets a round
-//! at once, which serves every creation awaited at that moment too. So does a creation whose
-//! `CreateAccount` answer already reported it finished (AWS answers `IN_PROGRESS`, but an
-//! endpoint that creates at once, such as moto, does not): the round confirms it without
-//! waiting out the schedule, which would otherwise be most of an apply's time there, since
-//! at most five creations run at once and each wave waited for the next scheduled round.
+//! at once, which serves every creation awaited at that moment too. A creation whose
+//! `CreateAccount` answer already said how it ended (an endpoint that creates at once, such
+//! as moto; AWS answers `IN_PROGRESS`) is never awaited here: the applier takes that answer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -36,9 +34,6 @@ type Listing = Result<Arc<Vec<api::CreateAccountStatus>>, ApiError>;
 struct Book {
     awaited: BTreeMap<String, Vec<oneshot::Sender<Status>>>,
     listeners: Vec<oneshot::Sender<Listing>>,
-    /// A creation reported finished was registered since the last round: the next round is
-    /// due at once.
-    urgent: bool,
 }
 
 impl Book {
@@ -115,15 +110,7 @@ impl Poller {
     }
 
     /// The final status of creation `request_id`; `None` when `deadline` comes first.
-    /// `reported_finished`: the creation's own answer already said it finished, so the next
-    /// round comes at once instead of on the schedule (the round still confirms it: a status
-    /// is only ever taken from a poll).
-    pub async fn wait(
-        &self,
-        request_id: &str,
-        reported_finished: bool,
-        deadline: Instant,
-    ) -> Option<Status> {
+    pub async fn wait(&self, request_id: &str, deadline: Instant) -> Option<Status> {
         let (tx, rx) = oneshot::channel();
         {
             let mut book = self.shared.book.lock().expect("poller book lock");
@@ -131,7 +118,6 @@ impl Poller {
                 .entry(request_id.to_string())
                 .or_default()
                 .push(tx);
-            book.urgent |= reported_finished;
         }
         self.start();
         match tokio::time::timeout_at(deadline, rx).await {
@@ -163,11 +149,7 @@ async fn run(shared: Arc<Shared>) {
         let (awaited, listening) = {
             let mut book = shared.book.lock().expect("poller book lock");
             book.prune();
-            let awaited = !book.awaited.is_empty();
-            (
-                awaited,
-                !book.listeners.is_empty() || (awaited && book.urgent),
-            )
+            (!book.awaited.is_empty(), !book.listeners.is_empty())
         };
         if !listening {
             if !awaited {
@@ -200,7 +182,6 @@ async fn round(shared: &Shared) {
     let (listeners, asked) = {
         let mut book = shared.book.lock().expect("poller book lock");
         let asked: Vec<String> = book.awaited.keys().cloned().collect();
-        book.urgent = false;
         (std::mem::take(&mut book.listeners), asked)
     };
     let client = &shared.client;
@@ -338,7 +319,7 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(100)).await;
         let start = Instant::now();
         for id in &early {
-            let status = poller.wait(id, false, deadline).await.unwrap().unwrap();
+            let status = poller.wait(id, deadline).await.unwrap().unwrap();
             assert_eq!(status.state, api::CreateAccountState::Succeeded);
         }
         assert!(
@@ -357,7 +338,7 @@ mod tests {
         let mut waits = tokio::task::JoinSet::new();
         for id in ids {
             let poller = poller.clone();
-            waits.spawn(async move { poller.wait(&id, false, deadline).await });
+            waits.spawn(async move { poller.wait(&id, deadline).await });
         }
         while let Some(w) = waits.join_next().await {
             let status = w.unwrap().unwrap().unwrap();
@@ -368,41 +349,6 @@ mod tests {
         // A round every three seconds at most once settled, whatever the creations' number.
         let rounds = calls("ListCreateAccountStatus") - lists;
         assert!(rounds <= took / 3 + 4, "{rounds} rounds in {took} s");
-    }
-
-    /// A creation whose own answer said it finished is confirmed by a round at once, not
-    /// after the schedule's first wait: against an endpoint that creates accounts at once,
-    /// every wave of creations waited out that wait before. One that was not reported
-    /// finished still waits for the schedule, and a status still comes only from a poll.
-    #[tokio::test(start_paused = true)]
-    async fn a_creation_reported_finished_is_polled_at_once() {
-        let state = fresh_state(&InitOptions::default()).unwrap();
-        let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
-        let api: Arc<dyn Api> = emu.clone();
-        let client = Arc::new(Client::new(api, |_| None, RetryPolicy::default()));
-        let calls = |op: &str| emu.stats().calls.get(op).map_or(0, |c| c.calls);
-        let schedule = ApplyOptions::default().status_poll;
-        let poller = Poller::new(client.clone(), schedule.clone());
-        let deadline = Instant::now() + Duration::from_secs(3600);
-        let ids = create_all(&client, 0..2).await;
-        // The emulator's creations take at least thirty seconds: both are finished now.
-        tokio::time::sleep(Duration::from_secs(100)).await;
-
-        let start = Instant::now();
-        let status = poller.wait(&ids[0], true, deadline).await.unwrap().unwrap();
-        assert_eq!(status.state, api::CreateAccountState::Succeeded);
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        assert_eq!(calls("ListCreateAccountStatus"), 1);
-        assert_eq!(calls("DescribeCreateAccountStatus"), 1);
-
-        let start = Instant::now();
-        let status = poller
-            .wait(&ids[1], false, deadline)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(status.state, api::CreateAccountState::Succeeded);
-        assert!(start.elapsed() >= schedule.first, "{:?}", start.elapsed());
     }
 
     /// Every call takes `latency` of virtual time, then the emulator answers.
@@ -449,14 +395,20 @@ mod tests {
         let mut waits = tokio::task::JoinSet::new();
         for id in ids {
             let poller = poller.clone();
-            waits.spawn(async move { poller.wait(&id, true, deadline).await });
+            waits.spawn(async move { poller.wait(&id, deadline).await });
         }
         while let Some(w) = waits.join_next().await {
             let status = w.unwrap().unwrap().unwrap();
             assert_eq!(status.state, api::CreateAccountState::Succeeded);
         }
-        // One round: the list, then the five descriptions at once.
-        assert!(start.elapsed() <= latency * 3, "{:?}", start.elapsed());
+        // One round after the schedule's first wait: the list, then the five descriptions
+        // at once.
+        let first = ApplyOptions::default().status_poll.first;
+        assert!(
+            start.elapsed() <= first + latency * 3,
+            "{:?}",
+            start.elapsed()
+        );
         assert_eq!(emu.stats().calls["DescribeCreateAccountStatus"].calls, 5);
     }
 

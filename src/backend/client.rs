@@ -4,23 +4,29 @@
 //! applier both go through a [`Client`], so they share one pacing and one retry policy.
 //!
 //! The pacing is adaptive, as the AWS SDKs' adaptive retry mode is: each operation has its own
-//! token bucket whose rate follows what the service accepts. The rate table a client is made
-//! with is only where each operation starts. While calls wait in an operation's bucket and the
-//! service accepts them, the rate goes up (doubling until the first throttling response,
-//! then in smaller steps after a hold that grows with each step the service refused); a
-//! throttling response to a step brings the rate back to the last one the service accepted,
-//! and one at an accepted rate cuts it by the SDKs' factor of 0.7. Against a service that
-//! never throttles (moto) the client soon sends as fast as its callers ask; against one that
-//! throttles at the table's rates (the emulator) a refused step costs no throughput, since
-//! the service's own bucket keeps filling and the throttled call is sent again in the next
-//! slot at once, without a backoff.
+//! token bucket whose rate follows what the service accepts. As in the SDKs, an operation is
+//! not paced at all until the service first throttles it: a service that never does (moto) is
+//! sent calls as fast as they are asked for from the first one, and one that does (AWS, the
+//! emulator) engages the bucket at the rate table's rate for that operation, with the service's
+//! own bucket taken as empty, so the throttled call and those after it go one interval apart.
+//! The rate table is only where each operation's bucket starts. While calls wait in an
+//! engaged bucket and the service accepts them, the rate goes up in small steps, after a hold
+//! that grows with each step the service refused; a throttling response to a step brings the
+//! rate back to the last one the service accepted, and one at an accepted rate cuts it by the
+//! SDKs' factor of 0.7. Against a service that throttles at the table's rates (the emulator)
+//! neither the first throttle nor a refused step costs throughput, since the service's own
+//! bucket keeps filling and the throttled call is sent again in the next slot at once,
+//! without a backoff.
 //!
 //! AWS, "Retry behavior", AWS SDKs and Tools Reference Guide
 //! (docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html, read 2026-12-06):
 //! adaptive mode adds client-side rate limiting to standard mode and "can delay the initial
 //! request"; the SDKs' adaptive rate limiter (for example smithy-kotlin's
 //! `AdaptiveRateLimiter`, same date) is a token bucket whose refill rate is updated from
-//! successful and throttled transactions.
+//! successful and throttled transactions. The AWS SDK for Go v2's `retry.AdaptiveMode`
+//! (same date): "The attempt rate limit is initially unrestricted, but becomes restricted
+//! when the attempt fails with a throttle error"; smithy-typescript's `DefaultRateLimiter`
+//! likewise starts disabled and enables its bucket on the first throttling error.
 //!
 //! Waiting uses tokio's clock, which the emulator runs paused: against it, backoff and pacing
 //! cost virtual time only.
@@ -96,10 +102,8 @@ pub struct ClientStats {
 
 /// How fast rates change, and within what.
 mod adapt {
-    /// A step up before the operation's first throttling response: the table's rate is a
-    /// guess, and a service that accepts it may accept far more.
-    pub const SLOW_START_STEP: f64 = 2.0;
-    /// A step up after it: the limit is near, so it is approached in small steps.
+    /// A step up: the bucket is engaged only once the service has throttled, so its limit
+    /// is near and approached in small steps.
     pub const STEP: f64 = 1.25;
     /// The cut on a throttling response at an accepted rate: the AWS SDKs' CUBIC beta.
     pub const BETA: f64 = 0.7;
@@ -107,8 +111,8 @@ mod adapt {
     /// refusal, up to [`HOLD_MAX`], so a rate at the service's limit is probed rarely.
     pub const HOLD_MIN: f64 = 5.0;
     pub const HOLD_MAX: f64 = 300.0;
-    /// Calls the service must accept at a rate before it counts as accepted, during slow
-    /// start; after it, a second's worth of calls.
+    /// Calls the service must accept at a rate before it counts as accepted, at least: a
+    /// second's worth of calls when that is more.
     pub const CONFIRM: u32 = 2;
     /// Bounds of any rate, in calls a second (the SDKs' least fill rate is 0.5).
     pub const MIN_RATE: f64 = 0.5;
@@ -122,7 +126,10 @@ mod adapt {
 /// order they arrive and a change of rate moves only the slots reserved after it.
 #[derive(Debug)]
 struct Pacer {
-    /// The rate calls are sent at now.
+    /// Whether calls wait for their slot: not before the service first throttles this
+    /// operation (an adaptive client), always for a fixed one.
+    engaged: bool,
+    /// The rate calls are sent at now (once engaged).
     rate: f64,
     /// The highest rate the service has accepted for a while with calls waiting (at first,
     /// the table's).
@@ -138,7 +145,6 @@ struct Pacer {
     accepted: u32,
     throttled: u32,
     backlog: bool,
-    throttled_ever: bool,
     /// No step up before this (seconds since the origin), and the hold that set it.
     probe_after: f64,
     hold: f64,
@@ -150,6 +156,7 @@ struct Pacer {
 impl Pacer {
     fn new(start: Rate, adaptive: bool) -> Pacer {
         Pacer {
+            engaged: !adaptive,
             rate: start.per_second,
             accepted_rate: start.per_second,
             burst: start.burst.max(1.0),
@@ -158,7 +165,6 @@ impl Pacer {
             accepted: 0,
             throttled: 0,
             backlog: false,
-            throttled_ever: false,
             probe_after: if adaptive { 0.0 } else { f64::INFINITY },
             hold: 0.0,
             refused: 0,
@@ -168,6 +174,9 @@ impl Pacer {
 
     /// Reserves the next slot: how long to wait for it, and the epoch it belongs to.
     fn reserve(&mut self, now: f64) -> (f64, u64) {
+        if !self.engaged {
+            return (0.0, self.epoch);
+        }
         let interval = 1.0 / self.rate;
         let at = self.next.max(now - (self.burst - 1.0) * interval);
         self.next = at + interval;
@@ -185,19 +194,16 @@ impl Pacer {
         self.backlog = false;
     }
 
-    /// Calls the service must accept at the current rate before it counts as accepted: two
-    /// during slow start, then a second's worth.
+    /// Calls the service must accept at the current rate before it counts as accepted: a
+    /// second's worth, and at least two.
     fn confirm(&self) -> u32 {
-        if self.throttled_ever {
-            (self.rate.ceil() as u32).max(adapt::CONFIRM)
-        } else {
-            adapt::CONFIRM
-        }
+        (self.rate.ceil() as u32).max(adapt::CONFIRM)
     }
 
     /// The service answered a call sent in `epoch` with something other than throttling.
     fn on_accepted(&mut self, epoch: u64, now: f64) {
-        if epoch != self.epoch {
+        // Unpaced, nobody waits: there is no rate to confirm.
+        if epoch != self.epoch || !self.engaged {
             return;
         }
         self.accepted += 1;
@@ -209,12 +215,7 @@ impl Pacer {
         }
         self.accepted_rate = self.accepted_rate.max(self.rate);
         if now >= self.probe_after && self.rate < adapt::MAX_RATE {
-            let step = if self.throttled_ever {
-                adapt::STEP
-            } else {
-                adapt::SLOW_START_STEP
-            };
-            self.rate = (self.rate * step).min(adapt::MAX_RATE);
+            self.rate = (self.rate * adapt::STEP).min(adapt::MAX_RATE);
             // Slots already reserved keep their places; the next one need not wait behind
             // them at the old spacing.
             self.next = self.next.min(now + 1.0 / self.rate);
@@ -225,7 +226,18 @@ impl Pacer {
     /// The service throttled a call sent in `epoch`; whether the caller should still back
     /// off before sending it again (not when the rate already came down since).
     fn on_throttled(&mut self, epoch: u64, now: f64) -> bool {
-        self.throttled_ever = true;
+        if !self.engaged {
+            // The first throttling response: pacing starts at the table's rate, held there
+            // for a while as after a refused step. The service's bucket has just run dry, so
+            // the next slot is one interval away; this call takes it, without a backoff.
+            self.engaged = true;
+            self.rate = self.accepted_rate;
+            self.hold = adapt::HOLD_MIN;
+            self.probe_after = now + self.hold;
+            self.next = now + 1.0 / self.rate;
+            self.new_epoch();
+            return false;
+        }
         if epoch != self.epoch || !self.probe_after.is_finite() {
             return epoch == self.epoch;
         }
@@ -711,20 +723,6 @@ mod tests {
         move |_| Some(Rate { per_second, burst })
     }
 
-    /// A service that never throttles (moto) is soon sent calls as fast as they are asked
-    /// for, not at the table's rate.
-    #[tokio::test(start_paused = true)]
-    async fn a_service_that_never_throttles_is_not_kept_to_the_table() {
-        let api = flaky(0, "");
-        let client = Arc::new(Client::new(api, table(5.0, 10.0), RetryPolicy::default()));
-        let took = run(&client, 500, 8).await;
-        println!("500 calls in {took:.2} s: {:?}", client.stats());
-        // At the table's five a second, 98 s.
-        assert!(took < 3.0, "{took}");
-        let rate = client.rate(Operation::ListRoots).unwrap().per_second;
-        assert!(rate > 100.0, "{rate}");
-    }
-
     /// A service at exactly the table's rate: steps up are refused and cost no throughput,
     /// since the throttled calls go again in the next slot, and the rate stays accepted.
     #[tokio::test(start_paused = true)]
@@ -785,6 +783,60 @@ mod tests {
         assert!(took <= bound * 1.3, "took {took:.1} s, bound {bound:.1} s");
         let rate = client.rate(Operation::ListRoots).unwrap().per_second;
         assert!(rate > 8.0 && rate <= 12.0, "{rate}");
+    }
+
+    /// As in the SDKs' adaptive mode, an operation the service has never throttled is not
+    /// paced at all: against an endpoint that never throttles, calls go as fast as they are
+    /// asked for from the first one, not at the table's rate while it steps up.
+    #[tokio::test(start_paused = true)]
+    async fn an_operation_never_throttled_is_not_paced() {
+        let api = flaky(0, "");
+        let client = Arc::new(Client::new(
+            api.clone(),
+            table(1.0, 1.0),
+            RetryPolicy::default(),
+        ));
+        let took = run(&client, 100, 5).await;
+        assert_eq!(took, 0.0, "{:?}", client.stats());
+        assert_eq!(api.seen.load(Ordering::SeqCst), 100);
+        // The table's rate is still where pacing would start.
+        assert_eq!(client.rate(Operation::ListRoots).unwrap().per_second, 1.0);
+    }
+
+    /// The first throttling response engages the bucket at the table's rate, with the
+    /// service's own bucket taken as empty: the calls after it go one interval apart, so
+    /// only the first wave beyond the service's burst is throttled, and no rate is cut.
+    #[tokio::test(start_paused = true)]
+    async fn the_first_throttle_engages_the_tables_rate() {
+        let api = limited(2.0, 4.0);
+        let client = Arc::new(Client::new(
+            api.clone(),
+            table(2.0, 4.0),
+            RetryPolicy::default(),
+        ));
+        let took = run(&client, 40, 8).await;
+        println!("40 calls in {took:.2} s: {:?}", client.stats());
+        let stats = client.stats();
+        // Only the calls sent before the first throttling answer came back (two waves of
+        // the eight callers, beyond the service's burst of four), and a few at each step up
+        // the service refuses; after that, paced.
+        assert!(
+            api.throttled.load(Ordering::SeqCst) <= 16,
+            "{} throttled: {stats:?}",
+            api.throttled.load(Ordering::SeqCst)
+        );
+        assert_eq!(stats.rate_cuts, 0, "{stats:?}");
+        let bound = (40.0 - 4.0) / 2.0;
+        assert!(took <= bound * 1.05, "took {took:.1} s, bound {bound:.1} s");
+    }
+
+    /// A fixed client paces from the first call, throttled or not.
+    #[tokio::test(start_paused = true)]
+    async fn a_fixed_client_paces_from_the_first_call() {
+        let api = flaky(0, "");
+        let client = Arc::new(Client::new(api, table(2.0, 1.0), RetryPolicy::default()).fixed());
+        let took = run(&client, 11, 4).await;
+        assert!((5.0..5.1).contains(&took), "{took}");
     }
 
     #[test]
