@@ -33,6 +33,7 @@ use super::{
 
 pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
+    session_secret,
 };
 pub use init::{
     Builder, InitError, InitOptions, aws_managed_iam_policies, fresh_state, init, initial_state,
