@@ -87,15 +87,17 @@ impl Core {
         if !self.trust_allows(scope, &i.role_arn, &role.trust_policy) {
             return Err(denied());
         }
+        let (access_key_id, secret_access_key, session_token) = super::super::session_credentials(
+            &self.state.organization.id,
+            &role.role_id,
+            &i.role_session_name,
+        );
         Ok((
             Response::AssumeRole(AssumeRoleOutput {
                 credentials: Credentials {
-                    access_key_id: format!(
-                        "ASIA{}",
-                        &role.role_id[4..].chars().take(16).collect::<String>()
-                    ),
-                    secret_access_key: "orgchard-emulator-secret".into(),
-                    session_token: format!("orgchard-emulator-session-{}", i.role_session_name),
+                    access_key_id,
+                    secret_access_key,
+                    session_token,
                     expiration: self.ts(now + duration as u64 * 1000),
                 },
                 assumed_role_arn: vocab::arn::assumed_role(
