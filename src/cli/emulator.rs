@@ -23,9 +23,10 @@ pub enum EmulatorCommand {
     /// service on restJson1, all at one endpoint: point a client at it with
     /// AWS_ENDPOINT_URL. Requests are attributed by the access key id of their signature:
     /// the management caller's keys (printed at start), the temporary keys AssumeRole returns
-    /// for a member account's member-access role (calls then act in that account, under its
-    /// role's policies and SCPs), and any other key, so dummy credentials work, acts as the
-    /// management caller. Signatures are not verified.
+    /// for any role its trust policy lets the caller assume (calls then act as that role
+    /// session: in the role's account, under the role's policies and that account's SCPs), and
+    /// any other key, so dummy credentials work, acts as the management caller. Signatures are
+    /// not verified.
     Serve(ServeArgs),
 }
 
@@ -199,7 +200,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let emulator = std::sync::Arc::new(emulator);
         crate::serve::Serve {
             emulator: emulator.clone(),
-            member_access_role: options.member_access_role.clone(),
         }
         .run(listener, shutdown)
         .await?;

@@ -8,9 +8,9 @@
 //! journal makes each accepted change durable before the answer leaves. Requests are
 //! attributed by the access key id of their SigV4 `Authorization` header: the management
 //! caller's keys (printed by `emulator init` and `emulator serve`), the temporary keys an
-//! `AssumeRole` into a member account's member-access role returned (calls then act inside
-//! that account, with its role's policies and its SCP chain), and any other key acting as the
-//! management caller, so that a client with dummy credentials works out of the box.
+//! `AssumeRole` of any role returned (calls then act as that role session: in the role's
+//! account, under the role's policies and that account's SCP chain), and any other key acting
+//! as the management caller, so that a client with dummy credentials works out of the box.
 
 pub mod json;
 pub mod query;
@@ -33,7 +33,7 @@ use tokio::net::TcpListener;
 
 #[cfg(test)]
 use crate::backend::Operation;
-use crate::backend::emulator::{Emulator, State};
+use crate::backend::emulator::{self, Emulator, RoleSession, SESSION_TOKEN_PREFIX, State};
 use crate::backend::{Api, ApiError, Request, Response, Scope, Service};
 
 /// The region clients are told to use; the emulator serves one organization whatever the
@@ -126,21 +126,21 @@ pub fn management_keys(state: &State) -> Keys {
     }
 }
 
-/// Who a key acts as.
+/// Who a request acts as.
 #[derive(Debug, Clone)]
 enum Identity {
-    Scope(Scope),
-    /// A session of a role other than the member-access role, which the emulator's
-    /// authorization does not model.
-    OtherRole(String),
+    /// The configured caller, in the management account.
+    Management,
+    /// A session of a role, with temporary keys an AssumeRole returned.
+    Session(RoleSession),
 }
 
 /// What every request handler shares.
 struct Ctx {
     emulator: Arc<Emulator>,
-    member_role: String,
-    /// Temporary keys to the session they belong to.
-    sessions: Mutex<HashMap<String, Identity>>,
+    /// The role (account, name) each temporary access key was issued for; None for a key
+    /// that looks temporary but names no role.
+    roles_by_key: Mutex<HashMap<String, Option<(String, String)>>>,
     requests: AtomicU64,
 }
 
@@ -150,107 +150,86 @@ impl Ctx {
         format!("0e7c5ac4-0000-4000-8000-{n:012x}")
     }
 
-    /// The identity a request's access key acts as.
-    fn identity(&self, key: Option<&str>) -> Identity {
-        let Some(key) = key.filter(|k| k.starts_with("ASIA")) else {
-            return Identity::Scope(Scope::Management);
-        };
-        if let Some(id) = self
-            .sessions
+    /// The role a temporary access key was issued for.
+    fn role_of_key(&self, key: &str) -> Option<(String, String)> {
+        if let Some(found) = self
+            .roles_by_key
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
         {
-            return id.clone();
+            return found.clone();
         }
         // Keys issued before a restart: the key names the role it was issued for.
         let state = self.emulator.state();
         let found = state.iam.iter().find_map(|(account, iam)| {
             iam.roles.iter().find_map(|(name, role)| {
-                (session_key(&role.role_id) == key).then(|| self.role_identity(account, name))
+                (session_key(&state.organization.id, &role.role_id) == key)
+                    .then(|| (account.clone(), name.clone()))
             })
         });
-        let identity = found.unwrap_or(Identity::Scope(Scope::Management));
-        self.sessions
+        self.roles_by_key
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), identity.clone());
-        identity
+            .insert(key.to_string(), found.clone());
+        found
     }
 
-    fn role_identity(&self, account: &str, role: &str) -> Identity {
-        if role == self.member_role {
-            Identity::Scope(Scope::Account(account.to_string()))
-        } else {
-            Identity::OtherRole(crate::vocab::arn::role("aws", account, None, role))
+    /// The identity a request's access key (and session token) acts as: a session of the
+    /// role a temporary key was issued for, named by its token; the management caller for
+    /// every other key.
+    fn identity(&self, key: Option<&str>, token: Option<&str>) -> Identity {
+        let Some(key) = key.filter(|k| k.starts_with("ASIA")) else {
+            return Identity::Management;
+        };
+        match self.role_of_key(key) {
+            Some((account, role)) => Identity::Session(RoleSession {
+                account,
+                role,
+                session: token
+                    .and_then(|t| t.strip_prefix(SESSION_TOKEN_PREFIX))
+                    .unwrap_or("session")
+                    .to_string(),
+            }),
+            None => Identity::Management,
         }
     }
 
-    /// Remembers the keys an AssumeRole returned.
+    /// Remembers the role of the keys an AssumeRole returned.
     fn record_session(&self, response: &Response) {
         if let Response::AssumeRole(o) = response {
-            let mut parts = o.assumed_role_arn.split(':');
-            let account = parts.nth(4).unwrap_or_default();
-            let role = o
-                .assumed_role_arn
-                .split('/')
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
-            let identity = self.role_identity(account, &role);
-            self.sessions
+            let account = o.assumed_role_arn.split(':').nth(4).unwrap_or_default();
+            let role = o.assumed_role_arn.split('/').nth(1).unwrap_or_default();
+            self.roles_by_key
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(o.credentials.access_key_id.clone(), identity);
+                .insert(
+                    o.credentials.access_key_id.clone(),
+                    Some((account.to_string(), role.to_string())),
+                );
         }
     }
 
     async fn call(
         &self,
         service: Service,
-        key: Option<&str>,
+        identity: &Identity,
         request: Request,
     ) -> Result<Response, WireError> {
-        let scope = match self.identity(key) {
-            Identity::Scope(s) => s,
-            Identity::OtherRole(arn) => {
-                return Err(WireError::of(
-                    service,
-                    &ApiError::new(
-                        request.operation(),
-                        if matches!(service, Service::Iam | Service::Sts) {
-                            "AccessDenied"
-                        } else {
-                            "AccessDeniedException"
-                        },
-                        format!(
-                            "The emulator serves sessions of the member-access role only; {arn} is another role."
-                        ),
-                    ),
-                ));
-            }
+        let result = match identity {
+            Identity::Management => self.emulator.call(&Scope::Management, request).await,
+            Identity::Session(session) => self.emulator.call_as(session, request).await,
         };
-        let response = self
-            .emulator
-            .call(&scope, request)
-            .await
-            .map_err(|e| WireError::of(service, &e))?;
+        let response = result.map_err(|e| WireError::of(service, &e))?;
         self.record_session(&response);
         Ok(response)
     }
 }
 
-/// The key a session of the role with `role_id` is given (see the emulator's AssumeRole).
-fn session_key(role_id: &str) -> String {
-    format!(
-        "ASIA{}",
-        role_id
-            .get(4..)
-            .unwrap_or_default()
-            .chars()
-            .take(16)
-            .collect::<String>()
-    )
+/// The access key of every session of the role with `role_id` (see
+/// [`emulator::session_credentials`]).
+fn session_key(org_id: &str, role_id: &str) -> String {
+    emulator::session_credentials(org_id, role_id, "").0
 }
 
 /// The access key id and service of a SigV4 `Authorization` header.
@@ -310,7 +289,11 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(credential);
-    let key = auth.map(|(k, _)| k);
+    let token = parts
+        .headers
+        .get("x-amz-security-token")
+        .and_then(|v| v.to_str().ok());
+    let identity = ctx.identity(auth.map(|(k, _)| k), token);
 
     // Organizations: awsJson1_1.
     if let Some(target) = parts.headers.get("x-amz-target") {
@@ -318,7 +301,7 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         let result = async {
             let op = json::organizations_operation(target)?;
             let request = json::decode(op, &body)?;
-            ctx.call(Service::Organizations, key, request).await
+            ctx.call(Service::Organizations, &identity, request).await
         }
         .await;
         return Ok(match result {
@@ -355,7 +338,7 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         let result = async {
             let op = query::operation(service, action)?;
             let request = query::decode(op, &params)?;
-            ctx.call(service, key, request).await
+            ctx.call(service, &identity, request).await
         }
         .await;
         return Ok(match result {
@@ -374,7 +357,7 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         Some(op) => {
             let result = async {
                 let request = json::decode(op, &body)?;
-                ctx.call(Service::Account, key, request).await
+                ctx.call(Service::Account, &identity, request).await
             }
             .await;
             Ok(match result {
@@ -408,7 +391,6 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
 /// A running server's settings.
 pub struct Serve {
     pub emulator: Arc<Emulator>,
-    pub member_access_role: String,
 }
 
 impl Serve {
@@ -421,8 +403,7 @@ impl Serve {
     ) -> std::io::Result<()> {
         let ctx = Arc::new(Ctx {
             emulator: self.emulator,
-            member_role: self.member_access_role,
-            sessions: Mutex::new(HashMap::new()),
+            roles_by_key: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
         });
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -225,6 +225,80 @@ class Wire(unittest.TestCase):
         finally:
             org.detach_policy(PolicyId=policy, TargetId=self.member)
 
+    def session(self, role_arn, name):
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        keys = dict(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        return {s: client(s, **keys) for s in ("organizations", "iam", "sts")}
+
+    def test_a_session_of_any_role_acts_as_that_role(self):
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{self.management}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        )
+        # A role of the management account that may only read the organization.
+        iam.create_role(RoleName="OrgAuditor", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(
+            RoleName="OrgAuditor",
+            PolicyName="read",
+            PolicyDocument=doc(
+                {"Effect": "Allow", "Action": "organizations:ListRoots", "Resource": "*"}
+            ),
+        )
+        auditor = self.session(f"arn:aws:iam::{self.management}:role/OrgAuditor", "auditor")
+        me = auditor["sts"].get_caller_identity()
+        self.assertEqual(
+            me["Arn"], f"arn:aws:sts::{self.management}:assumed-role/OrgAuditor/auditor"
+        )
+        self.assertEqual(auditor["organizations"].list_roots()["Roots"][0]["Id"], self.root)
+        e = error_of(
+            auditor["organizations"].create_organizational_unit, ParentId=self.root, Name="No"
+        )
+        self.assertEqual(e["Error"]["Code"], "AccessDeniedException")
+        self.assertIn("assumed-role/OrgAuditor/auditor", e["Error"]["Message"])
+
+        # A role of the member account, made there through the member-access role.
+        member_iam, _ = self.member_session()
+        member_iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=trust)
+        member_iam.put_role_policy(
+            RoleName="Reader",
+            PolicyName="read",
+            PolicyDocument=doc({"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}),
+        )
+        reader = self.session(f"arn:aws:iam::{self.member}:role/Reader", "reader")
+        roles = reader["iam"].list_roles()["Roles"]
+        self.assertIn("Reader", [r["RoleName"] for r in roles])
+        e = error_of(reader["iam"].create_role, RoleName="Nope", AssumeRolePolicyDocument=trust)
+        self.assertEqual(e["Error"]["Code"], "AccessDenied")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertIn("no identity-based policy allows", e["Error"]["Message"])
+
+        # An SCP denying what the role allows, named in the denial by its ARN.
+        policy = org.create_policy(
+            Name="NoListing",
+            Description="",
+            Type="SERVICE_CONTROL_POLICY",
+            Content=doc({"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*"}),
+        )["Policy"]["PolicySummary"]
+        org.attach_policy(PolicyId=policy["Id"], TargetId=self.member)
+        try:
+            e = error_of(reader["iam"].list_roles)
+            self.assertEqual(e["Error"]["Code"], "AccessDenied")
+            self.assertTrue(
+                e["Error"]["Message"].endswith(
+                    f"with an explicit deny in a service control policy: {policy['Arn']}"
+                ),
+                e["Error"]["Message"],
+            )
+        finally:
+            org.detach_policy(PolicyId=policy["Id"], TargetId=self.member)
+
     def test_iam_errors_and_shapes(self):
         trust = doc(
             {
