@@ -10,6 +10,7 @@
 //! disk.
 
 mod authz;
+mod error;
 mod iam;
 mod init;
 pub mod journal;
@@ -34,6 +35,7 @@ use super::{
 pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
 };
+pub use error::StoreError;
 pub use init::{
     Builder, InitError, InitOptions, aws_managed_iam_policies, fresh_state, init, initial_state,
     quota_names,
@@ -41,7 +43,6 @@ pub use init::{
 pub use limits::{FaultSpecError, parse_faults};
 pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
 pub use state::{CallCounter, State, default_quota};
-pub use store::StoreError;
 
 /// The state and what is derived from it: the part of the emulator a call mutates.
 #[derive(Debug)]
