@@ -10,6 +10,7 @@
 //! disk.
 
 mod authz;
+mod error;
 mod iam;
 mod init;
 pub mod journal;
@@ -35,6 +36,7 @@ pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
     session_secret,
 };
+pub use error::StoreError;
 pub use init::{
     Builder, InitError, InitOptions, aws_managed_iam_policies, fresh_state, init, initial_state,
     quota_names,
@@ -42,7 +44,6 @@ pub use init::{
 pub use limits::{FaultSpecError, parse_faults};
 pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
 pub use state::{CallCounter, State, default_quota};
-pub use store::StoreError;
 
 /// The state and what is derived from it: the part of the emulator a call mutates.
 #[derive(Debug)]
