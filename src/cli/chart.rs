@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::CommonArgs;
-use super::session;
-use super::settings::{Configured, MissingState, Settings};
 use crate::chart::{self, ChartOptions, Format};
+use crate::ops::{Configured, MissingState, Settings, session};
 use crate::orgtree::OrgTree;
 use crate::plan::{self, diff::PlanOptions};
 
@@ -87,9 +86,9 @@ pub fn load(
             "{} is a saved plan: a plan is drawn over the live organization (--from live)",
             path.display()
         );
-        let saved = super::show::read_plan(path)?;
+        let saved = session::read_plan(path)?;
         let settings = Settings::resolve(
-            common,
+            &common.flags(),
             Configured::SavedPlan {
                 backend: saved.context.backend.as_ref(),
                 file: path,
@@ -119,7 +118,7 @@ pub fn load(
         !(with_plan && from == From::Config),
         "--plan shows the plan over the live organization; drop --from config"
     );
-    let (desired, _) = session::load_config(path, common)?;
+    let (desired, _) = super::load_config(path, common)?;
     if from == From::Config {
         return Ok(Trees {
             before: OrgTree::from_desired(&desired),
@@ -127,7 +126,7 @@ pub fn load(
         });
     }
     let settings = Settings::resolve(
-        common,
+        &common.flags(),
         Configured::Config {
             block: desired.backend.as_ref(),
             dir: path,
