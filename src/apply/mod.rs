@@ -11,10 +11,10 @@
 //! makes a re-run after a crash converge without duplicates.
 
 pub mod backoff;
+pub mod events;
 pub mod exec;
 pub mod lock;
 pub mod poller;
-pub mod progress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,7 +31,7 @@ use crate::backend::{ApiError, ErrorKind, Operation};
 use crate::plan::{Action, Plan};
 
 pub use backoff::{Backoff, Limit};
-pub use progress::{Event, EventSink};
+pub use events::{Event, EventSink};
 
 /// Settings of one apply.
 #[derive(Debug, Clone)]

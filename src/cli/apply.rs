@@ -11,9 +11,9 @@ use clap::Args;
 
 use super::CommonArgs;
 use super::plan::Prepared;
-use crate::apply::{self, ApplyError, ApplyOptions, EventSink, progress};
+use crate::apply::{self, ApplyError, ApplyOptions, EventSink};
 use crate::ops::{self, ApplyRequest, Configured, MissingState, PrecheckMode, Recheck, Settings};
-use crate::view::human as render;
+use crate::view::{human as render, progress};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
