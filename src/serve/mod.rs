@@ -63,9 +63,20 @@ impl WireError {
         }
     }
 
-    /// The emulator's error in the code and status the service's protocol uses for it.
-    /// Organizations answers every client error with 400; IAM, STS and Account with the
-    /// statuses of their API references.
+    /// The emulator's error in the code and status the service's protocol uses for it
+    /// (checked 2026-12-06):
+    /// - Organizations answers every client error with 400 and `ServiceException` with 500
+    ///   (Organizations API Reference, the error list of each operation; throttling is
+    ///   `TooManyRequestsException`, 400).
+    /// - IAM and STS use the query protocol's codes and the statuses of their `awsQueryError`
+    ///   traits: `NoSuchEntity` 404, `EntityAlreadyExists`, `DeleteConflict`, `LimitExceeded`
+    ///   and `ConcurrentModification` 409, `ServiceFailure` 500 (IAM API Reference, Errors of
+    ///   each action); `AccessDenied` 403 (IAM API Reference, Common Errors); throttling as
+    ///   `Throttling`, 400, the code IAM and STS send and the SDKs' standard retry mode
+    ///   treats as throttling (AWS SDKs and Tools Reference Guide, "Retry behavior").
+    /// - Account: `AccessDeniedException` 403, `ResourceNotFoundException` 404,
+    ///   `TooManyRequestsException` 429, `InternalServerException` 500 (AWS Account Management
+    ///   API Reference, PutAccountName, Errors).
     pub fn of(service: Service, e: &ApiError) -> WireError {
         let code = match (service, e.code.as_str()) {
             // The emulator's own codes for a simulated crash and a broken endpoint are not
@@ -305,6 +316,23 @@ fn reply(status: u16, content_type: &str, request_id: &str, body: impl Into<Byte
 
 const AWS_JSON: &str = "application/x-amz-json-1.1";
 
+/// A JSON response body; an output without members is an empty body (Smithy, "AWS JSON 1.1
+/// protocol", Empty body serialization: servers SHOULD send one, with the Content-Type, and
+/// clients MUST accept `{}` too; AWS Account Management API Reference, PutAccountName: 200
+/// with an empty body); checked 2026-12-06.
+fn json_body(response: &Response) -> String {
+    let body = json::encode(response);
+    if body.as_object().is_some_and(|m| m.is_empty()) {
+        String::new()
+    } else {
+        body.to_string()
+    }
+}
+
+/// An awsJson1_1 error: the error's shape name in `__type`, its members beside it (Smithy,
+/// "AWS JSON 1.1 protocol", Operation error serialization); Organizations' members are
+/// `Message` and, for ConstraintViolationException and others, `Reason` (Organizations API
+/// Reference, ConstraintViolationException); checked 2026-12-06.
 fn json_error(e: &WireError, request_id: &str) -> Reply {
     let mut body = serde_json::json!({ "__type": e.code, "Message": e.message });
     if let Some(r) = &e.reason {
@@ -313,6 +341,9 @@ fn json_error(e: &WireError, request_id: &str) -> Reply {
     reply(e.status, AWS_JSON, request_id, body.to_string())
 }
 
+/// A restJson1 error: the code in the `X-Amzn-ErrorType` header and the members in the body
+/// (Smithy, "AWS restJson1 protocol", Operation error serialization; the Account API
+/// Reference's errors carry `message` and name the header); checked 2026-12-06.
 fn rest_error(e: &WireError, request_id: &str) -> Reply {
     let body = serde_json::json!({ "message": e.message });
     let mut r = reply(e.status, "application/json", request_id, body.to_string());
@@ -355,7 +386,7 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         }
         .await;
         return Ok(match result {
-            Ok(r) => reply(200, AWS_JSON, &request_id, json::encode(&r).to_string()),
+            Ok(r) => reply(200, AWS_JSON, &request_id, json_body(&r)),
             Err(e) => json_error(&e, &request_id),
         });
     }
@@ -413,18 +444,13 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
             }
             .await;
             Ok(match result {
-                Ok(r) => {
-                    let body = json::encode(&r);
-                    let text = if body.as_object().is_some_and(|m| m.is_empty()) {
-                        String::new()
-                    } else {
-                        body.to_string()
-                    };
-                    reply(200, "application/json", &request_id, text)
-                }
+                Ok(r) => reply(200, "application/json", &request_id, json_body(&r)),
                 Err(e) => rest_error(&e, &request_id),
             })
         }
+        // No operation at this path: answered as AWS's REST endpoints answer an unknown
+        // route, `UnknownOperationException` with 404 in the restJson1 error shape, never an
+        // HTML page (observed behaviour; checked 2026-12-06).
         None => {
             let mut e = WireError::client(
                 "UnknownOperationException",
