@@ -35,6 +35,7 @@ use super::{
 pub use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
+    session_secret,
 };
 pub use error::StoreError;
 pub use init::{
