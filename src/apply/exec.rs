@@ -442,7 +442,9 @@ impl ExecContext {
                 let reason = status
                     .failure_reason
                     .unwrap_or_else(|| "no reason given".into());
-                if reason == "EMAIL_ALREADY_EXISTS" {
+                if vocab::CreateAccountFailureReason::from(reason.as_str())
+                    == vocab::CreateAccountFailureReason::EmailAlreadyExists
+                {
                     // An account with this email appeared after the plan read the accounts:
                     // an earlier attempt of ours that finished meanwhile carries our tag.
                     if let Some(id) = self.existing_account(address, email).await? {
@@ -672,9 +674,11 @@ impl ExecContext {
         {
             return Ok(());
         }
-        let role_arn = format!(
-            "arn:aws:iam::{account_id}:role/{}",
-            self.plan.context.member_access_role
+        let role_arn = vocab::arn::role(
+            "aws",
+            account_id,
+            None,
+            &self.plan.context.member_access_role,
         );
         self.options
             .role_wait

@@ -1016,15 +1016,16 @@ impl Decoder<'_> {
             }
             accounts.push(id);
         }
+        let (before, after) = vocab::arn::account_root_around("aws");
         let principals: Vec<Value> = accounts
             .iter()
             .map(|id| {
                 defer(
                     "(template)",
                     vec![
-                        Value::string("arn:aws:iam::"),
+                        Value::string(before.clone()),
                         id.clone(),
-                        Value::string(":root"),
+                        Value::string(after),
                     ],
                 )
             })

@@ -52,7 +52,7 @@ pub fn decode(op: Operation, body: &[u8]) -> Result<Request, WireError> {
     let mut input = rename_keys(input, &pascal_to_snake);
     if op == Operation::CreateOrganization && input.get("feature_set").is_none() {
         // AWS's default feature set.
-        input["feature_set"] = Value::from("ALL");
+        input["feature_set"] = Value::from(crate::vocab::FeatureSet::All.as_str());
     }
     request_of(op, input)
 }

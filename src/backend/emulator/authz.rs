@@ -186,9 +186,9 @@ impl Core {
                         op,
                         "AccessDenied",
                         format!(
-                            "User: {} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{id}:role/{} ({why})",
+                            "User: {} is not authorized to perform: sts:AssumeRole on resource: {} ({why})",
                             self.caller_arn(&Scope::Management),
-                            self.member_role
+                            vocab::arn::role("aws", id, None, &self.member_role)
                         ),
                     )
                 };
@@ -495,8 +495,9 @@ impl Core {
         let caller = self.caller_arn(&Scope::Management);
         let policies = if input.policy_source_arn == caller {
             self.call_policies(op, &Scope::Management)?
-        } else if let Some((account, name)) = super::iam::parse_role_arn(&input.policy_source_arn)
-            .filter(|(account, _)| *account == mgmt)
+        } else if let Some((account, name)) =
+            vocab::arn::parse_role("aws", &input.policy_source_arn)
+                .filter(|(account, _)| *account == mgmt)
         {
             let role = self
                 .state
@@ -669,7 +670,7 @@ impl iam::ResourceInfo for Core {
         if resource_id == s.organization.root_id {
             return Some(s.root_tags.clone());
         }
-        if let Some((account, name)) = super::iam::parse_role_arn(resource_id) {
+        if let Some((account, name)) = vocab::arn::parse_role("aws", resource_id) {
             return s.iam.get(account)?.roles.get(name).map(|r| r.tags.clone());
         }
         s.ous

@@ -230,11 +230,12 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
-    pub fn aws_name(self) -> &'static str {
+    /// The target's type as AWS names it.
+    pub fn aws_type(self) -> vocab::TargetType {
         match self {
-            TargetKind::Root => "ROOT",
-            TargetKind::Ou => "ORGANIZATIONAL_UNIT",
-            TargetKind::Account => "ACCOUNT",
+            TargetKind::Root => vocab::TargetType::Root,
+            TargetKind::Ou => vocab::TargetType::OrganizationalUnit,
+            TargetKind::Account => vocab::TargetType::Account,
         }
     }
 }

@@ -77,16 +77,6 @@ fn managed_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
-/// `arn:aws:iam::ACCOUNT:role/PATH/NAME` to (account, name).
-pub(super) fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
-    let rest = arn.strip_prefix("arn:aws:iam::")?;
-    let (account, resource) = rest.split_once(':')?;
-    let path_name = resource.strip_prefix("role/")?;
-    let name = path_name.rsplit('/').next()?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty())
-        .then_some((account, name))
-}
-
 impl Core {
     /// The account a scope's IAM calls act in.
     pub(super) fn iam_account(&self, scope: &Scope) -> String {

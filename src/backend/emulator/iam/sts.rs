@@ -53,7 +53,7 @@ impl Core {
                 ),
             )
         };
-        let (account, name) = parse_role_arn(&i.role_arn).ok_or_else(|| {
+        let (account, name) = vocab::arn::parse_role("aws", &i.role_arn).ok_or_else(|| {
             err(
                 op,
                 "ValidationError",

@@ -75,9 +75,9 @@ impl Core {
             .any(|a| a.email.eq_ignore_ascii_case(&r.email));
         let full = self.state.accounts.len() as u64 >= self.state.quota("accounts");
         let failure = if email_taken {
-            Some("EMAIL_ALREADY_EXISTS")
+            Some(vocab::CreateAccountFailureReason::EmailAlreadyExists)
         } else if full {
-            Some("ACCOUNT_LIMIT_EXCEEDED")
+            Some(vocab::CreateAccountFailureReason::AccountLimitExceeded)
         } else {
             None
         };
@@ -99,7 +99,7 @@ impl Core {
                 name: r.account_name.clone(),
                 email: r.email.clone(),
                 state: vocab::AccountState::Active,
-                joined_method: "CREATED".into(),
+                joined_method: vocab::JoinedMethod::Created.to_string(),
                 joined_ms: r.completes_ms,
                 parent_id: root,
                 tags: r.tags.clone(),
@@ -166,8 +166,8 @@ impl Core {
             ));
         }
         if let Some(b) = &i.iam_user_access_to_billing
-            && b != "ALLOW"
-            && b != "DENY"
+            && let vocab::IamUserAccessToBilling::Unknown(_) =
+                vocab::IamUserAccessToBilling::from(b.as_str())
         {
             return Err(invalid(
                 op,
@@ -241,7 +241,7 @@ fn valid_email(email: &str) -> bool {
 }
 
 /// The ARN of the AWS-managed administrator policy.
-pub const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+pub const ADMINISTRATOR_ACCESS: &str = vocab::arn::ADMINISTRATOR_ACCESS;
 
 /// The trust policy Organizations gives the member-access role: the management account may
 /// assume it.

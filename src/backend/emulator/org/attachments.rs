@@ -62,7 +62,7 @@ impl Core {
             target_id: id.to_string(),
             arn: s.target_arn(id),
             name,
-            r#type: kind.aws_name().into(),
+            r#type: kind.aws_type().to_string(),
         }
     }
 

@@ -44,7 +44,7 @@ impl Core {
                 "The specified policy type is already enabled.",
             ));
         }
-        if s.organization.feature_set != "ALL" {
+        if vocab::FeatureSet::from(s.organization.feature_set.as_str()) != vocab::FeatureSet::All {
             return Err(err(
                 op,
                 "PolicyTypeNotAvailableForOrganizationException",

@@ -43,9 +43,9 @@ impl Core {
         let parents = vec![Parent {
             id: parent.clone(),
             r#type: if s.ous.contains_key(parent) {
-                "ORGANIZATIONAL_UNIT".into()
+                vocab::TargetType::OrganizationalUnit.to_string()
             } else {
-                "ROOT".into()
+                vocab::TargetType::Root.to_string()
             },
         }];
         let (parents, next_token) = paginate(
