@@ -26,7 +26,7 @@ pub enum EmulatorCommand {
     /// for any role its trust policy lets the caller assume (calls then act as that role
     /// session: in the role's account, under the role's policies and that account's SCPs), and
     /// any other key, so dummy credentials work, acts as the management caller. Signatures are
-    /// not verified.
+    /// not verified unless --verify-signatures is given.
     Serve(ServeArgs),
 }
 
@@ -44,6 +44,13 @@ pub struct ServeArgs {
     /// real second.
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub time_scale: f64,
+    /// Accept only requests signed (SigV4) with keys the emulator issued: the management
+    /// caller's keys printed at start and the temporary keys of AssumeRole (with their session
+    /// token). Any other key is refused (InvalidClientTokenId, or UnrecognizedClientException
+    /// for Organizations and Account) instead of acting as the management caller, and a wrong
+    /// signature is refused (SignatureDoesNotMatch, or InvalidSignatureException).
+    #[arg(long)]
+    pub verify_signatures: bool,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +197,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "Serving emulator state {} at {endpoint} (Ctrl-C or SIGTERM stops it).",
             args.path.display()
         );
+        if args.verify_signatures {
+            outln!(
+                "Signatures are verified: requests must be signed with these keys or with the temporary keys of AssumeRole."
+            );
+        } else {
+            outln!(
+                "Signatures are not verified: any other access key acts as the management caller."
+            );
+        }
         outln!("A client needs:");
         outln!("  export AWS_ENDPOINT_URL={endpoint}");
         outln!("  export AWS_ACCESS_KEY_ID={}", keys.access_key_id);
@@ -200,6 +216,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let emulator = std::sync::Arc::new(emulator);
         crate::serve::Serve {
             emulator: emulator.clone(),
+            verify_signatures: args.verify_signatures,
         }
         .run(listener, shutdown)
         .await?;

@@ -11,7 +11,10 @@
 //! `AssumeRole` of any role returned (calls then act as that role session: in the role's
 //! account, under the role's policies and that account's SCP chain), and any other key acting
 //! as the management caller, so that a client with dummy credentials works out of the box.
+//! With `--verify-signatures` ([`auth`]) only the emulator's own keys are accepted, each
+//! request signed with its secret.
 
+pub mod auth;
 pub mod json;
 pub mod query;
 
@@ -138,6 +141,10 @@ enum Identity {
 /// What every request handler shares.
 struct Ctx {
     emulator: Arc<Emulator>,
+    /// `--verify-signatures`: refuse requests not signed with keys the emulator issued.
+    verify: bool,
+    management: Keys,
+    organization_id: String,
     /// The role (account, name) each temporary access key was issued for; None for a key
     /// that looks temporary but names no role.
     roles_by_key: Mutex<HashMap<String, Option<(String, String)>>>,
@@ -195,6 +202,55 @@ impl Ctx {
         }
     }
 
+    /// The identity a request acts as; with `--verify-signatures`, only once its signature
+    /// proves it was made with the secret of keys the emulator issued.
+    fn authenticate(
+        &self,
+        service: Service,
+        request: &auth::Signed<'_>,
+    ) -> Result<Identity, WireError> {
+        let header = request
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = request
+            .headers
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok());
+        if !self.verify {
+            return Ok(self.identity(header.and_then(auth::access_key).map(|(k, _)| k), token));
+        }
+        let refuse = |r: auth::Refusal| r.error(service);
+        let header = header.ok_or_else(|| refuse(auth::Refusal::Missing))?;
+        let signed = auth::parse(header).ok_or_else(|| refuse(auth::Refusal::Incomplete))?;
+        let (identity, secret) = if signed.key == self.management.access_key_id {
+            (
+                Identity::Management,
+                self.management.secret_access_key.clone(),
+            )
+        } else if signed.key.starts_with("ASIA")
+            && let Some((account, role)) = self.role_of_key(signed.key)
+        {
+            // Temporary keys sign with their session's token, which names the session.
+            let session = token
+                .and_then(|t| t.strip_prefix(SESSION_TOKEN_PREFIX))
+                .ok_or_else(|| refuse(auth::Refusal::UnknownKey))?;
+            let secret = emulator::session_secret(&self.organization_id, signed.key, session);
+            let session = RoleSession {
+                account,
+                role,
+                session: session.to_string(),
+            };
+            (Identity::Session(session), secret)
+        } else {
+            return Err(refuse(auth::Refusal::UnknownKey));
+        };
+        if !auth::signature_matches(request, &signed, &secret, token) {
+            return Err(refuse(auth::Refusal::Mismatch));
+        }
+        Ok(identity)
+    }
+
     /// Remembers the role of the keys an AssumeRole returned.
     fn record_session(&self, response: &Response) {
         if let Response::AssumeRole(o) = response {
@@ -230,16 +286,6 @@ impl Ctx {
 /// [`emulator::session_credentials`]).
 fn session_key(org_id: &str, role_id: &str) -> String {
     emulator::session_credentials(org_id, role_id, "").0
-}
-
-/// The access key id and service of a SigV4 `Authorization` header.
-fn credential(header: &str) -> Option<(&str, &str)> {
-    let scope = header.split("Credential=").nth(1)?;
-    let scope = scope.split([',', ' ']).next()?;
-    let mut parts = scope.split('/');
-    let key = parts.next()?;
-    let service = parts.nth(2)?;
-    Some((key, service))
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -284,22 +330,26 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let request_id = ctx.request_id();
-    let auth = parts
+    let signed = auth::Signed {
+        method: parts.method.as_str(),
+        path_and_query: parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+        headers: &parts.headers,
+        body: &body,
+    };
+    // The service a query-protocol request is signed for tells IAM from STS.
+    let signed_for = parts
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(credential);
-    let token = parts
-        .headers
-        .get("x-amz-security-token")
-        .and_then(|v| v.to_str().ok());
-    let identity = ctx.identity(auth.map(|(k, _)| k), token);
+        .and_then(auth::access_key)
+        .and_then(|(_, service)| service);
 
     // Organizations: awsJson1_1.
     if let Some(target) = parts.headers.get("x-amz-target") {
         let target = target.to_str().unwrap_or_default();
         let result = async {
             let op = json::organizations_operation(target)?;
+            let identity = ctx.authenticate(Service::Organizations, &signed)?;
             let request = json::decode(op, &body)?;
             ctx.call(Service::Organizations, &identity, request).await
         }
@@ -331,11 +381,12 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
             .map(|(_, v)| v.as_str())
     };
     if let Some(action) = param("Action") {
-        let service = match (auth.map(|(_, s)| s), param("Version")) {
+        let service = match (signed_for, param("Version")) {
             (Some("sts"), _) | (_, Some(query::STS_VERSION)) => Service::Sts,
             _ => Service::Iam,
         };
         let result = async {
+            let identity = ctx.authenticate(service, &signed)?;
             let op = query::operation(service, action)?;
             let request = query::decode(op, &params)?;
             ctx.call(service, &identity, request).await
@@ -356,6 +407,7 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
     match json::account_operation(parts.uri.path()).filter(|_| parts.method == Method::POST) {
         Some(op) => {
             let result = async {
+                let identity = ctx.authenticate(Service::Account, &signed)?;
                 let request = json::decode(op, &body)?;
                 ctx.call(Service::Account, &identity, request).await
             }
@@ -391,6 +443,8 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
 /// A running server's settings.
 pub struct Serve {
     pub emulator: Arc<Emulator>,
+    /// Refuse requests not signed with keys the emulator issued (`--verify-signatures`).
+    pub verify_signatures: bool,
 }
 
 impl Serve {
@@ -401,7 +455,11 @@ impl Serve {
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        let state = self.emulator.state();
         let ctx = Arc::new(Ctx {
+            management: management_keys(&state),
+            organization_id: state.organization.id.clone(),
+            verify: self.verify_signatures,
             emulator: self.emulator,
             roles_by_key: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
@@ -472,13 +530,6 @@ pub fn interrupted() -> std::io::Result<impl Future<Output = ()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_access_key_is_read_from_the_authorization_header() {
-        let h = "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
-        assert_eq!(credential(h), Some(("AKIAEXAMPLE", "iam")));
-        assert_eq!(credential("Bearer x"), None);
-    }
 
     #[test]
     fn errors_take_each_protocols_code_and_status() {

@@ -352,6 +352,81 @@ class Wire(unittest.TestCase):
         self.assertEqual(e["Error"]["Code"], "Throttling")
 
 
+class VerifiedSignatures(unittest.TestCase):
+    """A server started with --verify-signatures (VERIFIED_ENDPOINT, its management keys in
+    VERIFIED_ACCESS_KEY_ID and VERIFIED_SECRET_ACCESS_KEY): the right secret passes, and a
+    wrong one, or a key the emulator did not issue, is refused with each protocol's code."""
+
+    def setUp(self):
+        self.endpoint = os.environ.get("VERIFIED_ENDPOINT")
+        if not self.endpoint:
+            self.skipTest("VERIFIED_ENDPOINT not set")
+        self.key = os.environ["VERIFIED_ACCESS_KEY_ID"]
+        self.secret = os.environ["VERIFIED_SECRET_ACCESS_KEY"]
+
+    def clients(self, key, secret, token=None):
+        keys = dict(
+            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+        )
+        return {
+            s: client(s, self.endpoint, retries=1, **keys)
+            for s in ("organizations", "iam", "sts", "account")
+        }
+
+    def assert_refused(self, call, code, status, **kwargs):
+        e = error_of(call, **kwargs)
+        self.assertEqual(e["Error"]["Code"], code, e)
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], status, e)
+
+    def test_the_right_secret_passes(self):
+        c = self.clients(self.key, self.secret)
+        self.assertTrue(c["organizations"].list_roots()["Roots"][0]["Id"].startswith("r-"))
+        self.assertIn(":user/", c["sts"].get_caller_identity()["Arn"])
+        c["iam"].list_roles()
+
+    def test_a_wrong_secret_is_refused(self):
+        c = self.clients(self.key, "wrong" + self.secret[5:])
+        self.assert_refused(c["organizations"].list_roots, "InvalidSignatureException", 400)
+        self.assert_refused(c["iam"].list_roles, "SignatureDoesNotMatch", 403)
+        self.assert_refused(c["sts"].get_caller_identity, "SignatureDoesNotMatch", 403)
+        self.assert_refused(
+            c["account"].put_account_name,
+            "InvalidSignatureException",
+            403,
+            AccountName="x",
+        )
+
+    def test_a_key_the_emulator_did_not_issue_is_refused(self):
+        c = self.clients("AKIAIOSFODNN7EXAMPLE", "dummy")
+        self.assert_refused(c["organizations"].list_roots, "UnrecognizedClientException", 400)
+        self.assert_refused(c["iam"].list_roles, "InvalidClientTokenId", 403)
+
+    def test_temporary_keys_sign_with_their_secret_and_token(self):
+        c = self.clients(self.key, self.secret)
+        management = c["sts"].get_caller_identity()["Account"]
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{management}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        )
+        c["iam"].create_role(RoleName="Signed", AssumeRolePolicyDocument=trust)
+        creds = c["sts"].assume_role(
+            RoleArn=f"arn:aws:iam::{management}:role/Signed", RoleSessionName="signer"
+        )["Credentials"]
+        session = self.clients(
+            creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+        )
+        self.assertTrue(
+            session["sts"].get_caller_identity()["Arn"].endswith("assumed-role/Signed/signer")
+        )
+        wrong = self.clients(creds["AccessKeyId"], self.secret, creds["SessionToken"])
+        self.assert_refused(wrong["sts"].get_caller_identity, "SignatureDoesNotMatch", 403)
+        tokenless = self.clients(creds["AccessKeyId"], creds["SecretAccessKey"])
+        self.assert_refused(tokenless["sts"].get_caller_identity, "InvalidClientTokenId", 403)
+
+
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     sys.exit(0 if result.wasSuccessful() else 1)

@@ -54,7 +54,6 @@ impl RoleSession {
 /// emulator recognizes them (and checks signatures made with them) after a restart without
 /// storing them; the access key names the role, the token the session.
 pub fn session_credentials(org_id: &str, role_id: &str, session: &str) -> (String, String, String) {
-    use sha2::{Digest, Sha256};
     let key = format!(
         "ASIA{}",
         role_id
@@ -64,13 +63,16 @@ pub fn session_credentials(org_id: &str, role_id: &str, session: &str) -> (Strin
             .take(16)
             .collect::<String>()
     );
-    let digest = Sha256::digest(format!("{org_id}:{role_id}:{session}"));
-    let secret: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    (
-        key,
-        secret[..40].to_string(),
-        format!("{SESSION_TOKEN_PREFIX}{session}"),
-    )
+    let secret = session_secret(org_id, &key, session);
+    (key, secret, format!("{SESSION_TOKEN_PREFIX}{session}"))
+}
+
+/// The secret of a session's temporary access key.
+pub fn session_secret(org_id: &str, access_key_id: &str, session: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{org_id}:{access_key_id}:{session}"));
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..40].to_string()
 }
 
 /// What every session token the emulator issues starts with; the session name follows.

@@ -34,6 +34,7 @@ use super::{
 
 pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
+    session_secret,
 };
 pub use error::StoreError;
 pub use init::{
