@@ -540,7 +540,7 @@ impl Emulator {
     ) -> Result<Response, ApiError> {
         let op = request.operation();
         let core = &mut inner.core;
-        if core.state.settings.rate_limits && !inner.limiter.try_acquire(op) {
+        if core.state.settings.rate_limits && !inner.limiter.try_acquire(op, now) {
             return Err(ApiError::new(
                 op,
                 "TooManyRequestsException",
