@@ -11,6 +11,7 @@
 mod output;
 
 pub mod addr;
+pub mod api;
 pub mod apply;
 pub mod backend;
 pub mod chart;

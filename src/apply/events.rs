@@ -23,7 +23,7 @@ pub enum Event {
         millis: u128,
         /// The backend's error, typed: `operation`, `code` (AWS's), `reason`, `message`
         /// and `kind` (how orgchard treated it: `throttling`, `access_denied`, ...).
-        error: Option<crate::backend::ApiError>,
+        error: Option<crate::api::ApiError>,
     },
     /// Ctrl-C: no new operation starts; the running ones finish.
     Interrupted {

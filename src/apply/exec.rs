@@ -11,10 +11,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::addr::{Address, ResourceKind};
+use crate::api::{self, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope};
 use crate::backend::client::Client;
-use crate::backend::{
-    self as api, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope,
-};
 use crate::model::live::{OWNERSHIP_TAG, SCOPE_TAG, same_owner, scope_name, scope_of};
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
@@ -248,7 +246,7 @@ impl ExecContext {
                 // Our own creation whose answer was lost carries our ownership tag (CreateRole
                 // sets it); a namesake created by someone else since the plan is theirs.
                 let live =
-                    crate::backend::tags_to_map(&read_role_tags(&self.client, scope, name).await?);
+                    crate::api::tags_to_map(&read_role_tags(&self.client, scope, name).await?);
                 if same_owner(&live, tags) {
                     Ok(())
                 } else {

@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn an_error_that_quotes_its_source_says_it_once() {
-        use crate::backend::{ApiError, Operation};
+        use crate::api::{ApiError, Operation};
         let api = ApiError::new(
             Operation::DescribeOrganization,
             "AWSOrganizationsNotInUseException",

@@ -17,7 +17,7 @@ use super::schema::{Decoded, schema};
 use super::source::{Item, ModuleConfig};
 use super::suggest::suggest;
 use crate::addr::{Address, ModulePath, ResourceKind};
-use crate::backend::{AwsOptions, BackendChoice};
+use crate::api::{AwsOptions, BackendChoice};
 use crate::diag::{Diagnostic, SourceSpan};
 use crate::model::*;
 use crate::vocab;

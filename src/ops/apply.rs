@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use crate::api::{ApiExt, GetCallerIdentityInput, Scope};
 use crate::apply::{self as applier, ApplyError, ApplyOptions, ApplyReport, EventSink, lock};
 use crate::backend::client::Client;
-use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
 use crate::plan::{self, Plan};
 
 use super::plan::STALE_PLAN;

@@ -3,8 +3,8 @@
 //! A saved plan is checked the same way against the organization as it is now.
 
 use crate::addr::Address;
+use crate::api::{ApiExt, GetCallerIdentityInput, Scope};
 use crate::backend::client::Client;
-use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
 use crate::diag::Diagnostic;
 use crate::model::Desired;
 use crate::model::live::LiveOrg;

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::settings::{MissingState, Settings};
+use crate::api::BackendChoice;
 use crate::backend::client::{Client, RetryPolicy};
 use crate::backend::emulator;
-use crate::backend::{self, BackendChoice, ConnectOptions};
+use crate::backend::{self, ConnectOptions};
 use crate::plan::{Plan, saved};
 
 /// A runtime for the backend: the emulator runs on tokio's paused clock, so its latency,

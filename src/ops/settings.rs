@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::backend::{AwsOptions, BackendChoice};
+use crate::api::{AwsOptions, BackendChoice};
 
 /// What the command line and the environment say, before anything is resolved. The command
 /// line fills it from its options; a program driving the operations fills it itself.

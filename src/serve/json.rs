@@ -1,7 +1,7 @@
 //! The JSON protocols: Organizations over `awsJson1_1` (the operation in `X-Amz-Target`, the
 //! input as the body) and the Account service over `restJson1` (the operation in the path).
 //! Both carry AWS's PascalCase member names; the emulator's requests and responses
-//! ([`crate::backend::api`]) carry the same names in snake_case, so the translation is one
+//! ([`crate::api::requests`]) carry the same names in snake_case, so the translation is one
 //! renaming of keys each way plus the few members whose AWS shape differs.
 
 use serde_json::{Map, Value};
