@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::vocab;
+use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 
-use super::org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+use super::org::trust_policy_for;
 use super::state::*;
 use super::store::{self, StoreError};
 

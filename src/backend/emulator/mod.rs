@@ -32,6 +32,7 @@ use super::{
     Api, ApiError, ConnectError, ConnectOptions, Operation, Request, Response, Scope, Service,
 };
 
+pub use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 pub use authz::{
     CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
     session_secret,
@@ -42,7 +43,7 @@ pub use init::{
     quota_names,
 };
 pub use limits::{FaultSpecError, parse_faults};
-pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+pub use org::trust_policy_for;
 pub use state::{CallCounter, State, default_quota};
 
 /// The state and what is derived from it: the part of the emulator a call mutates.

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 
 use super::init::{InitError, InitOptions, fresh_state};
-use super::org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+use super::org::trust_policy_for;
 use super::state::{AccountState, OrgInfo, OuState, PolicyState, RoleState, State};
 use crate::model::live::LiveOrg;
+use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 
 /// The emulator state that mirrors `live`, with the emulated caller (an administrator in the
 /// management account) of a fresh state.

@@ -127,7 +127,7 @@ impl Core {
                     max_session_duration: 3600,
                     permissions_boundary: None,
                     inline_policies: BTreeMap::new(),
-                    managed_policies: [ADMINISTRATOR_ACCESS.to_string()].into(),
+                    managed_policies: [vocab::arn::ADMINISTRATOR_ACCESS.to_string()].into(),
                     tags: BTreeMap::new(),
                     created_ms: r.completes_ms,
                 },
@@ -238,21 +238,4 @@ fn valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
-}
-
-/// The ARN of the AWS-managed administrator policy.
-pub const ADMINISTRATOR_ACCESS: &str = vocab::arn::ADMINISTRATOR_ACCESS;
-
-/// The trust policy Organizations gives the member-access role: the management account may
-/// assume it.
-pub fn trust_policy_for(account_id: &str) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": vocab::arn::account_root("aws", account_id)},
-            "Action": "sts:AssumeRole"
-        }]
-    })
-    .to_string()
 }

@@ -27,8 +27,6 @@ mod policies;
 mod services;
 mod tags;
 
-pub use account_creation::{ADMINISTRATOR_ACCESS, trust_policy_for};
-
 /// What a handler returns: the response, and whether the state changed.
 pub(super) type Outcome = Result<(Response, bool), ApiError>;
 
@@ -215,6 +213,20 @@ pub(super) fn valid_role_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+/// The trust policy Organizations gives the member-access role: the management account may
+/// assume it.
+pub fn trust_policy_for(account_id: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": vocab::arn::account_root("aws", account_id)},
+            "Action": "sts:AssumeRole"
+        }]
+    })
+    .to_string()
 }
 
 impl Core {
