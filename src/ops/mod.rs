@@ -1,8 +1,8 @@
 //! The operations behind the commands, in cargo's `ops` style: [`plan()`], [`apply()`],
 //! [`snapshot()`] and [`import()`] each take a request struct and return what they did, for
-//! the command line (or any other caller) to show. The [`settings`] a command runs with are
-//! resolved once, before any operation; [`session`] opens the runtime and the backend client
-//! the operations share.
+//! the command line (or any other caller) to show; [`trees`] reads the organization's tree
+//! for `chart` and `explain`. The [`settings`] a command runs with are resolved once, before
+//! any operation; [`session`] opens the runtime and the backend client the operations share.
 
 pub mod apply;
 pub mod import;
@@ -10,6 +10,7 @@ pub mod plan;
 pub mod session;
 pub mod settings;
 pub mod snapshot;
+pub mod trees;
 
 pub use apply::{ApplyRequest, Recheck, apply};
 pub use import::{ImportRequest, Imported, import};
