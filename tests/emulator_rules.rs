@@ -668,7 +668,10 @@ async fn create_account_is_asynchronous_with_the_member_role() {
     let id = done.account_id.unwrap();
     let s = env.state();
     assert_eq!(s.accounts[&id].state, AccountState::Active);
-    assert_eq!(s.accounts[&id].joined_method, "CREATED");
+    assert_eq!(
+        s.accounts[&id].joined_method,
+        orgchard::vocab::JoinedMethod::Created
+    );
     let role = &s.iam[&id].roles["AdminRole"];
     assert!(
         role.managed_policies

@@ -21,7 +21,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
     let mgmt = live.organization.master_account_id.clone();
     state.organization = OrgInfo {
         id: live.organization.id.clone(),
-        feature_set: live.organization.feature_set.clone(),
+        feature_set: live.organization.feature_set.as_str().into(),
         management_account_id: mgmt.clone(),
         root_id: live.root.id.clone(),
         root_name: live.root.name.clone(),
@@ -48,7 +48,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
                 name: a.account.name.clone(),
                 email: a.account.email.clone(),
                 state: a.account.state.clone(),
-                joined_method: a.account.joined_method.clone(),
+                joined_method: a.account.joined_method.as_str().into(),
                 joined_ms: 0,
                 parent_id: a.parent_id.clone(),
                 tags: a.tags.clone(),

@@ -99,7 +99,7 @@ impl Core {
                 name: r.account_name.clone(),
                 email: r.email.clone(),
                 state: vocab::AccountState::Active,
-                joined_method: vocab::JoinedMethod::Created.to_string(),
+                joined_method: vocab::JoinedMethod::Created,
                 joined_ms: r.completes_ms,
                 parent_id: root,
                 tags: r.tags.clone(),

@@ -170,7 +170,7 @@ impl Core {
             email: a.email.clone(),
             name: a.name.clone(),
             state: a.state.clone(),
-            joined_method: a.joined_method.clone(),
+            joined_method: a.joined_method.to_string(),
             joined_timestamp: self.ts(a.joined_ms),
         }
     }

@@ -44,7 +44,7 @@ impl Core {
                 "The specified policy type is already enabled.",
             ));
         }
-        if vocab::FeatureSet::from(s.organization.feature_set.as_str()) != vocab::FeatureSet::All {
+        if s.organization.feature_set != vocab::FeatureSet::All {
             return Err(err(
                 op,
                 "PolicyTypeNotAvailableForOrganizationException",
@@ -109,7 +109,7 @@ impl Core {
         Organization {
             id: s.organization.id.clone(),
             arn: s.org_arn(),
-            feature_set: s.organization.feature_set.clone(),
+            feature_set: s.organization.feature_set.to_string(),
             master_account_id: mgmt.to_string(),
             master_account_arn: s.target_arn(mgmt),
             master_account_email: s
