@@ -41,7 +41,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 4566)]
     pub port: u16,
     /// Virtual seconds per real second: at 60, a 60-second account creation completes in one
-    /// real second.
+    /// real second, and a rate limit of one call per second admits sixty per real second.
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub time_scale: f64,
     /// Accept only requests signed (SigV4) with keys the emulator issued: the management
