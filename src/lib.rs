@@ -2,14 +2,16 @@
 //! evaluated into a desired [`model`]; the [`plan`] module reads the live organization through
 //! a [`backend`], diffs, and orders the API calls in a dependency graph; [`precheck`] proves
 //! with the [`iam`] engine that every call will be allowed; [`apply`] executes the graph.
-//! [`view`] renders a plan for people and for programs, and the [`cli`] module is the thin
-//! command line over all of it.
+//! [`ops`] runs these steps for a command, with its settings resolved once; [`view`] renders
+//! a plan for people and for programs, and the [`cli`] module is the thin command line over
+//! all of it.
 
 // First, so that its macros are in scope in every module after it.
 #[macro_use]
 mod output;
 
 pub mod addr;
+pub mod api;
 pub mod apply;
 pub mod backend;
 pub mod chart;
@@ -19,6 +21,7 @@ pub mod diag;
 pub mod explain;
 pub mod iam;
 pub mod model;
+pub mod ops;
 pub mod orgtree;
 pub mod plan;
 pub mod precheck;

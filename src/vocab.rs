@@ -323,6 +323,51 @@ aws_words! {
     }
 }
 
+aws_words! {
+    /// Why a CreateAccount request failed (its `FailureReason`); the ones orgchard acts on.
+    CreateAccountFailureReason {
+        /// Another account already uses the email address.
+        EmailAlreadyExists = "EMAIL_ALREADY_EXISTS",
+        /// The organization holds as many accounts as its quota allows.
+        AccountLimitExceeded = "ACCOUNT_LIMIT_EXCEEDED",
+    }
+}
+
+aws_words! {
+    /// The feature set of an organization.
+    FeatureSet {
+        All = "ALL",
+        ConsolidatedBilling = "CONSOLIDATED_BILLING",
+    }
+}
+
+aws_words! {
+    /// How an account joined its organization.
+    JoinedMethod {
+        Created = "CREATED",
+        Invited = "INVITED",
+    }
+}
+
+aws_words! {
+    /// What a policy is attached to, or what a child's parent is (AWS's `TargetType` and
+    /// `ParentType`; a parent is never an account).
+    TargetType {
+        Root = "ROOT",
+        OrganizationalUnit = "ORGANIZATIONAL_UNIT",
+        Account = "ACCOUNT",
+    }
+}
+
+aws_words! {
+    /// Whether IAM users of a new account may see its billing (CreateAccount's
+    /// `IamUserAccessToBilling`).
+    IamUserAccessToBilling {
+        Allow = "ALLOW",
+        Deny = "DENY",
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Quotas
 
@@ -663,6 +708,30 @@ pub mod arn {
         format!("arn:{partition}:iam::aws:policy/{name}")
     }
 
+    /// `AdministratorAccess`, the AWS-managed IAM policy Organizations attaches to the
+    /// member-access role of an account it creates (in the `aws` partition).
+    pub const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+    /// The text before and after the account id in [`account_root`], for a template that
+    /// fills the id in later (`arn:aws:iam::` and `:root`).
+    pub fn account_root_around(partition: &str) -> (String, &'static str) {
+        (format!("arn:{partition}:iam::"), ":root")
+    }
+
+    /// A role's ARN in `partition` (`arn:aws:iam::ACCOUNT:role/PATH/NAME`) to its account and
+    /// name; None for any other ARN.
+    pub fn parse_role<'a>(partition: &str, arn: &'a str) -> Option<(&'a str, &'a str)> {
+        let rest = arn
+            .strip_prefix("arn:")?
+            .strip_prefix(partition)?
+            .strip_prefix(":iam::")?;
+        let (account, resource) = rest.split_once(':')?;
+        let path_name = resource.strip_prefix("role/")?;
+        let name = path_name.rsplit('/').next()?;
+        (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty())
+            .then_some((account, name))
+    }
+
     fn normalize_path(path: Option<&str>) -> String {
         let p = path.unwrap_or("/");
         let mut p = p.to_string();
@@ -731,6 +800,33 @@ mod tests {
             CreateAccountState::Succeeded
         );
         assert_eq!(PolicyTypeStatus::from("ENABLED"), PolicyTypeStatus::Enabled);
+    }
+
+    #[test]
+    fn role_arns_parse_back_and_other_arns_do_not() {
+        let arn = arn::role("aws", "111122223333", Some("/team/"), "Deploy");
+        assert_eq!(
+            arn::parse_role("aws", &arn),
+            Some(("111122223333", "Deploy"))
+        );
+        assert_eq!(arn::parse_role("aws-cn", &arn), None);
+        assert_eq!(
+            arn::parse_role("aws", &arn::user("aws", "111122223333", "alice")),
+            None
+        );
+        assert_eq!(
+            arn::parse_role("aws", "arn:aws:iam::12345:role/short-account"),
+            None
+        );
+        assert_eq!(
+            arn::ADMINISTRATOR_ACCESS,
+            arn::aws_managed_iam_policy("aws", "AdministratorAccess")
+        );
+        let (before, after) = arn::account_root_around("aws");
+        assert_eq!(
+            format!("{before}111122223333{after}"),
+            arn::account_root("aws", "111122223333")
+        );
     }
 
     #[test]

@@ -668,7 +668,10 @@ async fn create_account_is_asynchronous_with_the_member_role() {
     let id = done.account_id.unwrap();
     let s = env.state();
     assert_eq!(s.accounts[&id].state, AccountState::Active);
-    assert_eq!(s.accounts[&id].joined_method, "CREATED");
+    assert_eq!(
+        s.accounts[&id].joined_method,
+        orgchard::vocab::JoinedMethod::Created
+    );
     let role = &s.iam[&id].roles["AdminRole"];
     assert!(
         role.managed_policies
@@ -1133,6 +1136,196 @@ async fn calls_in_member_accounts_are_subject_to_the_scp_chain() {
         .await
         .unwrap();
     env.ok(create("Allowed")).await;
+}
+
+fn allow(actions: &[&str]) -> String {
+    serde_json::json!({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    .to_string()
+}
+
+/// A session of any role (as `emulator serve` attributes the calls made with the keys an
+/// AssumeRole returned) is authorized as that role: its own policies, and in a member
+/// account that account's SCP chain, the denying SCP named by its ARN as AWS names it.
+#[tokio::test(start_paused = true)]
+async fn sessions_of_any_role_act_under_the_roles_policies_and_scps() {
+    use orgchard::backend::emulator::{RoleSession, trust_policy_for};
+    let env = with_accounts(1);
+    let acct = members(&env)[0].clone();
+    let member = Scope::Account(acct.clone());
+    env.emu
+        .create_role(
+            &member,
+            CreateRoleInput {
+                role_name: "Reader".into(),
+                assume_role_policy_document: trust_policy_for(&env.mgmt()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    env.emu
+        .put_role_policy(
+            &member,
+            PutRolePolicyInput {
+                role_name: "Reader".into(),
+                policy_name: "read".into(),
+                policy_document: allow(&["iam:ListRoles", "iam:GetRole"]),
+            },
+        )
+        .await
+        .unwrap();
+    let assumed = env
+        .emu
+        .assume_role(
+            M,
+            AssumeRoleInput {
+                role_arn: format!("arn:aws:iam::{acct}:role/Reader"),
+                role_session_name: "alice".into(),
+                duration_seconds: None,
+            },
+        )
+        .await
+        .unwrap();
+    let session = RoleSession {
+        account: acct.clone(),
+        role: "Reader".into(),
+        session: "alice".into(),
+    };
+    assert_eq!(assumed.assumed_role_arn, session.arn());
+    let call = |request: Request| env.emu.call_as(&session, request);
+
+    // Who the session is, and what its role allows, inside its own account.
+    let Response::GetCallerIdentity(me) = call(Request::GetCallerIdentity(Default::default()))
+        .await
+        .unwrap()
+    else {
+        panic!("not GetCallerIdentity")
+    };
+    assert_eq!(
+        (me.account.as_str(), me.arn.as_str()),
+        (acct.as_str(), session.arn().as_str())
+    );
+    assert!(me.user_id.ends_with(":alice"), "{}", me.user_id);
+    let Response::ListRoles(roles) = call(Request::ListRoles(Default::default())).await.unwrap()
+    else {
+        panic!("not ListRoles")
+    };
+    assert!(roles.roles.iter().any(|r| r.role_name == "Reader"));
+
+    // What the role's policy does not grant.
+    let create = Request::CreateRole(CreateRoleInput {
+        role_name: "Other".into(),
+        assume_role_policy_document: trust_policy_for(&env.mgmt()),
+        ..Default::default()
+    });
+    let e = call(create).await.unwrap_err();
+    assert_eq!(e.code, "AccessDenied", "{e}");
+    assert!(
+        e.message.contains(&session.arn()) && e.message.contains("no identity-based policy"),
+        "{e}"
+    );
+    // Nor may a member account's session call Organizations.
+    let e = call(Request::ListRoots(Default::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException", "{e}");
+
+    // An SCP denying what the role allows.
+    let deny = policy(
+        &env,
+        "SERVICE_CONTROL_POLICY",
+        "no-reads",
+        &scp("iam:ListRoles"),
+    )
+    .await;
+    attach(&env, &deny, &acct).await.unwrap();
+    let e = call(Request::ListRoles(Default::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDenied", "{e}");
+    let state = env.state();
+    let arn = format!(
+        "arn:aws:organizations::{}:policy/{}/service_control_policy/{deny}",
+        env.mgmt(),
+        state.organization.id
+    );
+    assert!(
+        e.message.ends_with(&format!(
+            "with an explicit deny in a service control policy: {arn}"
+        )),
+        "{e}"
+    );
+    // The configured caller's member-account scope is under the same SCP.
+    assert!(
+        env.emu
+            .list_roles(&member, ListRolesInput::default())
+            .await
+            .is_err()
+    );
+
+    // A role in the management account: no SCPs apply, and its policy may grant
+    // Organizations calls there.
+    env.ok(Request::CreateRole(CreateRoleInput {
+        role_name: "OrgReader".into(),
+        assume_role_policy_document: trust_policy_for(&env.mgmt()),
+        ..Default::default()
+    }))
+    .await;
+    env.ok(Request::PutRolePolicy(PutRolePolicyInput {
+        role_name: "OrgReader".into(),
+        policy_name: "read".into(),
+        policy_document: allow(&["organizations:ListRoots", "iam:ListRoles"]),
+    }))
+    .await;
+    let org_reader = RoleSession {
+        account: env.mgmt(),
+        role: "OrgReader".into(),
+        session: "bob".into(),
+    };
+    let roots = env
+        .emu
+        .call_as(&org_reader, Request::ListRoots(Default::default()))
+        .await
+        .unwrap();
+    assert!(matches!(roots, Response::ListRoots(ref r) if r.roots.len() == 1));
+    let e = env
+        .emu
+        .call_as(&org_reader, attach_req(&deny, &env.root()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException", "{e}");
+    assert!(e.message.contains("assumed-role/OrgReader/bob"), "{e}");
+    // The session's calls changed nothing they were refused.
+    assert_eq!(policies_of(&env.state(), &env.root()).len(), 1);
+
+    // A session whose role is gone is refused.
+    env.emu
+        .delete_role_policy(
+            &member,
+            DeleteRolePolicyInput {
+                role_name: "Reader".into(),
+                policy_name: "read".into(),
+            },
+        )
+        .await
+        .unwrap();
+    env.emu
+        .delete_role(
+            &member,
+            DeleteRoleInput {
+                role_name: "Reader".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let e = call(Request::GetRole(GetRoleInput {
+        role_name: "Reader".into(),
+    }))
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, "AccessDenied", "{e}");
+    assert!(e.message.contains("no longer exists"), "{e}");
 }
 
 #[tokio::test(start_paused = true)]

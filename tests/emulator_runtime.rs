@@ -133,6 +133,44 @@ async fn rate_limits_throttle_on_the_virtual_clock() {
     }
 }
 
+/// `emulator serve --time-scale X` runs the emulator's clock X times faster than real time,
+/// and the rate limits count that clock as account creation does: at 60, a limit of r calls
+/// per second admits 60·r calls per real second.
+#[tokio::test(start_paused = true)]
+async fn rate_limits_count_the_scaled_clock() {
+    let Rate {
+        per_second: rate,
+        burst,
+    } = rates::aws_rate_of(Operation::ListRoots);
+    let admitted_in_one_real_second = |scale: f64| async move {
+        let mut o = options();
+        o.rate_limits = true;
+        let state = emulator::fresh_state(&o).unwrap();
+        let mut emu = Emulator::in_memory(state, &ConnectOptions::default());
+        emu.set_time_scale(scale);
+        let mut admitted = 0;
+        // A call every real millisecond, for one real second.
+        for _ in 0..1000 {
+            match emu.call(M, list_roots()).await {
+                Ok(_) => admitted += 1,
+                Err(e) => assert_eq!(e.code, "TooManyRequestsException"),
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        admitted as f64
+    };
+    let at_60 = admitted_in_one_real_second(60.0).await;
+    assert!(
+        (at_60 - (burst + 60.0 * rate)).abs() <= 1.0,
+        "{at_60} calls admitted in one real second at --time-scale 60; expected the burst {burst} and 60 x {rate}"
+    );
+    let at_1 = admitted_in_one_real_second(1.0).await;
+    assert!(
+        (at_1 - (burst + rate)).abs() <= 1.0,
+        "{at_1} calls admitted in one real second at --time-scale 1; expected the burst {burst} and {rate}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn latency_is_virtual_time() {
     let mut o = options();

@@ -281,6 +281,26 @@ fn member_account_calls_act_as_the_member_access_role_under_scps() {
     assert!(server.stop().success());
 }
 
+/// While a state is served, another orgchard command on it is refused and told where it is
+/// served, and the state is free again once the server stops.
+#[test]
+fn another_command_on_a_served_state_says_where_it_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let server = ServeProcess::start(&state, &[]);
+    let second = binary::run(&["emulator", "serve", state.to_str().unwrap(), "--port", "0"]);
+    assert!(!second.status.success());
+    let text = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        text.contains(&format!("which serves it at {}", server.url))
+            && text.contains(&format!("--endpoint-url {}", server.url)),
+        "{text}"
+    );
+    assert!(server.stop().success());
+    let again = ServeProcess::start(&state, &[]);
+    assert!(again.stop().success());
+}
+
 /// A SIGTERM sent as soon as the endpoint is printed stops the server cleanly (the signal
 /// handlers are installed before the banner, not when serving starts).
 #[test]

@@ -1,5 +1,6 @@
 //! Clients orgchard did not write, against `orgchard emulator serve`: boto3 running
-//! `tests/clients/serve_boto3.py` (each protocol, AWS's rules and error codes through the wire),
+//! `tests/clients/serve_boto3.py` (each protocol, AWS's rules and error codes through the wire,
+//! signatures checked by a server started with `--verify-signatures`),
 //! and the AWS CLI running `aws organizations …` and `aws iam …` commands.
 //!
 //! Both come from the tests' virtual environment (`.venv`, which `scripts/test` fills:
@@ -77,16 +78,22 @@ fn boto3_meets_aws_rules_through_the_wire() {
     ]);
     assert!(init.status.success(), "{}", text(&init));
     let throttled = ServeProcess::start(&throttled_state, &[]);
+    // A third that accepts only requests signed with keys it issued.
+    let verified = ServeProcess::start(&dir.path().join("verified.json"), &["--verify-signatures"]);
 
     let mut c = Command::new(&python);
     c.arg(repo().join("tests/clients/serve_boto3.py"))
         .env("THROTTLED_ENDPOINT", &throttled.url)
+        .env("VERIFIED_ENDPOINT", &verified.url)
+        .env("VERIFIED_ACCESS_KEY_ID", &verified.access_key_id)
+        .env("VERIFIED_SECRET_ACCESS_KEY", &verified.secret_access_key)
         .current_dir(dir.path());
     point_at(&mut c, &server, dir.path());
     let out = c.output().expect("run python");
     assert!(out.status.success(), "boto3 tests failed:\n{}", text(&out));
     assert!(server.stop().success());
     assert!(throttled.stop().success());
+    assert!(verified.stop().success());
 }
 
 #[test]

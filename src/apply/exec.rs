@@ -11,10 +11,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::addr::{Address, ResourceKind};
+use crate::api::{self, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope};
 use crate::backend::client::Client;
-use crate::backend::{
-    self as api, Api, ApiError, ApiExt, ErrorKind, Operation, Request, Response, Scope,
-};
 use crate::model::live::{OWNERSHIP_TAG, SCOPE_TAG, same_owner, scope_name, scope_of};
 use crate::model::{RefTarget, Value};
 use crate::plan::ops::{IdRef, Known, Op, ResolveOpError};
@@ -248,7 +246,7 @@ impl ExecContext {
                 // Our own creation whose answer was lost carries our ownership tag (CreateRole
                 // sets it); a namesake created by someone else since the plan is theirs.
                 let live =
-                    crate::backend::tags_to_map(&read_role_tags(&self.client, scope, name).await?);
+                    crate::api::tags_to_map(&read_role_tags(&self.client, scope, name).await?);
                 if same_owner(&live, tags) {
                     Ok(())
                 } else {
@@ -447,7 +445,9 @@ impl ExecContext {
                 let reason = status
                     .failure_reason
                     .unwrap_or_else(|| "no reason given".into());
-                if reason == "EMAIL_ALREADY_EXISTS" {
+                if vocab::CreateAccountFailureReason::from(reason.as_str())
+                    == vocab::CreateAccountFailureReason::EmailAlreadyExists
+                {
                     // An account with this email appeared after the plan read the accounts:
                     // an earlier attempt of ours that finished meanwhile carries our tag.
                     if let Some(id) = self.existing_account(address, email).await? {
@@ -670,9 +670,11 @@ impl ExecContext {
         {
             return Ok(());
         }
-        let role_arn = format!(
-            "arn:aws:iam::{account_id}:role/{}",
-            self.plan.context.member_access_role
+        let role_arn = vocab::arn::role(
+            "aws",
+            account_id,
+            None,
+            &self.plan.context.member_access_role,
         );
         self.options
             .role_wait

@@ -17,8 +17,8 @@ use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
+use crate::api::*;
 use crate::backend::client::Client;
-use crate::backend::*;
 use crate::model::lock::{FoundLock, LOCK_POLICY_NAME, LOCK_POLICY_TYPE, LockRecord, RENEW_EVERY};
 use crate::plan::read::read_lock;
 

@@ -11,10 +11,10 @@
 //! makes a re-run after a crash converge without duplicates.
 
 pub mod backoff;
+pub mod events;
 pub mod exec;
 pub mod lock;
 pub mod poller;
-pub mod progress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,12 +26,12 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::addr::Address;
+use crate::api::{ApiError, ErrorKind, Operation};
 use crate::backend::client::Client;
-use crate::backend::{ApiError, ErrorKind, Operation};
 use crate::plan::{Action, Plan};
 
 pub use backoff::{Backoff, Limit};
-pub use progress::{Event, EventSink};
+pub use events::{Event, EventSink};
 
 /// Settings of one apply.
 #[derive(Debug, Clone)]
@@ -509,7 +509,7 @@ mod tests {
         let desired = config::load(dir.path(), &VarInputs::default()).unwrap();
         let emu = Arc::new(Emulator::in_memory(state, &ConnectOptions::default()));
         let api: Arc<dyn Api> = emu.clone();
-        let rates: fn(crate::backend::Operation) -> Option<crate::backend::client::Rate> =
+        let rates: fn(crate::api::Operation) -> Option<crate::backend::client::Rate> =
             if paced { rates::aws_rate } else { |_| None };
         let client = Arc::new(Client::new(
             api,

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::settings::{Configured, MissingState, Settings};
-use super::{CommonArgs, PrecheckMode, session};
-use crate::apply::{self, ApplyError, ApplyOptions, EventSink, lock, progress};
-use crate::plan;
-use crate::view::human as render;
+use super::CommonArgs;
+use super::plan::Prepared;
+use crate::apply::{self, ApplyError, ApplyOptions, EventSink};
+use crate::ops::{self, ApplyRequest, Configured, MissingState, PrecheckMode, Recheck, Settings};
+use crate::view::{human as render, progress};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -50,14 +50,12 @@ pub struct ApplyArgs {
     pub common: CommonArgs,
 }
 
-const STALE_PLAN: &str = "the saved plan is stale: the organization has changed since it was made; run `orgchard plan` again";
-
 pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let from_file = args.path.is_file();
     let (plan, settings, report) = if from_file {
-        let mut plan = super::show::read_plan(&args.path)?;
+        let mut plan = ops::session::read_plan(&args.path)?;
         let mut settings = Settings::resolve(
-            &args.common,
+            &args.common.flags(),
             Configured::SavedPlan {
                 backend: plan.context.backend.as_ref(),
                 file: &args.path,
@@ -65,41 +63,15 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             MissingState::Create,
         )?;
         settings.apply_lock = args.lock.unwrap_or(settings.apply_lock);
-        let rt = session::runtime(&settings.backend)?;
-        let report = rt.block_on(async {
-            let client = session::client(&settings, &plan.context.member_access_role).await?;
-            let mut live = plan::read::read_organization(&client).await?;
-            let queries = plan
-                .context
-                .role_queries
-                .iter()
-                .map(|(a, names)| {
-                    (
-                        a.clone(),
-                        plan::read::RoleQuery {
-                            names: names.clone(),
-                        },
-                    )
-                })
-                .collect();
-            plan::read::read_roles(&client, &mut live, &queries).await?;
-            // Said before the plan is printed: a stale plan is not worth reading.
-            if live.fingerprint() != plan.context.fingerprint {
-                anyhow::bail!(STALE_PLAN);
-            }
-            super::plan::precheck_plan(&mut plan, &live, &client, &settings, false).await
-        })?;
+        let report = ops::recheck_saved(&mut plan, &settings)?;
         (plan, settings, report)
     } else {
-        let c = super::plan::make_checked(
-            &args.path,
-            &args.common,
-            &args.target,
-            false,
-            MissingState::Create,
-            args.lock,
-        )?;
-        (c.plan, c.settings, c.report)
+        let mut prepared =
+            Prepared::load(&args.path, &args.common, &args.target, MissingState::Create)?;
+        prepared.settings.apply_lock = args.lock.unwrap_or(prepared.settings.apply_lock);
+        let checked = ops::plan(&prepared.request(false))
+            .map_err(|e| prepared.failed(e, args.common.no_color))?;
+        (checked.plan, prepared.settings, checked.report)
     };
     let color = settings.color;
     if !args.json {
@@ -123,61 +95,33 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    // While the question waits for an answer the backend is closed (the emulator's lock is
-    // released), so anyone may change the organization: a plan answered `yes` is checked
-    // against the live state again, as a saved plan is. With --auto-approve the plan was read
-    // a moment ago and nothing waits, so the second full read is not paid for.
-    let asked = !from_file && !args.auto_approve;
     if !args.auto_approve && !confirm()? {
         errln!("Apply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    let rt = session::runtime(&settings.backend)?;
     let sink: Arc<dyn EventSink> = if args.json {
         Arc::new(progress::JsonLines)
     } else {
         Arc::new(progress::Human::new(std::io::stderr().is_terminal()))
     };
-    let options = ApplyOptions {
-        parallelism: args.parallelism,
-        ..ApplyOptions::default()
-    };
-    let result = rt.block_on(async {
-        let client = session::client(&settings, &plan.context.member_access_role).await?;
-        // Listening before the lock is taken: an interrupt from here on ends the apply the
-        // orderly way, releasing the lock, instead of killing the process with the lock held.
-        let interrupt = apply::interrupt_on_ctrl_c();
-        let held = if settings.apply_lock {
-            Some(take_lock(&client, &args, interrupt.clone()).await?)
+    let result = ops::apply(ApplyRequest {
+        plan: &plan,
+        settings: &settings,
+        options: ApplyOptions {
+            parallelism: args.parallelism,
+            ..ApplyOptions::default()
+        },
+        lock_timeout: args.lock_timeout.unwrap_or_default(),
+        // With --auto-approve the plan was read a moment ago and nothing waits, so the
+        // second full read is not paid for.
+        recheck: if from_file {
+            Recheck::Saved
+        } else if args.auto_approve {
+            Recheck::Fresh
         } else {
-            None
-        };
-        let run = async {
-            // A lock that had to be waited for was another apply's: the plan is checked
-            // against what that apply left.
-            let waited = held.as_ref().is_some_and(|h| h.waited);
-            if from_file && !plan::is_current(&plan, &client).await? {
-                anyhow::bail!(STALE_PLAN);
-            }
-            if (asked || (waited && !from_file)) && !plan::is_current(&plan, &client).await? {
-                anyhow::bail!(
-                    "the organization changed while the plan waited for confirmation (or for the apply lock), so the plan is stale; nothing was changed. Run `orgchard apply` again to plan against the current state"
-                );
-            }
-            Ok(apply::apply(&plan, client.clone(), &options, sink, interrupt).await)
-        };
-        let result = run.await;
-        // A simulated crash leaves the lock behind, as a real one would.
-        let crashed = matches!(result, Ok(Err(ApplyError::SimulatedCrash(_))));
-        if let Some(h) = held
-            && !crashed
-            && let Err(e) = h.release(&client).await
-        {
-            errln!(
-                "orgchard: the apply lock could not be released ({e}); it expires after its lease, or remove it with `orgchard unlock`"
-            );
-        }
-        result
+            Recheck::Confirmed
+        },
+        sink,
     })?;
     let report = match result {
         Ok(r) => r,
@@ -214,24 +158,6 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Takes the organization's apply lock for the caller, waiting as `--lock-timeout` says.
-async fn take_lock(
-    client: &Arc<crate::backend::client::Client>,
-    args: &ApplyArgs,
-    interrupt: Arc<std::sync::atomic::AtomicBool>,
-) -> anyhow::Result<lock::HeldLock> {
-    use crate::backend::{ApiExt, GetCallerIdentityInput, Scope};
-    let me = client
-        .get_caller_identity(&Scope::Management, GetCallerIdentityInput {})
-        .await?;
-    let options = lock::LockOptions {
-        timeout: args.lock_timeout.unwrap_or_default(),
-        interrupt,
-        ..lock::LockOptions::default()
-    };
-    Ok(lock::acquire(client.clone(), &me.arn, &lock::run_id(), &options).await?)
 }
 
 /// A duration as `--lock-timeout` takes it: a number with `s`, `m` or `h` (seconds without).

@@ -8,11 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::CommonArgs;
-use super::session;
-use super::settings::{Configured, MissingState, Settings};
 use crate::chart::{self, ChartOptions, Format};
-use crate::orgtree::OrgTree;
-use crate::plan::{self, diff::PlanOptions};
+use crate::ops::trees::{self, Trees};
+use crate::ops::{Configured, MissingState, Settings, session};
 
 /// Where the organization is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,21 +57,6 @@ pub struct ChartArgs {
     pub common: CommonArgs,
 }
 
-/// The organization to look at: before a plan and, with one, after it.
-pub struct Trees {
-    /// The configuration's tree, or the live one.
-    pub before: OrgTree,
-    /// With a plan: the live tree carried through it, changes marked.
-    pub after: Option<OrgTree>,
-}
-
-impl Trees {
-    /// The tree to draw: after the plan when there is one.
-    pub fn current(&self) -> &OrgTree {
-        self.after.as_ref().unwrap_or(&self.before)
-    }
-}
-
 /// Builds the tree(s) from a configuration directory or a saved plan.
 pub fn load(
     path: &Path,
@@ -87,71 +70,41 @@ pub fn load(
             "{} is a saved plan: a plan is drawn over the live organization (--from live)",
             path.display()
         );
-        let saved = super::show::read_plan(path)?;
+        let saved = session::read_plan(path)?;
         let settings = Settings::resolve(
-            common,
+            &common.flags(),
             Configured::SavedPlan {
                 backend: saved.context.backend.as_ref(),
                 file: path,
             },
             MissingState::Empty,
         )?;
-        let rt = session::runtime(&settings.backend)?;
-        let live = rt.block_on(async {
-            let client = session::client(&settings, &saved.context.member_access_role).await?;
-            anyhow::Ok(plan::read::read_organization(&client).await?)
-        })?;
-        if live.fingerprint() != saved.context.fingerprint {
+        let (trees, changed) = trees::over_saved_plan(&saved, &settings)?;
+        if changed {
             errln!(
                 "Warning: the organization has changed since the plan was made; the chart shows the plan over the organization as it is now"
             );
         }
-        let before = OrgTree::from_live(&live)?;
-        let mut after = before.clone();
-        after.apply_plan(&saved);
-        return Ok(Trees {
-            before,
-            after: Some(after),
-        });
+        return Ok(trees);
     }
     let from = from.unwrap_or(if with_plan { From::Live } else { From::Config });
     anyhow::ensure!(
         !(with_plan && from == From::Config),
         "--plan shows the plan over the live organization; drop --from config"
     );
-    let (desired, _) = session::load_config(path, common)?;
+    let (desired, _) = super::load_config(path, common)?;
     if from == From::Config {
-        return Ok(Trees {
-            before: OrgTree::from_desired(&desired),
-            after: None,
-        });
+        return Ok(Trees::of_config(&desired));
     }
     let settings = Settings::resolve(
-        common,
+        &common.flags(),
         Configured::Config {
             block: desired.backend.as_ref(),
             dir: path,
         },
         MissingState::Empty,
     )?;
-    let rt = session::runtime(&settings.backend)?;
-    let member_role = desired.organization.member_access_role.clone();
-    let (live, planned) = rt.block_on(async {
-        let client = session::client(&settings, &member_role).await?;
-        if with_plan {
-            let (p, live) = plan::make(&desired, &client, &PlanOptions::default()).await?;
-            anyhow::Ok((live, Some(p)))
-        } else {
-            anyhow::Ok((plan::read::read_organization(&client).await?, None))
-        }
-    })?;
-    let before = OrgTree::from_live(&live)?;
-    let after = planned.map(|p| {
-        let mut t = before.clone();
-        t.apply_plan(&p);
-        t
-    });
-    Ok(Trees { before, after })
+    trees::live(&desired, &settings, with_plan)
 }
 
 pub fn run(args: ChartArgs) -> anyhow::Result<ExitCode> {

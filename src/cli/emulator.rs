@@ -23,9 +23,10 @@ pub enum EmulatorCommand {
     /// service on restJson1, all at one endpoint: point a client at it with
     /// AWS_ENDPOINT_URL. Requests are attributed by the access key id of their signature:
     /// the management caller's keys (printed at start), the temporary keys AssumeRole returns
-    /// for a member account's member-access role (calls then act in that account, under its
-    /// role's policies and SCPs), and any other key, so dummy credentials work, acts as the
-    /// management caller. Signatures are not verified.
+    /// for any role its trust policy lets the caller assume (calls then act as that role
+    /// session: in the role's account, under the role's policies and that account's SCPs), and
+    /// any other key, so dummy credentials work, acts as the management caller. Signatures are
+    /// not verified unless --verify-signatures is given.
     Serve(ServeArgs),
 }
 
@@ -40,9 +41,16 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 4566)]
     pub port: u16,
     /// Virtual seconds per real second: at 60, a 60-second account creation completes in one
-    /// real second.
+    /// real second, and a rate limit of one call per second admits sixty per real second.
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     pub time_scale: f64,
+    /// Accept only requests signed (SigV4) with keys the emulator issued: the management
+    /// caller's keys printed at start and the temporary keys of AssumeRole (with their session
+    /// token). Any other key is refused (InvalidClientTokenId, or UnrecognizedClientException
+    /// for Organizations and Account) instead of acting as the management caller, and a wrong
+    /// signature is refused (SignatureDoesNotMatch, or InvalidSignatureException).
+    #[arg(long)]
+    pub verify_signatures: bool,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +197,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "Serving emulator state {} at {endpoint} (Ctrl-C or SIGTERM stops it).",
             args.path.display()
         );
+        if args.verify_signatures {
+            outln!(
+                "Signatures are verified: requests must be signed with these keys or with the temporary keys of AssumeRole."
+            );
+        } else {
+            outln!(
+                "Signatures are not verified: any other access key acts as the management caller."
+            );
+        }
         outln!("A client needs:");
         outln!("  export AWS_ENDPOINT_URL={endpoint}");
         outln!("  export AWS_ACCESS_KEY_ID={}", keys.access_key_id);
@@ -199,7 +216,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let emulator = std::sync::Arc::new(emulator);
         crate::serve::Serve {
             emulator: emulator.clone(),
-            member_access_role: options.member_access_role.clone(),
+            verify_signatures: args.verify_signatures,
         }
         .run(listener, shutdown)
         .await?;

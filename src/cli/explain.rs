@@ -10,9 +10,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::CommonArgs;
-use super::chart::{From, Trees, load};
+use super::chart::{From, load};
 use crate::explain::{self, Chain, Denials, Explanation, Question, denials::How};
 use crate::iam::Outcome;
+use crate::ops::trees::Trees;
 use crate::orgtree::OrgTree;
 
 #[derive(Debug, Args)]

@@ -20,12 +20,14 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: GraphArgs) -> anyhow::Result<ExitCode> {
-    let (plan, _) = super::plan::make_plan(
+    let prepared = super::plan::Prepared::load(
         &args.dir,
         &args.common,
         &args.target,
-        super::settings::MissingState::Refuse,
+        crate::ops::MissingState::Refuse,
     )?;
+    let plan = crate::ops::plan_unchecked(&prepared.request(false))
+        .map_err(|e| prepared.failed(e, args.common.no_color))?;
     out!("{}", crate::plan::graph::to_dot(&plan));
     Ok(ExitCode::SUCCESS)
 }

@@ -4,13 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
-use super::settings::{Configured, MissingState, Settings};
-use super::{CommonArgs, session};
+use super::CommonArgs;
 use crate::config::import;
-use crate::plan::{diff, read};
+use crate::ops::{self, Configured, ImportRequest, MissingState, Settings};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -22,35 +20,20 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::resolve(&args.common, Configured::Nothing, MissingState::Refuse)?;
-    let rt = session::runtime(&settings.backend)?;
-    let live = rt.block_on(async {
-        let client = session::client(&settings, crate::model::DEFAULT_MEMBER_ACCESS_ROLE).await?;
-        let mut live = read::read_organization(&client).await?;
-        // Roles by the planner's rule: where orgchard's own roles may be.
-        let queries = diff::owned_role_queries(&live);
-        read::read_roles(&client, &mut live, &queries).await?;
-        anyhow::Ok(live)
+    let settings = Settings::resolve(
+        &args.common.flags(),
+        Configured::Nothing,
+        MissingState::Refuse,
+    )?;
+    let imported = ops::import(&ImportRequest {
+        out: &args.out,
+        settings: &settings,
     })?;
-    let files = import::generate(&live);
-    for f in &files {
-        let path = args.out.join(&f.path);
-        if path.exists() {
-            anyhow::bail!(
-                "{} exists; import writes into an empty directory so it never overwrites your files",
-                path.display()
-            );
-        }
-    }
-    for f in &files {
-        let path = args.out.join(&f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        std::fs::write(&path, &f.text).with_context(|| format!("writing {}", path.display()))?;
+    for path in &imported.written {
         outln!("wrote {}", path.display());
     }
-    for line in import::unowned_roles(&live) {
+    let live = &imported.live;
+    for line in import::unowned_roles(live) {
         errln!("warning: roles orgchard does not own are left out: {line}");
     }
     outln!(

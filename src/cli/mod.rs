@@ -3,10 +3,16 @@
 //! (0 success, 1 any error, 2 changes present with `--detailed-exitcode`, 2 denied for
 //! `policy simulate`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, VarInputs};
+use crate::diag::Diagnostics;
+use crate::model::Desired;
+use crate::ops::{self, PlanError, PrecheckMode};
+use crate::plan::MakePlanError;
 
 mod apply;
 mod chart;
@@ -17,8 +23,6 @@ mod graph;
 mod import;
 mod plan;
 mod policy;
-mod session;
-mod settings;
 mod show;
 mod snapshot;
 mod unlock;
@@ -102,15 +106,59 @@ pub struct CommonArgs {
     pub no_color: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum PrecheckMode {
-    /// Refuse to apply on any denial or unknown.
-    #[default]
-    Strict,
-    /// Report denials and go on.
-    Warn,
-    /// Skip the pre-check.
-    Off,
+impl CommonArgs {
+    /// The options settings are resolved from.
+    pub fn flags(&self) -> ops::Flags {
+        ops::Flags {
+            backend: self.backend.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            precheck: self.precheck,
+            as_policy: self.as_policy.clone(),
+            no_color: self.no_color,
+        }
+    }
+}
+
+/// The loaded configuration with its diagnostics (warnings only, already printed; they hold
+/// the sources that later errors quote), or the rendered diagnostics (already printed) as
+/// the error.
+fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<(Desired, Diagnostics)> {
+    let vars = VarInputs::from_env(common.vars.clone(), common.var_files.clone());
+    let (desired, diags) = config::load_with_diagnostics(dir, &vars);
+    if !diags.is_empty() {
+        err!(
+            "{}",
+            diags.render(ops::settings::color_stderr(common.no_color))
+        );
+    }
+    match desired {
+        Some(d) if !diags.has_errors() => Ok((d, diags)),
+        _ => anyhow::bail!(
+            "the configuration in {} is invalid ({} error{})",
+            dir.display(),
+            diags.error_count(),
+            if diags.error_count() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// A plan that could not be made, as the error to return: the plan's own errors are printed
+/// first the way `validate` prints the configuration's, quoting the source they are about.
+fn plan_failed(e: PlanError, config: &Diagnostics, color: bool) -> anyhow::Error {
+    match e {
+        PlanError::Make(MakePlanError::Invalid(errors)) => {
+            let n = errors.len();
+            err!("{}", config.quoting(errors).render(color));
+            anyhow::anyhow!(
+                "the configuration cannot be applied to this organization ({n} error{})",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+        PlanError::Make(other) => other.into(),
+        PlanError::Other(e) => e,
+    }
 }
 
 /// Terraform accepts `-var` with one dash; so does orgchard.
@@ -196,7 +244,7 @@ mod tests {
 
     #[test]
     fn an_error_that_quotes_its_source_says_it_once() {
-        use crate::backend::{ApiError, Operation};
+        use crate::api::{ApiError, Operation};
         let api = ApiError::new(
             Operation::DescribeOrganization,
             "AWSOrganizationsNotInUseException",

@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 
-use crate::plan::saved;
 use crate::view::{human as render, json, markdown};
 
 #[derive(Debug, Args)]
@@ -28,15 +26,8 @@ pub struct ShowArgs {
     pub no_color: bool,
 }
 
-/// Reads a saved plan.
-pub fn read_plan(path: &std::path::Path) -> anyhow::Result<crate::plan::Plan> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    saved::from_json(&text).with_context(|| format!("{} is not a usable plan", path.display()))
-}
-
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let plan = read_plan(&args.planfile)?;
+    let plan = crate::ops::session::read_plan(&args.planfile)?;
     if args.json {
         outln!("{}", json::to_string(&plan));
     } else if args.markdown {
@@ -50,7 +41,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
         };
         out!("{}", markdown::render(&plan, &options));
     } else {
-        let color = super::settings::color(args.no_color);
+        let color = crate::ops::settings::color(args.no_color);
         out!("{}", render::render(&plan, render::Style { color }));
     }
     Ok(ExitCode::SUCCESS)

@@ -6,10 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::settings::{Configured, MissingState, Settings};
-use super::{CommonArgs, session};
-use crate::backend::emulator::{snapshot, store};
-use crate::plan::{diff, read};
+use super::CommonArgs;
+use crate::ops::{self, Configured, MissingState, Settings, SnapshotRequest};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -25,12 +23,7 @@ pub struct SnapshotArgs {
 }
 
 pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
-    if args.out.exists() {
-        anyhow::bail!(
-            "{} exists; snapshot never overwrites a file",
-            args.out.display()
-        );
-    }
+    ops::snapshot::refuse_existing(&args.out)?;
     // The configuration, when there is one, says which backend and which roles to read.
     let has_config = std::fs::read_dir(&args.dir)
         .map(|d| {
@@ -39,37 +32,23 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<ExitCode> {
         })
         .unwrap_or(false);
     let desired = if has_config {
-        Some(session::load_config(&args.dir, &args.common)?.0)
+        Some(super::load_config(&args.dir, &args.common)?.0)
     } else {
         None
     };
     let settings = Settings::resolve(
-        &args.common,
+        &args.common.flags(),
         Configured::Config {
             block: desired.as_ref().and_then(|d| d.backend.as_ref()),
             dir: &args.dir,
         },
         MissingState::Refuse,
     )?;
-    let role = desired
-        .as_ref()
-        .map(|d| d.organization.member_access_role.clone())
-        .unwrap_or_else(|| crate::model::DEFAULT_MEMBER_ACCESS_ROLE.to_string());
-    let rt = session::runtime(&settings.backend)?;
-    let live = rt.block_on(async {
-        let client = session::client(&settings, &role).await?;
-        let mut live = read::read_organization(&client).await?;
-        // Roles by the planner's rule: without a configuration, still every account where
-        // orgchard's roles may be, or a rehearsal on the copy would create them again.
-        let queries = match &desired {
-            Some(d) => diff::role_queries(d, &live, &diff::bind_identities(d, &live)),
-            None => diff::owned_role_queries(&live),
-        };
-        read::read_roles(&client, &mut live, &queries).await?;
-        anyhow::Ok(live)
+    let live = ops::snapshot(&SnapshotRequest {
+        out: &args.out,
+        desired: desired.as_ref(),
+        settings: &settings,
     })?;
-    let state = snapshot::from_live(&live, &role)?;
-    store::save(&args.out, &state)?;
     outln!(
         "Wrote {}: organization {}, {} OUs, {} accounts, {} customer policies. Rehearse with: orgchard emulator init COPY.json --from {}",
         args.out.display(),

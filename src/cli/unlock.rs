@@ -11,11 +11,10 @@ use std::time::SystemTime;
 use clap::Args;
 
 use super::CommonArgs;
-use super::session;
-use super::settings::{Configured, MissingState, Settings};
 use crate::apply::lock;
 use crate::model::DEFAULT_MEMBER_ACCESS_ROLE;
 use crate::model::lock::{LOCK_POLICY_NAME, LOCK_POLICY_TYPE};
+use crate::ops::{Configured, MissingState, Settings, session};
 use crate::plan::read::read_lock;
 
 #[derive(Debug, Args)]
@@ -34,12 +33,16 @@ pub fn run(args: UnlockArgs) -> anyhow::Result<ExitCode> {
     // With --backend the configuration is not needed: unlocking must work even when the
     // configuration does not load.
     let (settings, role) = if args.common.backend.is_some() {
-        let s = Settings::resolve(&args.common, Configured::Nothing, MissingState::Refuse)?;
+        let s = Settings::resolve(
+            &args.common.flags(),
+            Configured::Nothing,
+            MissingState::Refuse,
+        )?;
         (s, DEFAULT_MEMBER_ACCESS_ROLE.to_string())
     } else {
-        let (desired, _) = session::load_config(&args.dir, &args.common)?;
+        let (desired, _) = super::load_config(&args.dir, &args.common)?;
         let s = Settings::resolve(
-            &args.common,
+            &args.common.flags(),
             Configured::Config {
                 block: desired.backend.as_ref(),
                 dir: &args.dir,

@@ -20,7 +20,7 @@ pub struct ValidateArgs {
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let vars = VarInputs::from_env(args.common.vars.clone(), args.common.var_files.clone());
-    let color = super::settings::color_stderr(args.common.no_color);
+    let color = crate::ops::settings::color_stderr(args.common.no_color);
     let (desired, diags) = config::load_with_diagnostics(&args.dir, &vars);
     if !diags.is_empty() {
         err!("{}", diags.render(color));

@@ -150,7 +150,10 @@ pub fn check_arn(s: &str) -> Check {
 }
 
 pub fn check_billing(s: &str) -> Check {
-    if s == "ALLOW" || s == "DENY" {
+    if !matches!(
+        vocab::IamUserAccessToBilling::from(s),
+        vocab::IamUserAccessToBilling::Unknown(_)
+    ) {
         return Ok(());
     }
     reject(
@@ -160,7 +163,7 @@ pub fn check_billing(s: &str) -> Check {
 }
 
 pub fn check_feature_set(s: &str) -> Check {
-    if s == "ALL" || s == "CONSOLIDATED_BILLING" {
+    if !matches!(vocab::FeatureSet::from(s), vocab::FeatureSet::Unknown(_)) {
         return Ok(());
     }
     reject(

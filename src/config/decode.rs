@@ -17,7 +17,7 @@ use super::schema::{Decoded, schema};
 use super::source::{Item, ModuleConfig};
 use super::suggest::suggest;
 use crate::addr::{Address, ModulePath, ResourceKind};
-use crate::backend::{AwsOptions, BackendChoice};
+use crate::api::{AwsOptions, BackendChoice};
 use crate::diag::{Diagnostic, SourceSpan};
 use crate::model::*;
 use crate::vocab;
@@ -1016,15 +1016,16 @@ impl Decoder<'_> {
             }
             accounts.push(id);
         }
+        let (before, after) = vocab::arn::account_root_around("aws");
         let principals: Vec<Value> = accounts
             .iter()
             .map(|id| {
                 defer(
                     "(template)",
                     vec![
-                        Value::string("arn:aws:iam::"),
+                        Value::string(before.clone()),
                         id.clone(),
-                        Value::string(":root"),
+                        Value::string(after),
                     ],
                 )
             })

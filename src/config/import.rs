@@ -240,7 +240,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
     }
     for (account, roles) in &live.roles {
         for (name, r) in roles {
-            let tags = crate::backend::tags_to_map(&r.role.tags);
+            let tags = crate::api::tags_to_map(&r.role.tags);
             if !tags.contains_key(OWNERSHIP_TAG) {
                 continue;
             }
@@ -461,10 +461,7 @@ pub fn generate(live: &LiveOrg) -> Vec<GeneratedFile> {
                 }
                 attrs.push((
                     "tags",
-                    map_literal(
-                        &user_tags(&crate::backend::tags_to_map(&role.role.tags)),
-                        "  ",
-                    ),
+                    map_literal(&user_tags(&crate::api::tags_to_map(&role.role.tags)), "  "),
                 ));
                 Body {
                     attrs,

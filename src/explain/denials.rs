@@ -121,7 +121,7 @@ pub fn denials(tree: &OrgTree, account: usize) -> Result<Denials, ExplainError> 
     let chain = tree.chain(account);
     let levels = chain_policies(tree, &chain, vocab::SCP, &mut out.warnings)?;
     let id = super::account_id(tree, account);
-    let principal = format!("arn:aws:iam::{id}:role/{}", super::DEFAULT_ROLE);
+    let principal = vocab::arn::role("aws", &id, None, super::DEFAULT_ROLE);
     // Missing allows are what the chain decides with its deny statements left out.
     let allows_only: Vec<Vec<NamedPolicy>> = levels
         .iter()

@@ -210,7 +210,7 @@ pub fn explain(tree: &OrgTree, q: &Question) -> Result<Explanation, ExplainError
     let principal = q
         .principal
         .clone()
-        .unwrap_or_else(|| format!("arn:aws:iam::{account_id}:role/{DEFAULT_ROLE}"));
+        .unwrap_or_else(|| vocab::arn::role("aws", &account_id, None, DEFAULT_ROLE));
     let principal_account = principal
         .split(':')
         .nth(4)

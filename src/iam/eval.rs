@@ -593,7 +593,7 @@ pub fn principal_arn(caller_arn: &str) -> Cow<'_, str> {
     match role_of_session(caller_arn) {
         Some((account, name)) => {
             let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
-            Cow::Owned(format!("arn:{partition}:iam::{account}:role/{name}"))
+            Cow::Owned(crate::vocab::arn::role(partition, account, None, name))
         }
         None => Cow::Borrowed(caller_arn),
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions;
 use super::eval::ContextValue;
-use crate::backend::{Operation, Request, Scope, Tag};
+use crate::api::{Operation, Request, Scope, Tag};
 
 /// The organization's coordinates, which every Organizations ARN contains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -362,11 +362,11 @@ pub fn authorizations(
         }
         R::UpdatePolicy(i) => b.add(&action, &[Res::Policy(&i.policy_id)], &none),
         R::DeletePolicy(i) => b.add(&action, &[Res::Policy(&i.policy_id)], &none),
-        R::AttachPolicy(crate::backend::AttachPolicyInput {
+        R::AttachPolicy(crate::api::AttachPolicyInput {
             policy_id,
             target_id,
         })
-        | R::DetachPolicy(crate::backend::DetachPolicyInput {
+        | R::DetachPolicy(crate::api::DetachPolicyInput {
             policy_id,
             target_id,
         }) => {
@@ -592,7 +592,7 @@ pub fn action_in_reference(action: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{AttachPolicyInput, CreateAccountInput, MoveAccountInput};
+    use crate::api::{AttachPolicyInput, CreateAccountInput, MoveAccountInput};
 
     fn org() -> OrgContext {
         OrgContext {
@@ -909,7 +909,7 @@ mod tests {
 
     #[test]
     fn aws_managed_policies_live_under_account_aws() {
-        let req = Request::DetachPolicy(crate::backend::DetachPolicyInput {
+        let req = Request::DetachPolicy(crate::api::DetachPolicyInput {
             policy_id: "p-FullAWSAccess".into(),
             target_id: "r-ab12".into(),
         });
@@ -982,7 +982,7 @@ mod tests {
 
     #[test]
     fn iam_calls_in_member_accounts_use_that_account() {
-        let req = Request::CreateRole(crate::backend::CreateRoleInput {
+        let req = Request::CreateRole(crate::api::CreateRoleInput {
             role_name: "Auditor".into(),
             path: Some("/team/".into()),
             tags: vec![Tag {

@@ -11,8 +11,11 @@ use super::eval::{
 };
 use super::policy::{Policy, PolicyError, PolicyKind};
 
-/// The principal `simulate` evaluates as when none is given: a role in a member account.
-pub const DEFAULT_PRINCIPAL: &str = "arn:aws:iam::111111111111:role/SimulatedRole";
+/// The principal `simulate` evaluates as when none is given: a role in a member account
+/// (`arn:aws:iam::111111111111:role/SimulatedRole`).
+pub fn default_principal() -> String {
+    crate::vocab::arn::role("aws", "111111111111", None, "SimulatedRole")
+}
 
 /// A policy document with the name it is reported under (usually its file name).
 #[derive(Debug, Clone)]
@@ -29,7 +32,7 @@ pub struct SimulateOptions {
     pub scp_levels: Vec<Vec<Document>>,
     pub permissions_boundary: Vec<Document>,
     pub resource_policy: Option<Document>,
-    /// Default [`DEFAULT_PRINCIPAL`].
+    /// Default [`default_principal`].
     pub principal: Option<String>,
     pub action: String,
     pub resources: Vec<String>,
@@ -94,10 +97,7 @@ fn parse(
 
 /// Parses every document and evaluates the request once per resource.
 pub fn simulate(opts: &SimulateOptions) -> Result<SimulateReport, SimulateError> {
-    let principal = opts
-        .principal
-        .clone()
-        .unwrap_or_else(|| DEFAULT_PRINCIPAL.to_string());
+    let principal = opts.principal.clone().unwrap_or_else(default_principal);
     let account = principal
         .split(':')
         .nth(4)

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::backend::{
+use crate::api::{
     Account, CreateAccountStatus, Organization, OrganizationalUnit, PolicySummary, Role, Root,
 };
 

@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::PolicySummary;
+use crate::api::PolicySummary;
 
 /// The reserved name of the lock policy.
 pub const LOCK_POLICY_NAME: &str = "orgchard-apply-lock";

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::addr::Address;
-use crate::backend::BackendChoice;
+use crate::api::BackendChoice;
 pub use crate::diag::SourceSpan;
 pub use value::{Deferred, RefTarget, RefValue, ResolveError, Value};
 

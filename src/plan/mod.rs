@@ -234,7 +234,7 @@ pub struct PlanContext {
     pub fingerprint: String,
     /// The backend the plan was made against, so `apply PLANFILE` talks to the same one.
     #[serde(default)]
-    pub backend: Option<crate::backend::BackendChoice>,
+    pub backend: Option<crate::api::BackendChoice>,
     /// The accounts whose roles were read, with the declared role names: `apply PLANFILE`
     /// reads exactly these again to check the plan is not stale.
     #[serde(default)]
@@ -275,7 +275,7 @@ pub struct Plan {
 pub enum MakePlanError {
     /// Reading the live organization failed.
     #[error("reading the organization: {0}")]
-    Read(#[from] crate::backend::ApiError),
+    Read(#[from] crate::api::ApiError),
     /// The configuration cannot be applied to this organization.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
@@ -446,7 +446,7 @@ fn plan_read(
 pub async fn is_current(
     plan: &Plan,
     client: &crate::backend::client::Client,
-) -> Result<bool, crate::backend::ApiError> {
+) -> Result<bool, crate::api::ApiError> {
     let scope = match &plan.context.narrow_read {
         Some(narrow) => read::TreeScope::Again(narrow),
         None => read::TreeScope::Whole,
@@ -454,7 +454,7 @@ pub async fn is_current(
     let mut live = match read::read_organization_in(client, &scope).await {
         Ok((live, _)) => live,
         // A parent the targeted plan listed is gone: the organization moved.
-        Err(e) if e.kind == crate::backend::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind == crate::api::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
     };
     let queries = plan

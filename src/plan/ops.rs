@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::addr::Address;
-use crate::backend::{self as api, Request, Scope, Tag};
+use crate::api::{self, Request, Scope, Tag};
 use crate::model::Value;
 
 /// An id that is either known now or produced by the operation that creates `Address`.

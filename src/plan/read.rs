@@ -27,8 +27,8 @@ use futures::channel::mpsc;
 use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
+use crate::api::*;
 use crate::backend::client::Client;
-use crate::backend::*;
 use crate::model::live::{LiveAccount, LiveOrg, LiveOu, LivePolicy, LiveRole};
 use crate::model::lock::FoundLock;
 

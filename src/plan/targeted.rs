@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{Address, ResourceKind};
-use crate::backend::OrganizationalUnit;
+use crate::api::OrganizationalUnit;
 use crate::model::live::OWNERSHIP_TAG;
 use crate::model::{AccountRef, Desired, ParentRef, PolicyRef, RefTarget, Value};
 
@@ -96,7 +96,7 @@ impl Closure {
 
     /// Whether the reader reads this listed account's tags: one the closure may manage, by
     /// its email or its id. The others are seen untagged; their blocks are not selected.
-    pub fn names_account(&self, account: &crate::backend::Account) -> bool {
+    pub fn names_account(&self, account: &crate::api::Account) -> bool {
         self.ids.contains(&account.id) || self.emails.contains(&account.email.to_ascii_lowercase())
     }
 

@@ -6,7 +6,7 @@ use super::diff::{PlanOptions, plan};
 use super::ops::{IdRef, Op};
 use super::read::{RoleQuery, expected_role_calls};
 use super::{Action, Plan};
-use crate::backend::{
+use crate::api::{
     Account, AccountState, Operation, Organization, OrganizationalUnit, PolicySummary,
     PolicyTypeStatus, PolicyTypeSummary, Role, Root, Tag,
 };

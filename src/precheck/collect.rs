@@ -3,7 +3,7 @@
 //! and its permissions boundary), or `--as-policy`. When the reads are denied the pre-check
 //! falls back to `iam:SimulatePrincipalPolicy`; when that is denied too the result is unknown.
 
-use crate::backend::*;
+use crate::api::*;
 use crate::iam::{NamedPolicy, PolicyKind};
 use crate::plan::read::all_pages;
 
@@ -505,6 +505,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_users_own_and_group_policies_are_all_read() {
+        use crate::backend::ConnectOptions;
         use crate::backend::emulator::state::PrincipalState;
         use crate::backend::emulator::{ADMINISTRATOR_ACCESS, Emulator, InitOptions, fresh_state};
         let allow = |a: &str| {

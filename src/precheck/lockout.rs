@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{FULL_AWS_ACCESS, Model, READ_ACTIONS, decided_by, follow_up_calls};
-use crate::backend::{Operation, Scope, Service};
+use crate::api::{Operation, Scope, Service};
 use crate::diag::{Diagnostic, Severity};
 use crate::iam::{
     self, AuthzRequest, Decision, NamedPolicy, Outcome, Policy, PolicyKind, PolicySet,

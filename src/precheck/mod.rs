@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::addr::{Address, ResourceKind};
-use crate::backend::*;
+use crate::api::*;
 use crate::iam::{
     self, AuthzRequest, Decision, NamedPolicy, OrgContext, Outcome, Policy, PolicyKind, PolicySet,
 };
@@ -60,14 +60,14 @@ pub const READ_ACTIONS: &[&str] = &[
 /// The calls the applier makes around an operation, beyond the operation itself: a
 /// CreateAccount is looked for among unfinished creations and existing accounts first, and
 /// polled to completion.
-fn follow_up_calls(request: &crate::backend::Request) -> Vec<iam::Authorization> {
+fn follow_up_calls(request: &crate::api::Request) -> Vec<iam::Authorization> {
     let all = |action: &str| iam::Authorization {
         action: action.to_string(),
         resources: vec!["*".to_string()],
         context: Default::default(),
     };
     match request {
-        crate::backend::Request::CreateAccount(_) => vec![
+        crate::api::Request::CreateAccount(_) => vec![
             all("organizations:DescribeCreateAccountStatus"),
             all("organizations:ListCreateAccountStatus"),
             all("organizations:ListAccounts"),
@@ -948,8 +948,8 @@ const LOCK_POLICY_ID: &str = "p-*";
 
 /// The calls `apply` makes on the lock policy ([`crate::apply::lock`]): create, renew (its
 /// description), delete. The policy's id is not known before it exists: `p-*`.
-fn lock_requests() -> Vec<crate::backend::Request> {
-    use crate::backend::{CreatePolicyInput, DeletePolicyInput, Request, UpdatePolicyInput};
+fn lock_requests() -> Vec<crate::api::Request> {
+    use crate::api::{CreatePolicyInput, DeletePolicyInput, Request, UpdatePolicyInput};
     let policy_id = LOCK_POLICY_ID.to_string();
     vec![
         Request::CreatePolicy(CreatePolicyInput {

@@ -8,10 +8,13 @@
 //! journal makes each accepted change durable before the answer leaves. Requests are
 //! attributed by the access key id of their SigV4 `Authorization` header: the management
 //! caller's keys (printed by `emulator init` and `emulator serve`), the temporary keys an
-//! `AssumeRole` into a member account's member-access role returned (calls then act inside
-//! that account, with its role's policies and its SCP chain), and any other key acting as the
-//! management caller, so that a client with dummy credentials works out of the box.
+//! `AssumeRole` of any role returned (calls then act as that role session: in the role's
+//! account, under the role's policies and that account's SCP chain), and any other key acting
+//! as the management caller, so that a client with dummy credentials works out of the box.
+//! With `--verify-signatures` ([`auth`]) only the emulator's own keys are accepted, each
+//! request signed with its secret.
 
+pub mod auth;
 pub mod json;
 pub mod query;
 
@@ -33,7 +36,7 @@ use tokio::net::TcpListener;
 
 #[cfg(test)]
 use crate::backend::Operation;
-use crate::backend::emulator::{Emulator, State};
+use crate::backend::emulator::{self, Emulator, RoleSession, SESSION_TOKEN_PREFIX, State};
 use crate::backend::{Api, ApiError, Request, Response, Scope, Service};
 
 /// The region clients are told to use; the emulator serves one organization whatever the
@@ -60,9 +63,20 @@ impl WireError {
         }
     }
 
-    /// The emulator's error in the code and status the service's protocol uses for it.
-    /// Organizations answers every client error with 400; IAM, STS and Account with the
-    /// statuses of their API references.
+    /// The emulator's error in the code and status the service's protocol uses for it
+    /// (checked 2026-12-06):
+    /// - Organizations answers every client error with 400 and `ServiceException` with 500
+    ///   (Organizations API Reference, the error list of each operation; throttling is
+    ///   `TooManyRequestsException`, 400).
+    /// - IAM and STS use the query protocol's codes and the statuses of their `awsQueryError`
+    ///   traits: `NoSuchEntity` 404, `EntityAlreadyExists`, `DeleteConflict`, `LimitExceeded`
+    ///   and `ConcurrentModification` 409, `ServiceFailure` 500 (IAM API Reference, Errors of
+    ///   each action); `AccessDenied` 403 (IAM API Reference, Common Errors); throttling as
+    ///   `Throttling`, 400, the code IAM and STS send and the SDKs' standard retry mode
+    ///   treats as throttling (AWS SDKs and Tools Reference Guide, "Retry behavior").
+    /// - Account: `AccessDeniedException` 403, `ResourceNotFoundException` 404,
+    ///   `TooManyRequestsException` 429, `InternalServerException` 500 (AWS Account Management
+    ///   API Reference, PutAccountName, Errors).
     pub fn of(service: Service, e: &ApiError) -> WireError {
         let code = match (service, e.code.as_str()) {
             // The emulator's own codes for a simulated crash and a broken endpoint are not
@@ -126,21 +140,25 @@ pub fn management_keys(state: &State) -> Keys {
     }
 }
 
-/// Who a key acts as.
+/// Who a request acts as.
 #[derive(Debug, Clone)]
 enum Identity {
-    Scope(Scope),
-    /// A session of a role other than the member-access role, which the emulator's
-    /// authorization does not model.
-    OtherRole(String),
+    /// The configured caller, in the management account.
+    Management,
+    /// A session of a role, with temporary keys an AssumeRole returned.
+    Session(RoleSession),
 }
 
 /// What every request handler shares.
 struct Ctx {
     emulator: Arc<Emulator>,
-    member_role: String,
-    /// Temporary keys to the session they belong to.
-    sessions: Mutex<HashMap<String, Identity>>,
+    /// `--verify-signatures`: refuse requests not signed with keys the emulator issued.
+    verify: bool,
+    management: Keys,
+    organization_id: String,
+    /// The role (account, name) each temporary access key was issued for; None for a key
+    /// that looks temporary but names no role.
+    roles_by_key: Mutex<HashMap<String, Option<(String, String)>>>,
     requests: AtomicU64,
 }
 
@@ -150,117 +168,135 @@ impl Ctx {
         format!("0e7c5ac4-0000-4000-8000-{n:012x}")
     }
 
-    /// The identity a request's access key acts as.
-    fn identity(&self, key: Option<&str>) -> Identity {
-        let Some(key) = key.filter(|k| k.starts_with("ASIA")) else {
-            return Identity::Scope(Scope::Management);
-        };
-        if let Some(id) = self
-            .sessions
+    /// The role a temporary access key was issued for.
+    fn role_of_key(&self, key: &str) -> Option<(String, String)> {
+        if let Some(found) = self
+            .roles_by_key
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
         {
-            return id.clone();
+            return found.clone();
         }
         // Keys issued before a restart: the key names the role it was issued for.
         let state = self.emulator.state();
         let found = state.iam.iter().find_map(|(account, iam)| {
             iam.roles.iter().find_map(|(name, role)| {
-                (session_key(&role.role_id) == key).then(|| self.role_identity(account, name))
+                (session_key(&state.organization.id, &role.role_id) == key)
+                    .then(|| (account.clone(), name.clone()))
             })
         });
-        let identity = found.unwrap_or(Identity::Scope(Scope::Management));
-        self.sessions
+        self.roles_by_key
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), identity.clone());
-        identity
+            .insert(key.to_string(), found.clone());
+        found
     }
 
-    fn role_identity(&self, account: &str, role: &str) -> Identity {
-        if role == self.member_role {
-            Identity::Scope(Scope::Account(account.to_string()))
-        } else {
-            Identity::OtherRole(crate::vocab::arn::role("aws", account, None, role))
+    /// The identity a request's access key (and session token) acts as: a session of the
+    /// role a temporary key was issued for, named by its token; the management caller for
+    /// every other key.
+    fn identity(&self, key: Option<&str>, token: Option<&str>) -> Identity {
+        let Some(key) = key.filter(|k| k.starts_with("ASIA")) else {
+            return Identity::Management;
+        };
+        match self.role_of_key(key) {
+            Some((account, role)) => Identity::Session(RoleSession {
+                account,
+                role,
+                session: token
+                    .and_then(|t| t.strip_prefix(SESSION_TOKEN_PREFIX))
+                    .unwrap_or("session")
+                    .to_string(),
+            }),
+            None => Identity::Management,
         }
     }
 
-    /// Remembers the keys an AssumeRole returned.
+    /// The identity a request acts as; with `--verify-signatures`, only once its signature
+    /// proves it was made with the secret of keys the emulator issued.
+    fn authenticate(
+        &self,
+        service: Service,
+        request: &auth::Signed<'_>,
+    ) -> Result<Identity, WireError> {
+        let header = request
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = request
+            .headers
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok());
+        if !self.verify {
+            return Ok(self.identity(header.and_then(auth::access_key).map(|(k, _)| k), token));
+        }
+        let refuse = |r: auth::Refusal| r.error(service);
+        let header = header.ok_or_else(|| refuse(auth::Refusal::Missing))?;
+        let signed = auth::parse(header).ok_or_else(|| refuse(auth::Refusal::Incomplete))?;
+        let (identity, secret) = if signed.key == self.management.access_key_id {
+            (
+                Identity::Management,
+                self.management.secret_access_key.clone(),
+            )
+        } else if signed.key.starts_with("ASIA")
+            && let Some((account, role)) = self.role_of_key(signed.key)
+        {
+            // Temporary keys sign with their session's token, which names the session.
+            let session = token
+                .and_then(|t| t.strip_prefix(SESSION_TOKEN_PREFIX))
+                .ok_or_else(|| refuse(auth::Refusal::UnknownKey))?;
+            let secret = emulator::session_secret(&self.organization_id, signed.key, session);
+            let session = RoleSession {
+                account,
+                role,
+                session: session.to_string(),
+            };
+            (Identity::Session(session), secret)
+        } else {
+            return Err(refuse(auth::Refusal::UnknownKey));
+        };
+        if !auth::signature_matches(request, &signed, &secret, token) {
+            return Err(refuse(auth::Refusal::Mismatch));
+        }
+        Ok(identity)
+    }
+
+    /// Remembers the role of the keys an AssumeRole returned.
     fn record_session(&self, response: &Response) {
         if let Response::AssumeRole(o) = response {
-            let mut parts = o.assumed_role_arn.split(':');
-            let account = parts.nth(4).unwrap_or_default();
-            let role = o
-                .assumed_role_arn
-                .split('/')
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
-            let identity = self.role_identity(account, &role);
-            self.sessions
+            let account = o.assumed_role_arn.split(':').nth(4).unwrap_or_default();
+            let role = o.assumed_role_arn.split('/').nth(1).unwrap_or_default();
+            self.roles_by_key
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(o.credentials.access_key_id.clone(), identity);
+                .insert(
+                    o.credentials.access_key_id.clone(),
+                    Some((account.to_string(), role.to_string())),
+                );
         }
     }
 
     async fn call(
         &self,
         service: Service,
-        key: Option<&str>,
+        identity: &Identity,
         request: Request,
     ) -> Result<Response, WireError> {
-        let scope = match self.identity(key) {
-            Identity::Scope(s) => s,
-            Identity::OtherRole(arn) => {
-                return Err(WireError::of(
-                    service,
-                    &ApiError::new(
-                        request.operation(),
-                        if matches!(service, Service::Iam | Service::Sts) {
-                            "AccessDenied"
-                        } else {
-                            "AccessDeniedException"
-                        },
-                        format!(
-                            "The emulator serves sessions of the member-access role only; {arn} is another role."
-                        ),
-                    ),
-                ));
-            }
+        let result = match identity {
+            Identity::Management => self.emulator.call(&Scope::Management, request).await,
+            Identity::Session(session) => self.emulator.call_as(session, request).await,
         };
-        let response = self
-            .emulator
-            .call(&scope, request)
-            .await
-            .map_err(|e| WireError::of(service, &e))?;
+        let response = result.map_err(|e| WireError::of(service, &e))?;
         self.record_session(&response);
         Ok(response)
     }
 }
 
-/// The key a session of the role with `role_id` is given (see the emulator's AssumeRole).
-fn session_key(role_id: &str) -> String {
-    format!(
-        "ASIA{}",
-        role_id
-            .get(4..)
-            .unwrap_or_default()
-            .chars()
-            .take(16)
-            .collect::<String>()
-    )
-}
-
-/// The access key id and service of a SigV4 `Authorization` header.
-fn credential(header: &str) -> Option<(&str, &str)> {
-    let scope = header.split("Credential=").nth(1)?;
-    let scope = scope.split([',', ' ']).next()?;
-    let mut parts = scope.split('/');
-    let key = parts.next()?;
-    let service = parts.nth(2)?;
-    Some((key, service))
+/// The access key of every session of the role with `role_id` (see
+/// [`emulator::session_credentials`]).
+fn session_key(org_id: &str, role_id: &str) -> String {
+    emulator::session_credentials(org_id, role_id, "").0
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -280,6 +316,23 @@ fn reply(status: u16, content_type: &str, request_id: &str, body: impl Into<Byte
 
 const AWS_JSON: &str = "application/x-amz-json-1.1";
 
+/// A JSON response body; an output without members is an empty body (Smithy, "AWS JSON 1.1
+/// protocol", Empty body serialization: servers SHOULD send one, with the Content-Type, and
+/// clients MUST accept `{}` too; AWS Account Management API Reference, PutAccountName: 200
+/// with an empty body); checked 2026-12-06.
+fn json_body(response: &Response) -> String {
+    let body = json::encode(response);
+    if body.as_object().is_some_and(|m| m.is_empty()) {
+        String::new()
+    } else {
+        body.to_string()
+    }
+}
+
+/// An awsJson1_1 error: the error's shape name in `__type`, its members beside it (Smithy,
+/// "AWS JSON 1.1 protocol", Operation error serialization); Organizations' members are
+/// `Message` and, for ConstraintViolationException and others, `Reason` (Organizations API
+/// Reference, ConstraintViolationException); checked 2026-12-06.
 fn json_error(e: &WireError, request_id: &str) -> Reply {
     let mut body = serde_json::json!({ "__type": e.code, "Message": e.message });
     if let Some(r) = &e.reason {
@@ -288,6 +341,9 @@ fn json_error(e: &WireError, request_id: &str) -> Reply {
     reply(e.status, AWS_JSON, request_id, body.to_string())
 }
 
+/// A restJson1 error: the code in the `X-Amzn-ErrorType` header and the members in the body
+/// (Smithy, "AWS restJson1 protocol", Operation error serialization; the Account API
+/// Reference's errors carry `message` and name the header); checked 2026-12-06.
 fn rest_error(e: &WireError, request_id: &str) -> Reply {
     let body = serde_json::json!({ "message": e.message });
     let mut r = reply(e.status, "application/json", request_id, body.to_string());
@@ -305,24 +361,32 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let request_id = ctx.request_id();
-    let auth = parts
+    let signed = auth::Signed {
+        method: parts.method.as_str(),
+        path_and_query: parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+        headers: &parts.headers,
+        body: &body,
+    };
+    // The service a query-protocol request is signed for tells IAM from STS.
+    let signed_for = parts
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(credential);
-    let key = auth.map(|(k, _)| k);
+        .and_then(auth::access_key)
+        .and_then(|(_, service)| service);
 
     // Organizations: awsJson1_1.
     if let Some(target) = parts.headers.get("x-amz-target") {
         let target = target.to_str().unwrap_or_default();
         let result = async {
             let op = json::organizations_operation(target)?;
+            let identity = ctx.authenticate(Service::Organizations, &signed)?;
             let request = json::decode(op, &body)?;
-            ctx.call(Service::Organizations, key, request).await
+            ctx.call(Service::Organizations, &identity, request).await
         }
         .await;
         return Ok(match result {
-            Ok(r) => reply(200, AWS_JSON, &request_id, json::encode(&r).to_string()),
+            Ok(r) => reply(200, AWS_JSON, &request_id, json_body(&r)),
             Err(e) => json_error(&e, &request_id),
         });
     }
@@ -348,14 +412,15 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
             .map(|(_, v)| v.as_str())
     };
     if let Some(action) = param("Action") {
-        let service = match (auth.map(|(_, s)| s), param("Version")) {
+        let service = match (signed_for, param("Version")) {
             (Some("sts"), _) | (_, Some(query::STS_VERSION)) => Service::Sts,
             _ => Service::Iam,
         };
         let result = async {
+            let identity = ctx.authenticate(service, &signed)?;
             let op = query::operation(service, action)?;
             let request = query::decode(op, &params)?;
-            ctx.call(service, key, request).await
+            ctx.call(service, &identity, request).await
         }
         .await;
         return Ok(match result {
@@ -373,23 +438,19 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
     match json::account_operation(parts.uri.path()).filter(|_| parts.method == Method::POST) {
         Some(op) => {
             let result = async {
+                let identity = ctx.authenticate(Service::Account, &signed)?;
                 let request = json::decode(op, &body)?;
-                ctx.call(Service::Account, key, request).await
+                ctx.call(Service::Account, &identity, request).await
             }
             .await;
             Ok(match result {
-                Ok(r) => {
-                    let body = json::encode(&r);
-                    let text = if body.as_object().is_some_and(|m| m.is_empty()) {
-                        String::new()
-                    } else {
-                        body.to_string()
-                    };
-                    reply(200, "application/json", &request_id, text)
-                }
+                Ok(r) => reply(200, "application/json", &request_id, json_body(&r)),
                 Err(e) => rest_error(&e, &request_id),
             })
         }
+        // No operation at this path: answered as AWS's REST endpoints answer an unknown
+        // route, `UnknownOperationException` with 404 in the restJson1 error shape, never an
+        // HTML page (observed behaviour; checked 2026-12-06).
         None => {
             let mut e = WireError::client(
                 "UnknownOperationException",
@@ -408,7 +469,8 @@ async fn handle(ctx: Arc<Ctx>, req: hyper::Request<Incoming>) -> Result<Reply, I
 /// A running server's settings.
 pub struct Serve {
     pub emulator: Arc<Emulator>,
-    pub member_access_role: String,
+    /// Refuse requests not signed with keys the emulator issued (`--verify-signatures`).
+    pub verify_signatures: bool,
 }
 
 impl Serve {
@@ -419,10 +481,13 @@ impl Serve {
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        let state = self.emulator.state();
         let ctx = Arc::new(Ctx {
+            management: management_keys(&state),
+            organization_id: state.organization.id.clone(),
+            verify: self.verify_signatures,
             emulator: self.emulator,
-            member_role: self.member_access_role,
-            sessions: Mutex::new(HashMap::new()),
+            roles_by_key: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
         });
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -491,13 +556,6 @@ pub fn interrupted() -> std::io::Result<impl Future<Output = ()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_access_key_is_read_from_the_authorization_header() {
-        let h = "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
-        assert_eq!(credential(h), Some(("AKIAEXAMPLE", "iam")));
-        assert_eq!(credential("Bearer x"), None);
-    }
 
     #[test]
     fn errors_take_each_protocols_code_and_status() {

@@ -225,6 +225,80 @@ class Wire(unittest.TestCase):
         finally:
             org.detach_policy(PolicyId=policy, TargetId=self.member)
 
+    def session(self, role_arn, name):
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        keys = dict(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        return {s: client(s, **keys) for s in ("organizations", "iam", "sts")}
+
+    def test_a_session_of_any_role_acts_as_that_role(self):
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{self.management}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        )
+        # A role of the management account that may only read the organization.
+        iam.create_role(RoleName="OrgAuditor", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(
+            RoleName="OrgAuditor",
+            PolicyName="read",
+            PolicyDocument=doc(
+                {"Effect": "Allow", "Action": "organizations:ListRoots", "Resource": "*"}
+            ),
+        )
+        auditor = self.session(f"arn:aws:iam::{self.management}:role/OrgAuditor", "auditor")
+        me = auditor["sts"].get_caller_identity()
+        self.assertEqual(
+            me["Arn"], f"arn:aws:sts::{self.management}:assumed-role/OrgAuditor/auditor"
+        )
+        self.assertEqual(auditor["organizations"].list_roots()["Roots"][0]["Id"], self.root)
+        e = error_of(
+            auditor["organizations"].create_organizational_unit, ParentId=self.root, Name="No"
+        )
+        self.assertEqual(e["Error"]["Code"], "AccessDeniedException")
+        self.assertIn("assumed-role/OrgAuditor/auditor", e["Error"]["Message"])
+
+        # A role of the member account, made there through the member-access role.
+        member_iam, _ = self.member_session()
+        member_iam.create_role(RoleName="Reader", AssumeRolePolicyDocument=trust)
+        member_iam.put_role_policy(
+            RoleName="Reader",
+            PolicyName="read",
+            PolicyDocument=doc({"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}),
+        )
+        reader = self.session(f"arn:aws:iam::{self.member}:role/Reader", "reader")
+        roles = reader["iam"].list_roles()["Roles"]
+        self.assertIn("Reader", [r["RoleName"] for r in roles])
+        e = error_of(reader["iam"].create_role, RoleName="Nope", AssumeRolePolicyDocument=trust)
+        self.assertEqual(e["Error"]["Code"], "AccessDenied")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertIn("no identity-based policy allows", e["Error"]["Message"])
+
+        # An SCP denying what the role allows, named in the denial by its ARN.
+        policy = org.create_policy(
+            Name="NoListing",
+            Description="",
+            Type="SERVICE_CONTROL_POLICY",
+            Content=doc({"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*"}),
+        )["Policy"]["PolicySummary"]
+        org.attach_policy(PolicyId=policy["Id"], TargetId=self.member)
+        try:
+            e = error_of(reader["iam"].list_roles)
+            self.assertEqual(e["Error"]["Code"], "AccessDenied")
+            self.assertTrue(
+                e["Error"]["Message"].endswith(
+                    f"with an explicit deny in a service control policy: {policy['Arn']}"
+                ),
+                e["Error"]["Message"],
+            )
+        finally:
+            org.detach_policy(PolicyId=policy["Id"], TargetId=self.member)
+
     def test_iam_errors_and_shapes(self):
         trust = doc(
             {
@@ -276,6 +350,81 @@ class Wire(unittest.TestCase):
         self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 400)
         e = error_of(client("iam", endpoint, retries=1).list_roles)
         self.assertEqual(e["Error"]["Code"], "Throttling")
+
+
+class VerifiedSignatures(unittest.TestCase):
+    """A server started with --verify-signatures (VERIFIED_ENDPOINT, its management keys in
+    VERIFIED_ACCESS_KEY_ID and VERIFIED_SECRET_ACCESS_KEY): the right secret passes, and a
+    wrong one, or a key the emulator did not issue, is refused with each protocol's code."""
+
+    def setUp(self):
+        self.endpoint = os.environ.get("VERIFIED_ENDPOINT")
+        if not self.endpoint:
+            self.skipTest("VERIFIED_ENDPOINT not set")
+        self.key = os.environ["VERIFIED_ACCESS_KEY_ID"]
+        self.secret = os.environ["VERIFIED_SECRET_ACCESS_KEY"]
+
+    def clients(self, key, secret, token=None):
+        keys = dict(
+            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+        )
+        return {
+            s: client(s, self.endpoint, retries=1, **keys)
+            for s in ("organizations", "iam", "sts", "account")
+        }
+
+    def assert_refused(self, call, code, status, **kwargs):
+        e = error_of(call, **kwargs)
+        self.assertEqual(e["Error"]["Code"], code, e)
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], status, e)
+
+    def test_the_right_secret_passes(self):
+        c = self.clients(self.key, self.secret)
+        self.assertTrue(c["organizations"].list_roots()["Roots"][0]["Id"].startswith("r-"))
+        self.assertIn(":user/", c["sts"].get_caller_identity()["Arn"])
+        c["iam"].list_roles()
+
+    def test_a_wrong_secret_is_refused(self):
+        c = self.clients(self.key, "wrong" + self.secret[5:])
+        self.assert_refused(c["organizations"].list_roots, "InvalidSignatureException", 400)
+        self.assert_refused(c["iam"].list_roles, "SignatureDoesNotMatch", 403)
+        self.assert_refused(c["sts"].get_caller_identity, "SignatureDoesNotMatch", 403)
+        self.assert_refused(
+            c["account"].put_account_name,
+            "InvalidSignatureException",
+            403,
+            AccountName="x",
+        )
+
+    def test_a_key_the_emulator_did_not_issue_is_refused(self):
+        c = self.clients("AKIAIOSFODNN7EXAMPLE", "dummy")
+        self.assert_refused(c["organizations"].list_roots, "UnrecognizedClientException", 400)
+        self.assert_refused(c["iam"].list_roles, "InvalidClientTokenId", 403)
+
+    def test_temporary_keys_sign_with_their_secret_and_token(self):
+        c = self.clients(self.key, self.secret)
+        management = c["sts"].get_caller_identity()["Account"]
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{management}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        )
+        c["iam"].create_role(RoleName="Signed", AssumeRolePolicyDocument=trust)
+        creds = c["sts"].assume_role(
+            RoleArn=f"arn:aws:iam::{management}:role/Signed", RoleSessionName="signer"
+        )["Credentials"]
+        session = self.clients(
+            creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+        )
+        self.assertTrue(
+            session["sts"].get_caller_identity()["Arn"].endswith("assumed-role/Signed/signer")
+        )
+        wrong = self.clients(creds["AccessKeyId"], self.secret, creds["SessionToken"])
+        self.assert_refused(wrong["sts"].get_caller_identity, "SignatureDoesNotMatch", 403)
+        tokenless = self.clients(creds["AccessKeyId"], creds["SecretAccessKey"])
+        self.assert_refused(tokenless["sts"].get_caller_identity, "InvalidClientTokenId", 403)
 
 
 if __name__ == "__main__":

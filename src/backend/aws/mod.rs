@@ -189,10 +189,7 @@ impl AwsBackend {
 
     /// The role ARN assumed to work inside `account_id`.
     fn member_role_arn(&self, account_id: &str) -> String {
-        format!(
-            "arn:{}:iam::{account_id}:role/{}",
-            self.partition, self.member_access_role
-        )
+        crate::vocab::arn::role(self.partition, account_id, None, &self.member_access_role)
     }
 
     /// The clients for `scope`, assuming the member-access role when the cached session is

@@ -11,7 +11,7 @@ use aws_sdk_organizations::primitives::DateTime;
 use aws_sdk_organizations::types as org;
 
 use super::errors::{self, Endpoint};
-use crate::backend::api::{self as seam, Empty, Request, Response};
+use crate::api::{self as seam, Empty, Request, Response};
 use crate::backend::{ApiError, Operation};
 
 /// The service clients of one set of credentials (the caller's, or a member account session).

@@ -1,6 +1,7 @@
 //! Authorization of every call, in one place: who the caller is in a scope (the emulated
-//! caller in the management account, or the member-access role's session in a member
-//! account), which policies govern it (identity policies, permissions boundary, and for member
+//! caller in the management account, the member-access role's session in a member account,
+//! or, for `emulator serve`, the session of any role a client assumed), which policies govern
+//! it (identity policies, permissions boundary, and for member
 //! accounts the SCP chain from the root down to the account), and whether a role's trust policy
 //! lets the caller in.
 //!
@@ -19,6 +20,63 @@ use crate::vocab;
 use super::Core;
 use super::org::err;
 use super::state::*;
+
+/// A session of a role, as `emulator serve` attributes the calls made with the temporary
+/// keys an AssumeRole returned: the role's own policies, and in a member account its SCP
+/// chain, govern them. Where the calls act follows from `account` (see [`RoleSession::scope`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleSession {
+    pub account: String,
+    pub role: String,
+    pub session: String,
+}
+
+impl RoleSession {
+    /// The scope the session's calls act in: a session in the management account acts there
+    /// as the configured caller does (Organizations calls included), one in a member account
+    /// inside that account.
+    pub fn scope(&self, management_account: &str) -> Scope {
+        if self.account == management_account {
+            Scope::Management
+        } else {
+            Scope::Account(self.account.clone())
+        }
+    }
+
+    pub fn arn(&self) -> String {
+        vocab::arn::assumed_role("aws", &self.account, &self.role, &self.session)
+    }
+}
+
+/// The temporary credentials AssumeRole issues for a session of the role with `role_id`:
+/// the access key id, the secret and the session token. They are derived from the
+/// organization, the role and the session name rather than drawn at random, so that a served
+/// emulator recognizes them (and checks signatures made with them) after a restart without
+/// storing them; the access key names the role, the token the session.
+pub fn session_credentials(org_id: &str, role_id: &str, session: &str) -> (String, String, String) {
+    let key = format!(
+        "ASIA{}",
+        role_id
+            .get(4..)
+            .unwrap_or_default()
+            .chars()
+            .take(16)
+            .collect::<String>()
+    );
+    let secret = session_secret(org_id, &key, session);
+    (key, secret, format!("{SESSION_TOKEN_PREFIX}{session}"))
+}
+
+/// The secret of a session's temporary access key.
+pub fn session_secret(org_id: &str, access_key_id: &str, session: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{org_id}:{access_key_id}:{session}"));
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..40].to_string()
+}
+
+/// What every session token the emulator issues starts with; the session name follows.
+pub const SESSION_TOKEN_PREFIX: &str = "orgchard-emulator-session-";
 
 /// One policy document with the id the engine reports when a statement of it decides.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +99,9 @@ pub struct CallPolicies {
 impl Core {
     /// The ARN the caller has in a scope.
     pub(super) fn caller_arn(&self, scope: &Scope) -> String {
+        if let Some(session) = &self.session {
+            return session.arn();
+        }
         match scope {
             Scope::Management => {
                 let mgmt = self.state.management_account_id();
@@ -76,6 +137,9 @@ impl Core {
     /// a member account whose member-access role is missing or does not trust the caller.
     pub fn call_policies(&self, op: Operation, scope: &Scope) -> Result<CallPolicies, ApiError> {
         let s = &self.state;
+        if let Some(session) = &self.session {
+            return self.session_policies(op, session);
+        }
         match scope {
             Scope::Management => {
                 let mgmt = s.management_account_id().to_string();
@@ -124,9 +188,9 @@ impl Core {
                         op,
                         "AccessDenied",
                         format!(
-                            "User: {} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{id}:role/{} ({why})",
+                            "User: {} is not authorized to perform: sts:AssumeRole on resource: {} ({why})",
                             self.caller_arn(&Scope::Management),
-                            self.member_role
+                            vocab::arn::role("aws", id, None, &self.member_role)
                         ),
                     )
                 };
@@ -146,52 +210,141 @@ impl Core {
                 if !self.trust_allows(&Scope::Management, &role_arn, &role.trust_policy) {
                     return Err(denied("the role's trust policy does not allow the caller"));
                 }
-                let mut identity = Vec::new();
-                for (name, doc) in &role.inline_policies {
-                    identity.push(NamedDocument {
-                        id: format!("role/{}/{name}", self.member_role),
-                        document: doc.clone(),
-                    });
-                }
-                for arn in &role.managed_policies {
-                    if let Some(document) = self.managed_document(id, arn) {
-                        identity.push(NamedDocument {
-                            id: arn.clone(),
-                            document,
-                        });
-                    }
-                }
-                let permissions_boundary = role.permissions_boundary.as_ref().and_then(|arn| {
-                    self.managed_document(id, arn)
-                        .map(|document| NamedDocument {
-                            id: arn.clone(),
-                            document,
-                        })
+                Ok(self.role_policies(id, &self.member_role, role, self.caller_arn(scope)))
+            }
+        }
+    }
+
+    /// The policies of a session of any role: the role's own, and its account's SCP chain.
+    /// Fails with AccessDenied when the role or its account is gone since the session began.
+    fn session_policies(
+        &self,
+        op: Operation,
+        session: &RoleSession,
+    ) -> Result<CallPolicies, ApiError> {
+        let s = &self.state;
+        let denied = |why: &str| {
+            err(
+                op,
+                denied_code(op),
+                format!(
+                    "User: {} is not authorized to perform this call: {why}.",
+                    session.arn()
+                ),
+            )
+        };
+        if session.account != s.management_account_id()
+            && !s
+                .accounts
+                .get(&session.account)
+                .is_some_and(|a| a.state.is_usable())
+        {
+            return Err(denied(
+                "the session's account is not an active member account",
+            ));
+        }
+        let role = s
+            .iam
+            .get(&session.account)
+            .and_then(|i| i.roles.get(&session.role))
+            .ok_or_else(|| denied("the session's role no longer exists"))?;
+        Ok(self.role_policies(&session.account, &session.role, role, session.arn()))
+    }
+
+    /// The policies that govern a session of `role` in `account`: its inline and managed
+    /// policies, its permissions boundary, and (in a member account, SCPs enabled) the SCPs
+    /// of the root, each OU down, and the account.
+    fn role_policies(
+        &self,
+        account: &str,
+        name: &str,
+        role: &RoleState,
+        principal_arn: String,
+    ) -> CallPolicies {
+        let s = &self.state;
+        let mut identity = Vec::new();
+        for (policy, doc) in &role.inline_policies {
+            identity.push(NamedDocument {
+                id: format!("role/{name}/{policy}"),
+                document: doc.clone(),
+            });
+        }
+        for arn in &role.managed_policies {
+            if let Some(document) = self.managed_document(account, arn) {
+                identity.push(NamedDocument {
+                    id: arn.clone(),
+                    document,
                 });
-                let scp_chain = (s.enabled_policy_types.contains(SCP)
-                    && id != s.management_account_id())
-                .then(|| {
-                    s.chain(id)
-                        .iter()
-                        .map(|target| {
-                            self.index
-                                .policies_of_type(s, target, SCP)
-                                .map(|p| NamedDocument {
-                                    id: p.clone(),
-                                    document: s.policies[p].content.clone(),
-                                })
-                                .collect()
+            }
+        }
+        let permissions_boundary = role.permissions_boundary.as_ref().and_then(|arn| {
+            self.managed_document(account, arn)
+                .map(|document| NamedDocument {
+                    id: arn.clone(),
+                    document,
+                })
+        });
+        let scp_chain = (s.enabled_policy_types.contains(SCP)
+            && account != s.management_account_id())
+        .then(|| {
+            s.chain(account)
+                .iter()
+                .map(|target| {
+                    self.index
+                        .policies_of_type(s, target, SCP)
+                        .map(|p| NamedDocument {
+                            // The policy's ARN: AWS names the denying SCP by it.
+                            id: vocab::arn::policy(
+                                "aws",
+                                s.management_account_id(),
+                                &s.organization.id,
+                                SCP,
+                                p,
+                            ),
+                            document: s.policies[p].content.clone(),
                         })
                         .collect()
-                });
-                Ok(CallPolicies {
-                    principal_arn: self.caller_arn(scope),
-                    principal_account: id.clone(),
-                    identity,
-                    permissions_boundary,
-                    scp_chain,
                 })
+                .collect()
+        });
+        CallPolicies {
+            principal_arn,
+            principal_account: account.to_string(),
+            identity,
+            permissions_boundary,
+            scp_chain,
+        }
+    }
+
+    /// The answers that depend on who calls rather than where, for a call by a role session:
+    /// who the caller is, and IAM's refusal to name "the caller's user" for role credentials.
+    /// None for every other call, and for the configured caller.
+    pub(super) fn session_answer(&self, request: &Request) -> Result<Option<Response>, ApiError> {
+        let Some(session) = &self.session else {
+            return Ok(None);
+        };
+        let op = request.operation();
+        match request {
+            Request::GetCallerIdentity(_) => {
+                let role_id = self
+                    .state
+                    .iam
+                    .get(&session.account)
+                    .and_then(|i| i.roles.get(&session.role))
+                    .map(|r| r.role_id.clone())
+                    .unwrap_or_default();
+                Ok(Some(Response::GetCallerIdentity(GetCallerIdentityOutput {
+                    account: session.account.clone(),
+                    arn: session.arn(),
+                    user_id: format!("{role_id}:{}", session.session),
+                })))
             }
+            Request::GetUser(i) if i.user_name.is_none() => Err(err(
+                op,
+                "ValidationError",
+                "Must specify userName when calling with non-User credentials",
+            )),
+            _ => Ok(None),
         }
     }
 
@@ -344,8 +497,9 @@ impl Core {
         let caller = self.caller_arn(&Scope::Management);
         let policies = if input.policy_source_arn == caller {
             self.call_policies(op, &Scope::Management)?
-        } else if let Some((account, name)) = super::iam::parse_role_arn(&input.policy_source_arn)
-            .filter(|(account, _)| *account == mgmt)
+        } else if let Some((account, name)) =
+            vocab::arn::parse_role("aws", &input.policy_source_arn)
+                .filter(|(account, _)| *account == mgmt)
         {
             let role = self
                 .state
@@ -467,19 +621,32 @@ fn denied_code(op: Operation) -> &'static str {
 }
 
 fn access_denied(op: Operation, principal: &str, d: &iam::Decision) -> ApiError {
+    // The phrasing of AWS's access denied messages, naming the denying policy by its ARN
+    // after a colon (IAM User Guide, "Troubleshooting access denied error messages"; AWS
+    // Security Blog, "Enhanced access denied error messages with policy ARNs"; checked
+    // 2026-12-06).
+    let kind = |layer: iam::Layer| match layer {
+        iam::Layer::Identity => "an identity-based policy".to_string(),
+        other => format!("a {other}"),
+    };
     let why = match (d.outcome, d.layer) {
         (iam::Outcome::ExplicitDeny, Some(layer)) => format!(
-            "with an explicit deny in a {layer}{}",
+            "with an explicit deny in {}{}",
+            kind(layer),
             d.statement
                 .as_ref()
-                .map(|s| format!(" ({})", s.policy_id))
+                .map(|s| format!(": {}", s.policy_id))
                 .unwrap_or_default()
         ),
         (iam::Outcome::Indeterminate, _) => format!(
             "because the decision depends on context keys the emulator does not know ({})",
             d.unknown_keys.join(", ")
         ),
-        (_, Some(layer)) => format!("because no {layer} allows the {} action", d.action),
+        (_, Some(layer)) => format!(
+            "because no {} allows the {} action",
+            kind(layer).split_once(' ').map_or("", |(_, k)| k),
+            d.action
+        ),
         _ => format!(
             "because no identity-based policy allows the {} action",
             d.action
@@ -505,7 +672,7 @@ impl iam::ResourceInfo for Core {
         if resource_id == s.organization.root_id {
             return Some(s.root_tags.clone());
         }
-        if let Some((account, name)) = super::iam::parse_role_arn(resource_id) {
+        if let Some((account, name)) = vocab::arn::parse_role("aws", resource_id) {
             return s.iam.get(account)?.roles.get(name).map(|r| r.tags.clone());
         }
         s.ous

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::vocab;
+use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 
-use super::org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+use super::org::trust_policy_for;
 use super::state::*;
 use super::store::{self, StoreError};
 
@@ -161,7 +162,7 @@ pub fn fresh_state(options: &InitOptions) -> Result<State, InitError> {
         format_version: FORMAT_VERSION,
         organization: OrgInfo {
             id: String::new(),
-            feature_set: "ALL".into(),
+            feature_set: vocab::FeatureSet::All,
             management_account_id: String::new(),
             root_id: String::new(),
             root_name: "Root".into(),
@@ -216,7 +217,7 @@ pub fn fresh_state(options: &InitOptions) -> Result<State, InitError> {
             name: "Management".into(),
             email: "management@example.com".into(),
             state: vocab::AccountState::Active,
-            joined_method: "CREATED".into(),
+            joined_method: vocab::JoinedMethod::Created,
             joined_ms: 0,
             parent_id: state.organization.root_id.clone(),
             tags: BTreeMap::new(),
@@ -378,7 +379,7 @@ impl Builder {
                 name: name.into(),
                 email: email.into(),
                 state: vocab::AccountState::Active,
-                joined_method: "CREATED".into(),
+                joined_method: vocab::JoinedMethod::Created,
                 joined_ms: 0,
                 parent_id: parent.into(),
                 tags: BTreeMap::new(),

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::error::{StoreError, io};
 use super::state::{CallCounter, Faults};
-use super::store::StoreError;
 use crate::backend::{Request, Scope};
 
 /// The layout of the journal's lines. Bumped on any incompatible change.
@@ -62,13 +62,6 @@ pub fn path_of(state_path: &Path) -> PathBuf {
 pub fn snapshot_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// The entries of the journal at `path` that continue the snapshot whose hash is given:

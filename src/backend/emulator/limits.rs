@@ -1,5 +1,10 @@
-//! Request rates and fault injection: AWS's per-API throttling as token buckets on tokio's
-//! clock (virtual time when the runtime is paused), and seeded random faults.
+//! Request rates and fault injection: AWS's per-API throttling as token buckets on the
+//! emulator's clock, and seeded random faults.
+//!
+//! The buckets refill with the emulator's virtual milliseconds, the clock account creation
+//! and quotas count: tokio's paused clock in tests and the CLI, real time times
+//! `--time-scale` when served, so that at 60 a limit of one call per second admits sixty per
+//! real second, as an account creation of a minute takes one.
 //!
 //! The rates come from the one table in [`crate::backend::rates`], the same one the client
 //! paces its calls with, so that orgchard's pacing and the emulator's throttling cannot drift
@@ -7,19 +12,18 @@
 
 use std::collections::HashMap;
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use tokio::time::Instant;
-
 use crate::backend::Operation;
 use crate::backend::rates::aws_rate_of;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use super::state::Faults;
 
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
-    last: Instant,
+    /// The emulator's time of the last refill, in virtual milliseconds.
+    last_ms: u64,
 }
 
 /// One token bucket per operation.
@@ -29,18 +33,20 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Takes a token for `op`; false when the bucket is empty (the call is throttled).
-    pub fn try_acquire(&mut self, op: Operation) -> bool {
+    /// Takes a token for `op` at the emulator's time `now_ms`; false when the bucket is empty
+    /// (the call is throttled).
+    pub fn try_acquire(&mut self, op: Operation, now_ms: u64) -> bool {
         let rate = aws_rate_of(op);
         let (rate, burst) = (rate.per_second, rate.burst);
-        let now = Instant::now();
         let bucket = self.buckets.entry(op).or_insert(Bucket {
             tokens: burst,
-            last: now,
+            last_ms: now_ms,
         });
-        let refill = now.duration_since(bucket.last).as_secs_f64() * rate;
+        // Calls read the clock before they take the emulator's lock, so one may arrive with
+        // a time a little before the last refill: it refills nothing.
+        let refill = now_ms.saturating_sub(bucket.last_ms) as f64 / 1000.0 * rate;
         bucket.tokens = (bucket.tokens + refill).min(burst);
-        bucket.last = now;
+        bucket.last_ms = bucket.last_ms.max(now_ms);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             true
@@ -163,17 +169,18 @@ mod tests {
         assert!(a.contains(&None));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn buckets_refill_on_the_virtual_clock() {
+    #[test]
+    fn buckets_refill_on_the_emulators_clock() {
         let mut limiter = RateLimiter::default();
         let burst = aws_rate_of(Operation::ListRoots).burst;
         for _ in 0..burst as usize {
-            assert!(limiter.try_acquire(Operation::ListRoots));
+            assert!(limiter.try_acquire(Operation::ListRoots, 1_000));
         }
-        assert!(!limiter.try_acquire(Operation::ListRoots));
+        assert!(!limiter.try_acquire(Operation::ListRoots, 1_000));
         // Another operation has its own bucket.
-        assert!(limiter.try_acquire(Operation::ListAccounts));
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        assert!(limiter.try_acquire(Operation::ListRoots));
+        assert!(limiter.try_acquire(Operation::ListAccounts, 1_000));
+        // A call that read the clock just before the last refill refills nothing.
+        assert!(!limiter.try_acquire(Operation::ListRoots, 999));
+        assert!(limiter.try_acquire(Operation::ListRoots, 1_250));
     }
 }

@@ -10,6 +10,7 @@
 //! disk.
 
 mod authz;
+mod error;
 mod iam;
 mod init;
 pub mod journal;
@@ -31,15 +32,19 @@ use super::{
     Api, ApiError, ConnectError, ConnectOptions, Operation, Request, Response, Scope, Service,
 };
 
-pub use authz::{CallPolicies, NamedDocument};
+pub use crate::vocab::arn::ADMINISTRATOR_ACCESS;
+pub use authz::{
+    CallPolicies, NamedDocument, RoleSession, SESSION_TOKEN_PREFIX, session_credentials,
+    session_secret,
+};
+pub use error::StoreError;
 pub use init::{
     Builder, InitError, InitOptions, aws_managed_iam_policies, fresh_state, init, initial_state,
     quota_names,
 };
 pub use limits::{FaultSpecError, parse_faults};
-pub use org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+pub use org::trust_policy_for;
 pub use state::{CallCounter, State, default_quota};
-pub use store::StoreError;
 
 /// The state and what is derived from it: the part of the emulator a call mutates.
 #[derive(Debug)]
@@ -52,6 +57,11 @@ pub(crate) struct Core {
     /// it has seen before.
     pub(crate) parsed_policies:
         std::collections::HashMap<(String, String), std::sync::Arc<crate::iam::Policy>>,
+    /// The role session making the call in progress, when `emulator serve` attributed it to
+    /// one ([`Emulator::call_as`]); None for the configured caller. Who calls matters to
+    /// authorization only, so the scope stays where the call acts and the journal, which
+    /// replays where calls acted, never sees a session.
+    pub(crate) session: Option<RoleSession>,
 }
 
 impl Core {
@@ -62,6 +72,7 @@ impl Core {
             index,
             member_role,
             parsed_policies: Default::default(),
+            session: None,
         }
     }
 
@@ -472,7 +483,12 @@ impl Emulator {
         }
     }
 
-    fn perform(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
+    fn perform(
+        &self,
+        scope: Option<&Scope>,
+        session: Option<&RoleSession>,
+        request: Request,
+    ) -> Result<Response, ApiError> {
         let op = request.operation();
         let now = self.now_ms();
         let mut guard = self.lock_inner();
@@ -481,11 +497,37 @@ impl Emulator {
         inner.dirty = true;
 
         let progressed = inner.core.advance(now);
-        let result = self.checked(inner, scope, request, now, progressed);
+        let scope = match (scope, session) {
+            (Some(scope), _) => scope.clone(),
+            (None, Some(s)) => s.scope(inner.core.state.management_account_id()),
+            (None, None) => Scope::Management,
+        };
+        inner.core.session = session.cloned();
+        let result = self.checked(inner, &scope, request, now, progressed);
+        inner.core.session = None;
         if result.is_err() {
             Emulator::count(inner, op, true);
         }
         result
+    }
+
+    /// Performs a call made by a session of any role (see [`RoleSession`]): where it acts
+    /// follows from the session's account, and the role's policies and SCP chain authorize it.
+    pub async fn call_as(
+        &self,
+        session: &RoleSession,
+        request: Request,
+    ) -> Result<Response, ApiError> {
+        self.latency().await;
+        self.perform(None, Some(session), request)
+    }
+
+    async fn latency(&self) {
+        let latency = self.lock_inner().core.state.settings.latency_ms;
+        if latency > 0 {
+            let real = latency as f64 / self.time_scale;
+            tokio::time::sleep(Duration::from_secs_f64(real / 1000.0)).await;
+        }
     }
 
     /// Rate limit, fault, authorization, execution and persistence of one call.
@@ -499,7 +541,7 @@ impl Emulator {
     ) -> Result<Response, ApiError> {
         let op = request.operation();
         let core = &mut inner.core;
-        if core.state.settings.rate_limits && !inner.limiter.try_acquire(op) {
+        if core.state.settings.rate_limits && !inner.limiter.try_acquire(op, now) {
             return Err(ApiError::new(
                 op,
                 "TooManyRequestsException",
@@ -525,6 +567,9 @@ impl Emulator {
             return Err(ApiError::new(op, code, message));
         }
         core.authorize(scope, &request)?;
+        if let Some(response) = core.session_answer(&request)? {
+            return Ok(response);
+        }
         // The journal needs the call as it was asked, to perform it again on replay.
         let call =
             (op.is_mutating() && self.backing.is_some()).then(|| (scope.clone(), request.clone()));
@@ -591,12 +636,8 @@ impl Drop for Emulator {
 #[async_trait]
 impl Api for Emulator {
     async fn call(&self, scope: &Scope, request: Request) -> Result<Response, ApiError> {
-        let latency = self.lock_inner().core.state.settings.latency_ms;
-        if latency > 0 {
-            let real = latency as f64 / self.time_scale;
-            tokio::time::sleep(Duration::from_secs_f64(real / 1000.0)).await;
-        }
-        self.perform(scope, request)
+        self.latency().await;
+        self.perform(Some(scope), None, request)
     }
 
     fn describe(&self) -> String {

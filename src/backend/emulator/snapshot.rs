@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 
 use super::init::{InitError, InitOptions, fresh_state};
-use super::org::{ADMINISTRATOR_ACCESS, trust_policy_for};
+use super::org::trust_policy_for;
 use super::state::{AccountState, OrgInfo, OuState, PolicyState, RoleState, State};
 use crate::model::live::LiveOrg;
+use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 
 /// The emulator state that mirrors `live`, with the emulated caller (an administrator in the
 /// management account) of a fresh state.
@@ -20,7 +21,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
     let mgmt = live.organization.master_account_id.clone();
     state.organization = OrgInfo {
         id: live.organization.id.clone(),
-        feature_set: live.organization.feature_set.clone(),
+        feature_set: live.organization.feature_set.as_str().into(),
         management_account_id: mgmt.clone(),
         root_id: live.root.id.clone(),
         root_name: live.root.name.clone(),
@@ -47,7 +48,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
                 name: a.account.name.clone(),
                 email: a.account.email.clone(),
                 state: a.account.state.clone(),
-                joined_method: a.account.joined_method.clone(),
+                joined_method: a.account.joined_method.as_str().into(),
                 joined_ms: 0,
                 parent_id: a.parent_id.clone(),
                 tags: a.tags.clone(),

@@ -77,7 +77,7 @@ pub struct State {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgInfo {
     pub id: String,
-    pub feature_set: String,
+    pub feature_set: vocab::FeatureSet,
     pub management_account_id: String,
     pub root_id: String,
     pub root_name: String,
@@ -99,7 +99,7 @@ pub struct AccountState {
     #[serde(alias = "status")]
     pub state: vocab::AccountState,
     /// `CREATED` or `INVITED`.
-    pub joined_method: String,
+    pub joined_method: vocab::JoinedMethod,
     pub joined_ms: u64,
     pub parent_id: String,
     pub tags: BTreeMap<String, String>,
@@ -230,11 +230,12 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
-    pub fn aws_name(self) -> &'static str {
+    /// The target's type as AWS names it.
+    pub fn aws_type(self) -> vocab::TargetType {
         match self {
-            TargetKind::Root => "ROOT",
-            TargetKind::Ou => "ORGANIZATIONAL_UNIT",
-            TargetKind::Account => "ACCOUNT",
+            TargetKind::Root => vocab::TargetType::Root,
+            TargetKind::Ou => vocab::TargetType::OrganizationalUnit,
+            TargetKind::Account => vocab::TargetType::Account,
         }
     }
 }

@@ -16,6 +16,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+pub use super::error::StoreError;
+use super::error::io;
 use super::journal;
 use super::state::{FORMAT_VERSION, State};
 
@@ -23,41 +25,6 @@ use super::state::{FORMAT_VERSION, State};
 /// costs about one call per entry, and rewriting the snapshot about as much as appending a few
 /// thousand entries at the benchmark size (5,000 accounts): a thousand keeps both small.
 pub const COMPACT_EVERY: u64 = 1000;
-
-/// Why the state file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Another process holds the lock.
-    #[error("{path} is in use by another orgchard process (pid {pid}){}", served_at.as_ref().map(|url| format!(", which serves it at {url}: run against it with `--backend aws --endpoint-url {url}`, or stop it first")).unwrap_or_default())]
-    Locked {
-        path: PathBuf,
-        pid: String,
-        /// The endpoint when the holder is `orgchard emulator serve`.
-        served_at: Option<String>,
-    },
-    /// Reading, writing or locking failed.
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not an emulator state.
-    #[error("{path} is not a valid emulator state file: {message}")]
-    Invalid { path: PathBuf, message: String },
-    /// The file was written by an incompatible orgchard.
-    #[error(
-        "{path} has state format_version {found}; this orgchard reads version {FORMAT_VERSION}"
-    )]
-    Version { path: PathBuf, found: u64 },
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// The lock on one state file, held until dropped.
 #[derive(Debug)]

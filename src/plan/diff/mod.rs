@@ -554,6 +554,6 @@ fn creation_attrs(
     out
 }
 
-fn tags_to_map(tags: &[crate::backend::Tag]) -> BTreeMap<String, String> {
-    crate::backend::tags_to_map(tags)
+fn tags_to_map(tags: &[crate::api::Tag]) -> BTreeMap<String, String> {
+    crate::api::tags_to_map(tags)
 }

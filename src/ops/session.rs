@@ -1,44 +1,18 @@
-//! What the commands that talk to a backend share: loading the configuration with the
-//! common options, choosing the backend, starting the right runtime (a paused, virtual clock
-//! for the emulator), and opening a paced, retrying client.
+//! What the operations that talk to a backend share: starting the right runtime (a paused,
+//! virtual clock for the emulator), opening a paced, retrying client, and reading a saved
+//! plan.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::CommonArgs;
 use super::settings::{MissingState, Settings};
+use crate::api::BackendChoice;
 use crate::backend::client::{Client, RetryPolicy};
 use crate::backend::emulator;
-use crate::backend::{self, BackendChoice, ConnectOptions};
-use crate::config::{self, VarInputs};
-use crate::diag::Diagnostics;
-use crate::model::Desired;
-use crate::plan::MakePlanError;
-
-/// The loaded configuration with its diagnostics (warnings only, already printed; they hold
-/// the sources that later errors quote), or the rendered diagnostics (already printed) as
-/// the error.
-pub fn load_config(dir: &Path, common: &CommonArgs) -> anyhow::Result<(Desired, Diagnostics)> {
-    let vars = VarInputs::from_env(common.vars.clone(), common.var_files.clone());
-    let (desired, diags) = config::load_with_diagnostics(dir, &vars);
-    if !diags.is_empty() {
-        err!(
-            "{}",
-            diags.render(super::settings::color_stderr(common.no_color))
-        );
-    }
-    match desired {
-        Some(d) if !diags.has_errors() => Ok((d, diags)),
-        _ => anyhow::bail!(
-            "the configuration in {} is invalid ({} error{})",
-            dir.display(),
-            diags.error_count(),
-            if diags.error_count() == 1 { "" } else { "s" }
-        ),
-    }
-}
+use crate::backend::{self, ConnectOptions};
+use crate::plan::{Plan, saved};
 
 /// A runtime for the backend: the emulator runs on tokio's paused clock, so its latency,
 /// rate limits and account creations cost virtual time only.
@@ -108,18 +82,9 @@ pub fn empty_emulator(settings: &Settings) -> Option<&Path> {
     }
 }
 
-/// A plan that could not be made, as the error to return: the plan's own errors are printed
-/// first the way `validate` prints the configuration's, quoting the source they are about.
-pub fn plan_failed(e: MakePlanError, config: &Diagnostics, color: bool) -> anyhow::Error {
-    match e {
-        MakePlanError::Invalid(errors) => {
-            let n = errors.len();
-            err!("{}", config.quoting(errors).render(color));
-            anyhow::anyhow!(
-                "the configuration cannot be applied to this organization ({n} error{})",
-                if n == 1 { "" } else { "s" }
-            )
-        }
-        other => other.into(),
-    }
+/// Reads a plan saved by `plan --out`.
+pub fn read_plan(path: &Path) -> anyhow::Result<Plan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    saved::from_json(&text).with_context(|| format!("{} is not a usable plan", path.display()))
 }

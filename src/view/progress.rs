@@ -1,50 +1,12 @@
-//! Progress of an apply as events, and the three ways they are shown: a live counter with a
-//! line per finished operation on a terminal, plain lines otherwise, and one JSON object per
-//! line with `--json` (a stable machine interface: the README documents its events).
+//! The progress of an apply, shown three ways: a live counter with a line per finished
+//! operation on a terminal, plain lines otherwise, and one JSON object per line with
+//! `--json` (a stable machine interface: the README documents its events).
 
 use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
-/// Something that happened during an apply.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "event")]
-pub enum Event {
-    Started {
-        operations: usize,
-    },
-    OpStarted {
-        index: usize,
-        address: String,
-        operation: String,
-    },
-    OpFinished {
-        index: usize,
-        address: String,
-        operation: String,
-        millis: u128,
-        /// The backend's error, typed: `operation`, `code` (AWS's), `reason`, `message`
-        /// and `kind` (how orgchard treated it: `throttling`, `access_denied`, ...).
-        error: Option<crate::backend::ApiError>,
-    },
-    /// Ctrl-C: no new operation starts; the running ones finish.
-    Interrupted {
-        running: usize,
-    },
-    Internal {
-        message: String,
-    },
-    Finished {
-        summary: String,
-        millis: u128,
-    },
-}
-
-/// Receives events as they happen.
-pub trait EventSink: Send + Sync {
-    fn event(&self, e: &Event);
-}
+use crate::apply::{Event, EventSink};
 
 /// One JSON object per line on standard output.
 pub struct JsonLines;

@@ -15,8 +15,33 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{CommonArgs, PrecheckMode};
-use crate::backend::{AwsOptions, BackendChoice};
+use crate::api::{AwsOptions, BackendChoice};
+
+/// What the command line and the environment say, before anything is resolved. The command
+/// line fills it from its options; a program driving the operations fills it itself.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--backend`: `emulator:PATH` or `aws`, as typed.
+    pub backend: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub precheck: PrecheckMode,
+    pub as_policy: Option<PathBuf>,
+    pub no_color: bool,
+}
+
+/// How the permission pre-check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum PrecheckMode {
+    /// Refuse to apply on any denial or unknown.
+    #[default]
+    Strict,
+    /// Report denials and go on.
+    Warn,
+    /// Skip the pre-check.
+    Off,
+}
 
 /// What a command does when its emulator state file does not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,14 +86,14 @@ pub enum Configured<'a> {
 }
 
 impl Settings {
-    /// Resolves the settings of a command from its common options and where its backend may
-    /// be configured.
+    /// Resolves the settings of a command from its flags and where its backend may be
+    /// configured.
     pub fn resolve(
-        common: &CommonArgs,
+        flags: &Flags,
         configured: Configured<'_>,
         missing_state: MissingState,
     ) -> anyhow::Result<Settings> {
-        let from_flag = match &common.backend {
+        let from_flag = match &flags.backend {
             Some(text) => Some(
                 text.parse::<BackendChoice>()
                     .map_err(anyhow::Error::msg)
@@ -94,14 +119,14 @@ impl Settings {
             },
         };
         if let BackendChoice::Aws(o) = &mut backend {
-            if common.profile.is_some() {
-                o.profile = common.profile.clone();
+            if flags.profile.is_some() {
+                o.profile = flags.profile.clone();
             }
-            if common.region.is_some() {
-                o.region = common.region.clone();
+            if flags.region.is_some() {
+                o.region = flags.region.clone();
             }
-            if common.endpoint_url.is_some() {
-                o.endpoint_url = common.endpoint_url.clone();
+            if flags.endpoint_url.is_some() {
+                o.endpoint_url = flags.endpoint_url.clone();
             }
         }
         let apply_lock = matches!(backend, BackendChoice::Aws(_));
@@ -109,9 +134,9 @@ impl Settings {
             apply_lock,
             backend,
             missing_state,
-            color: color(common.no_color),
-            precheck: common.precheck,
-            as_policy: common.as_policy.clone(),
+            color: color(flags.no_color),
+            precheck: flags.precheck,
+            as_policy: flags.as_policy.clone(),
         })
     }
 }
@@ -186,10 +211,10 @@ mod tests {
         assert!(!on(false, None, Some("xterm"), false));
     }
 
-    fn common(backend: Option<&str>) -> CommonArgs {
-        CommonArgs {
+    fn common(backend: Option<&str>) -> Flags {
+        Flags {
             backend: backend.map(str::to_string),
-            ..CommonArgs::default()
+            ..Flags::default()
         }
     }
 
