@@ -1,6 +1,7 @@
 //! AWS's request rates per API operation, one table for both sides: the emulator throttles
-//! with it, and the client starts each operation's pacing from it (then adapts the rate to
-//! what the service accepts, see [`super::client`]).
+//! with it, and the client starts an operation's pacing from it once the service has
+//! throttled that operation (then adapts the rate to what the service accepts, see
+//! [`super::client`]).
 //!
 //! AWS does not publish per-operation rates for Organizations; the table follows what
 //! practitioners report (Organizations throttles at a few requests per second per operation,
