@@ -8,7 +8,10 @@
 //!   account during that apply;
 //! - a plan with no changes against the applied organization: its virtual time at AWS's rates
 //!   over the rate bound (the largest, over operations, of calls ÷ that operation's rate);
-//! - the same plan's wall clock, configuration loading included.
+//! - the same plan's wall clock, configuration loading included;
+//! - how late the apply saw each account creation finished: the emulator's clock when the
+//!   `CreateAccount` operation ended, minus the instant the emulator completed that creation
+//!   (the poller's delay, whose backoff trades it against polling calls).
 //!
 //! Run with `cargo bench --bench scale` (both sizes; `SCALE_ACCOUNTS=2000` for one, any other
 //! number for an organization of that many accounts in the same proportions). The emulator's
@@ -53,9 +56,53 @@ const SIZES: &[Size] = &[
     },
 ];
 
-struct Quiet;
-impl EventSink for Quiet {
-    fn event(&self, _: &Event) {}
+/// Keeps, for each operation that succeeded, the virtual instant it ended.
+#[derive(Default)]
+struct Finishes(std::sync::Mutex<Vec<(usize, Instant)>>);
+impl EventSink for Finishes {
+    fn event(&self, e: &Event) {
+        if let Event::OpFinished {
+            index, error: None, ..
+        } = e
+        {
+            self.0.lock().unwrap().push((*index, Instant::now()));
+        }
+    }
+}
+
+/// How late each creation was seen finished, in emulator milliseconds, sorted: `start` is
+/// the emulator's clock (`start_ms`) at the tokio instant `start_at`.
+fn seen_late(
+    p: &plan::Plan,
+    finishes: &Finishes,
+    state: &emulator::State,
+    (start_ms, start_at): (u64, Instant),
+) -> Vec<u64> {
+    let completes: std::collections::HashMap<&str, u64> = state
+        .create_requests
+        .values()
+        .map(|r| (r.account_name.as_str(), r.completes_ms))
+        .collect();
+    let mut late: Vec<u64> = finishes
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(i, at)| match &p.operations[*i].op {
+            plan::ops::Op::CreateAccount { name, .. } => {
+                let seen = start_ms + at.duration_since(start_at).as_millis() as u64;
+                Some(seen.saturating_sub(*completes.get(name.as_str())?))
+            }
+            _ => None,
+        })
+        .collect();
+    late.sort_unstable();
+    late
+}
+
+fn quantile(sorted: &[u64], q: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i] as f64 / 1000.0
 }
 
 /// The configuration of an organization of this size: OUs in a bushy tree three deep (ten
@@ -169,19 +216,24 @@ fn measure(size: &Size, latency_ms: u64) {
         let (p, _) = plan::make(&desired, &client, &PlanOptions::default())
             .await
             .expect("plan");
-        let before = polling_calls(&emu.stats());
+        let stats = emu.stats();
+        let before = polling_calls(&stats);
+        let start = (stats.virtual_elapsed_ms, Instant::now());
+        let finishes = Arc::new(Finishes::default());
         let report = apply::apply(
             &p,
             client,
             &ApplyOptions::default(),
-            Arc::new(Quiet),
+            finishes.clone(),
             Arc::new(AtomicBool::new(false)),
         )
         .await
         .expect("no crash");
         assert!(report.succeeded(), "{:?}", report.failures);
-        polling_calls(&emu.stats()) - before
+        let late = seen_late(&p, &finishes, &emu.state(), start);
+        (polling_calls(&emu.stats()) - before, late)
     });
+    let (polls, late) = polls;
     let apply_s = wall.elapsed().as_secs_f64();
     let load_apply = load_average();
     row(
@@ -194,6 +246,17 @@ fn measure(size: &Size, latency_ms: u64) {
         "polling calls per created account",
         format!("{polls} / {} = {per_account:.1}", size.accounts),
         "<= 10",
+    );
+    assert_eq!(late.len(), size.accounts, "every creation seen finished");
+    row(
+        "creation seen finished after (median / p90 / max)",
+        format!(
+            "{:.1} / {:.1} / {:.1} s",
+            quantile(&late, 0.5),
+            quantile(&late, 0.9),
+            quantile(&late, 1.0)
+        ),
+        "a few seconds",
     );
 
     // A plan with no changes.
