@@ -30,10 +30,11 @@ use std::fmt::Write as _;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
+use orgchard::api::{Api, Operation};
 use orgchard::apply::{self, ApplyOptions, Event, EventSink, exec::request_op};
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Builder, Emulator, InitOptions, State, fresh_state};
-use orgchard::backend::{Api, ConnectOptions, Operation, rates};
+use orgchard::backend::{ConnectOptions, rates};
 use orgchard::config::{self, VarInputs};
 use orgchard::plan::{self, Op, Plan, diff::PlanOptions};
 use tokio::time::Instant;

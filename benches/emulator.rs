@@ -5,6 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use orgchard::api::*;
 use orgchard::backend::emulator::{Builder, Emulator, InitOptions, State, store};
 use orgchard::backend::*;
 

@@ -8,9 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use orgchard::api::Api;
+use orgchard::backend::ConnectOptions;
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Builder, Emulator, InitOptions};
-use orgchard::backend::{Api, ConnectOptions};
 use orgchard::config::{self, VarInputs, import};
 use orgchard::plan::{self, diff::PlanOptions};
 

@@ -25,10 +25,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant as WallInstant;
 
+use orgchard::api::Api;
 use orgchard::apply::{self, ApplyOptions, Event, EventSink};
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{self, Emulator, InitOptions};
-use orgchard::backend::{Api, ConnectOptions, rates};
+use orgchard::backend::{ConnectOptions, rates};
 use orgchard::config::{self, VarInputs};
 use orgchard::plan::{self, diff::PlanOptions, read};
 use tokio::time::Instant;

@@ -10,9 +10,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use orgchard::api::Api;
+use orgchard::backend::ConnectOptions;
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Emulator, store};
-use orgchard::backend::{Api, ConnectOptions};
 use orgchard::config::{self, VarInputs};
 use orgchard::iam::policy::{Policy, PolicyKind};
 use orgchard::iam::simulate::{self, Document, SimulateOptions};

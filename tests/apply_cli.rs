@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use applying::*;
 use binary::{lossy as text, orgchard};
-use orgchard::backend::emulator::{self, Emulator, InitOptions};
-use orgchard::backend::{
-    ApiExt, ConnectOptions, CreateAccountInput, CreateOrganizationalUnitInput, ListRootsInput,
-    Scope,
+use orgchard::api::{
+    ApiExt, CreateAccountInput, CreateOrganizationalUnitInput, ListRootsInput, Scope,
 };
+use orgchard::backend::ConnectOptions;
+use orgchard::backend::emulator::{self, Emulator, InitOptions};
 use serde_json::Value;
 
 fn backend(state: &Path) -> String {

@@ -11,11 +11,11 @@ mod applying;
 use std::fmt::Write as _;
 
 use applying::*;
-use orgchard::backend::emulator::state::Faults;
-use orgchard::backend::emulator::{InitOptions, fresh_state};
-use orgchard::backend::{
+use orgchard::api::{
     ApiExt, CreateOrganizationalUnitInput, CreatePolicyInput, ListRootsInput, Scope,
 };
+use orgchard::backend::emulator::state::Faults;
+use orgchard::backend::emulator::{InitOptions, fresh_state};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -7,10 +7,10 @@ mod applying;
 use std::collections::BTreeMap;
 
 use applying::*;
+use orgchard::api::{ApiExt, CreateAccountInput, Scope, Tag};
 use orgchard::apply::{self, ApplyOptions, ApplyReport, Recorder};
 use orgchard::backend::client::Client;
 use orgchard::backend::emulator::{InitOptions, State, fresh_state};
-use orgchard::backend::{ApiExt, CreateAccountInput, Scope, Tag};
 use orgchard::model::live::OWNERSHIP_TAG;
 
 fn options() -> InitOptions {
@@ -279,7 +279,7 @@ role "reader" {
     client
         .enable_policy_type(
             m,
-            orgchard::backend::EnablePolicyTypeInput {
+            orgchard::api::EnablePolicyTypeInput {
                 root_id: emu.state().organization.root_id.clone(),
                 policy_type: "SERVICE_CONTROL_POLICY".into(),
             },
@@ -289,7 +289,7 @@ role "reader" {
     client
         .create_organizational_unit(
             m,
-            orgchard::backend::CreateOrganizationalUnitInput {
+            orgchard::api::CreateOrganizationalUnitInput {
                 parent_id: emu.state().organization.root_id.clone(),
                 name: "Restricted".into(),
                 tags: vec![],
@@ -300,7 +300,7 @@ role "reader" {
     client
         .create_policy(
             m,
-            orgchard::backend::CreatePolicyInput {
+            orgchard::api::CreatePolicyInput {
                 name: "Deny".into(),
                 description: String::new(),
                 content: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#.into(),
@@ -314,7 +314,7 @@ role "reader" {
     client
         .create_role(
             m,
-            orgchard::backend::CreateRoleInput {
+            orgchard::api::CreateRoleInput {
                 role_name: "Reader".into(),
                 assume_role_policy_document: format!(
                     r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{mgmt}:root"}},"Action":"sts:AssumeRole"}}]}}"#

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
+use orgchard::api::{ApiExt, CreatePolicyInput, Scope};
+use orgchard::backend::ConnectOptions;
 use orgchard::backend::emulator::{self, Emulator, InitOptions};
-use orgchard::backend::{ApiExt, ConnectOptions, CreatePolicyInput, Scope};
 use orgchard::model::lock::{LOCK_POLICY_NAME, LOCK_POLICY_TYPE, LockRecord};
 
 mod binary;
@@ -332,8 +333,8 @@ mod on_moto {
     use std::time::Instant;
 
     use super::moto::{MotoServer, test_credentials};
+    use orgchard::api::{CreateOrganizationInput, ListPoliciesInput};
     use orgchard::backend::aws::AwsBackend;
-    use orgchard::backend::{CreateOrganizationInput, ListPoliciesInput};
 
     struct Org {
         server: MotoServer,
@@ -392,7 +393,7 @@ mod on_moto {
             self.command(args).output().unwrap()
         }
 
-        fn lock_policies(&self) -> Vec<orgchard::backend::PolicySummary> {
+        fn lock_policies(&self) -> Vec<orgchard::api::PolicySummary> {
             block_on(async {
                 self.api
                     .list_policies(
@@ -425,7 +426,7 @@ mod on_moto {
                     .api
                     .list_organizational_units_for_parent(
                         &Scope::Management,
-                        orgchard::backend::ListOrganizationalUnitsForParentInput {
+                        orgchard::api::ListOrganizationalUnitsForParentInput {
                             parent_id: root,
                             ..Default::default()
                         },

@@ -10,6 +10,7 @@ mod moto;
 use std::collections::BTreeMap;
 
 use moto::MotoServer;
+use orgchard::api::*;
 use orgchard::backend::aws::AwsBackend;
 use orgchard::backend::*;
 

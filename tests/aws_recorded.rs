@@ -12,6 +12,7 @@ mod moto;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use orgchard::api::*;
 use orgchard::backend::aws::AwsBackend;
 use orgchard::backend::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

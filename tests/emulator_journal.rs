@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use orgchard::api::*;
 use orgchard::backend::emulator::{self, Emulator, journal};
 use orgchard::backend::*;
 

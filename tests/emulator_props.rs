@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use orgchard::api::*;
 use orgchard::backend::emulator::{Builder, State, store};
-use orgchard::backend::*;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use orgchard::api::*;
 use orgchard::backend::emulator::{Builder, State};
 use orgchard::backend::*;
 

@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use orgchard::api::*;
 use orgchard::backend::client::Rate;
 use orgchard::backend::emulator::{self, Emulator, parse_faults};
 use orgchard::backend::*;

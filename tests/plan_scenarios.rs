@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use orgchard::api::*;
 use orgchard::apply;
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::Emulator;

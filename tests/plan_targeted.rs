@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 
 use applying::*;
 use orgchard::addr::Address;
-use orgchard::backend::client::Client;
-use orgchard::backend::emulator::{InitOptions, fresh_state};
-use orgchard::backend::{
+use orgchard::api::{
     ApiExt, CreateOrganizationalUnitInput, Operation, Scope, Tag, TagResourceInput,
 };
+use orgchard::backend::client::Client;
+use orgchard::backend::emulator::{InitOptions, fresh_state};
 use orgchard::model::Desired;
 use orgchard::plan::diff::{self, PlanOptions};
 use orgchard::plan::targeted::Closure;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use orgchard::api::*;
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Emulator, InitOptions, fresh_state};
 use orgchard::backend::*;

@@ -6,9 +6,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use orgchard::api::Api;
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Builder, Emulator, InitOptions, State};
-use orgchard::backend::{Api, ConnectOptions, rates};
+use orgchard::backend::{ConnectOptions, rates};
 use orgchard::config::{self, VarInputs, import};
 use orgchard::plan::{self, diff::PlanOptions, read};
 use tokio::time::Instant;

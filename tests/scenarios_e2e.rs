@@ -18,11 +18,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use orgchard::backend::emulator::{self, Emulator, InitOptions};
-use orgchard::backend::{
-    ApiExt, ConnectOptions, CreateOrganizationalUnitInput, CreatePolicyInput,
-    EnablePolicyTypeInput, Scope, UpdateOrganizationalUnitInput,
+use orgchard::api::{
+    ApiExt, CreateOrganizationalUnitInput, CreatePolicyInput, EnablePolicyTypeInput, Scope,
+    UpdateOrganizationalUnitInput,
 };
+use orgchard::backend::ConnectOptions;
+use orgchard::backend::emulator::{self, Emulator, InitOptions};
 use serde_json::{Value, json};
 
 mod binary;
@@ -1481,8 +1482,8 @@ impl World {
 fn planning_the_landing_zone_on_moto_makes_the_readers_calls() {
     use std::sync::Arc;
 
+    use orgchard::api::{Api, Operation};
     use orgchard::backend::client::{Client, RetryPolicy};
-    use orgchard::backend::{Api, Operation};
     use orgchard::config::{self, VarInputs};
     use orgchard::plan;
 

@@ -492,8 +492,9 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::*;
+    use crate::api::Api;
     use crate::backend::emulator::{Emulator, InitOptions, fresh_state};
-    use crate::backend::{Api, ConnectOptions, rates};
+    use crate::backend::{ConnectOptions, rates};
     use crate::config::{self, VarInputs};
     use crate::plan::diff::PlanOptions;
 
@@ -724,10 +725,10 @@ mod tests {
     impl Api for CreatesAtOnce {
         async fn call(
             &self,
-            scope: &crate::backend::Scope,
-            request: crate::backend::Request,
-        ) -> Result<crate::backend::Response, ApiError> {
-            use crate::backend::{
+            scope: &crate::api::Scope,
+            request: crate::api::Request,
+        ) -> Result<crate::api::Response, ApiError> {
+            use crate::api::{
                 CreateAccountState, DescribeCreateAccountStatusInput, Request, Response,
             };
             let creates = matches!(request, Request::CreateAccount(_));

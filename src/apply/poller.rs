@@ -19,8 +19,9 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::api;
+use crate::api::{ApiError, ApiExt, Operation, Scope};
 use crate::backend::client::Client;
-use crate::backend::{self as api, ApiError, ApiExt, Operation, Scope};
 use crate::plan::read::all_pages;
 
 use super::backoff::Backoff;
@@ -276,10 +277,11 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::api::{Api, CreateAccountInput};
     use crate::apply::ApplyOptions;
+    use crate::backend::ConnectOptions;
     use crate::backend::client::RetryPolicy;
     use crate::backend::emulator::{Emulator, InitOptions, fresh_state};
-    use crate::backend::{Api, ConnectOptions, CreateAccountInput};
 
     async fn create(client: &Client, i: usize) -> String {
         client
@@ -362,8 +364,8 @@ mod tests {
         async fn call(
             &self,
             scope: &Scope,
-            request: crate::backend::Request,
-        ) -> Result<crate::backend::Response, ApiError> {
+            request: crate::api::Request,
+        ) -> Result<crate::api::Response, ApiError> {
             tokio::time::sleep(self.latency).await;
             self.inner.call(scope, request).await
         }

@@ -40,7 +40,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
 
-use super::{Api, ApiError, ErrorKind, Operation, Request, Response, Scope};
+use crate::api::{Api, ApiError, ErrorKind, Operation, Request, Response, Scope};
 
 /// Requests per second and burst size that orgchard keeps to for one API.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -494,7 +494,7 @@ impl Api for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{ListRootsInput, ListRootsOutput};
+    use crate::api::{ListRootsInput, ListRootsOutput};
     use futures::stream::{self, StreamExt};
     use std::sync::atomic::{AtomicU32, Ordering};
 

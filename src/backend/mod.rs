@@ -17,8 +17,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-// The backends' files name the seam's types from here, as they did when it lived here.
-pub use crate::api::*;
+use crate::api::{Api, BackendChoice};
 
 /// Options every backend needs to know about the organization it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 //! is found by stepping up, one that accepts less by the cut on throttling.
 
 use super::client::Rate;
-use super::{Access, Operation, Service};
+use crate::api::{Access, Operation, Service};
 
 /// Sustained requests per second and burst of one operation.
 pub fn aws_rate_of(op: Operation) -> Rate {

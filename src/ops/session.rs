@@ -35,7 +35,7 @@ pub async fn client(settings: &Settings, member_access_role: &str) -> anyhow::Re
     let options = ConnectOptions {
         member_access_role: member_access_role.to_string(),
     };
-    let api: Arc<dyn backend::Api> = match &settings.backend {
+    let api: Arc<dyn crate::api::Api> = match &settings.backend {
         BackendChoice::Emulator { path } if !path.exists() => match settings.missing_state {
             MissingState::Create => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -609,9 +609,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::api::Api;
+    use crate::backend::ConnectOptions;
     use crate::backend::client::{Client, RetryPolicy};
     use crate::backend::emulator::{Emulator, InitOptions, fresh_state};
-    use crate::backend::{Api, ConnectOptions};
     use crate::config::{self, VarInputs};
     use crate::plan::diff::PlanOptions;
 

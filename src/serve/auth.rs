@@ -13,7 +13,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 
-use crate::backend::Service;
+use crate::api::Service;
 
 use super::WireError;
 

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::backend::{Operation, Request, Response, Service};
+use crate::api::{Operation, Request, Response, Service};
 
 use super::WireError;
 
@@ -174,7 +174,7 @@ pub fn account_operation(path: &str) -> Option<Operation> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{AttachPolicyInput, Empty, ListRootsOutput, PolicyTypeSummary, Root};
+    use crate::api::{AttachPolicyInput, Empty, ListRootsOutput, PolicyTypeSummary, Root};
 
     #[test]
     fn names_convert_both_ways() {

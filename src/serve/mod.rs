@@ -35,9 +35,9 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 #[cfg(test)]
-use crate::backend::Operation;
+use crate::api::Operation;
+use crate::api::{Api, ApiError, Request, Response, Scope, Service};
 use crate::backend::emulator::{self, Emulator, RoleSession, SESSION_TOKEN_PREFIX, State};
-use crate::backend::{Api, ApiError, Request, Response, Scope, Service};
 
 /// The region clients are told to use; the emulator serves one organization whatever the
 /// region a request is signed for.

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use crate::backend::{Operation, Request, Response, Service};
+use crate::api::{Operation, Request, Response, Service};
 
 use super::WireError;
 use super::json::{output_of, pascal_to_snake, request_of, snake_to_pascal};
@@ -342,9 +342,7 @@ pub fn error(service: Service, e: &WireError, request_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{
-        AssumeRoleOutput, Credentials, GetRoleOutput, ListRoleTagsOutput, Role, Tag,
-    };
+    use crate::api::{AssumeRoleOutput, Credentials, GetRoleOutput, ListRoleTagsOutput, Role, Tag};
 
     fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

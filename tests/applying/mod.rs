@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use orgchard::api::Api;
 use orgchard::apply::{self, ApplyError, ApplyOptions, ApplyReport, Recorder};
 use orgchard::backend::client::{Client, RetryPolicy};
 use orgchard::backend::emulator::{Emulator, State};
-use orgchard::backend::{Api, ConnectOptions, rates};
+use orgchard::backend::{ConnectOptions, rates};
 use orgchard::config::{self, VarInputs};
 use orgchard::model::Desired;
 use orgchard::model::live::OWNERSHIP_TAG;

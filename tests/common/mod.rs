@@ -5,8 +5,9 @@
 
 use std::path::PathBuf;
 
+use orgchard::api::{Api, ApiError, Request, Response, Scope};
+use orgchard::backend::ConnectOptions;
 use orgchard::backend::emulator::{self, Emulator, InitOptions, State};
-use orgchard::backend::{Api, ApiError, ConnectOptions, Request, Response, Scope};
 
 pub struct Env {
     pub dir: tempfile::TempDir,

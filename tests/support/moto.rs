@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use orgchard::api::AwsOptions;
+use orgchard::backend::ConnectOptions;
 use orgchard::backend::aws::{AwsBackend, StaticCredentials};
-use orgchard::backend::{AwsOptions, ConnectOptions};
 
 /// How long a server may take to start listening (moto imports a lot of Python).
 const START_TIMEOUT: Duration = Duration::from_secs(60);

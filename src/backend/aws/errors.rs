@@ -9,7 +9,7 @@ use aws_sdk_organizations::config::http::HttpResponse;
 use aws_sdk_organizations::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_organizations::types::error as org_errors;
 
-use crate::backend::{ApiError, ErrorKind, Operation};
+use crate::api::{ApiError, ErrorKind, Operation};
 
 /// The code of every error that says the endpoint could not be used as AWS would be.
 pub(crate) const ENDPOINT_ERROR: &str = "OrgchardEndpointError";

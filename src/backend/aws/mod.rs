@@ -24,10 +24,8 @@ use aws_smithy_http_client::tls;
 
 use self::errors::Endpoint;
 use self::ops::Clients;
-use super::{
-    Api, ApiError, AssumeRoleInput, AwsOptions, ConnectError, ConnectOptions, Operation, Request,
-    Response, Scope,
-};
+use super::{ConnectError, ConnectOptions};
+use crate::api::{Api, ApiError, AssumeRoleInput, AwsOptions, Operation, Request, Response, Scope};
 
 /// Organizations is served from us-east-1; used when nothing else names a region.
 const DEFAULT_REGION: &str = "us-east-1";

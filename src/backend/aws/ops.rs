@@ -12,7 +12,7 @@ use aws_sdk_organizations::types as org;
 
 use super::errors::{self, Endpoint};
 use crate::api::{self as seam, Empty, Request, Response};
-use crate::backend::{ApiError, Operation};
+use crate::api::{ApiError, Operation};
 
 /// The service clients of one set of credentials (the caller's, or a member account session).
 #[derive(Clone, Debug)]

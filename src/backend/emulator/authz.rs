@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::backend::*;
+use crate::api::*;
 use crate::iam;
 
 use crate::vocab;

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{StoreError, io};
 use super::state::{CallCounter, Faults};
-use crate::backend::{Request, Scope};
+use crate::api::{Request, Scope};
 
 /// The layout of the journal's lines. Bumped on any incompatible change.
 const JOURNAL_VERSION: u32 = 1;

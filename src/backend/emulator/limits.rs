@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::backend::Operation;
+use crate::api::Operation;
 use crate::backend::rates::aws_rate_of;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

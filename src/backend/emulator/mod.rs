@@ -28,9 +28,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::{
-    Api, ApiError, ConnectError, ConnectOptions, Operation, Request, Response, Scope, Service,
-};
+use super::{ConnectError, ConnectOptions};
+use crate::api::{Api, ApiError, Operation, Request, Response, Scope, Service};
 
 pub use crate::vocab::arn::ADMINISTRATOR_ACCESS;
 pub use authz::{

@@ -123,7 +123,7 @@ pub fn from_live(live: &LiveOrg, member_access_role: &str) -> Result<State, Init
                     permissions_boundary: r.role.permissions_boundary.clone(),
                     inline_policies: r.inline_policies.clone(),
                     managed_policies: r.managed_policy_arns.clone(),
-                    tags: crate::backend::tags_to_map(&r.role.tags),
+                    tags: crate::api::tags_to_map(&r.role.tags),
                     created_ms: 0,
                 },
             );

@@ -297,8 +297,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{Api, CreateOrganizationalUnitInput, Request, Scope};
+    use crate::backend::ConnectOptions;
     use crate::backend::emulator::{Emulator, InitOptions, fresh_state};
-    use crate::backend::{Api, ConnectOptions, CreateOrganizationalUnitInput, Request, Scope};
 
     /// A state file with calls in its journal, and the state they lead to.
     async fn journaled(dir: &Path) -> (PathBuf, State) {

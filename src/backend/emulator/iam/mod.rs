@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::backend::*;
+use crate::api::*;
 
 use crate::vocab;
 

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::backend::*;
+use crate::api::*;
 
 use crate::vocab;
 
