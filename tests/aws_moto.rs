@@ -1279,6 +1279,24 @@ async fn operations_moto_lacks_are_endpoint_errors_naming_operation_and_endpoint
     assert_eq!(log.matches("/putAccountName").count(), 1, "{log}");
 }
 
+/// Regression: the OS hands the port it just freed to the next caller often enough that two
+/// of these tests, starting together, once ran against one moto server (one of them found an
+/// organization already there).
+#[test]
+fn free_ports_are_never_handed_out_twice() {
+    let ports: Vec<u16> = std::thread::scope(|s| {
+        let pickers: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| (0..50).map(|_| moto::free_port()).collect::<Vec<_>>()))
+            .collect();
+        pickers
+            .into_iter()
+            .flat_map(|p| p.join().unwrap())
+            .collect()
+    });
+    let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
+    assert_eq!(distinct.len(), ports.len(), "{ports:?}");
+}
+
 #[tokio::test]
 async fn connection_refused_is_an_endpoint_error() {
     let port = moto::free_port();

@@ -4,9 +4,11 @@
 
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use orgchard::api::AwsOptions;
@@ -80,7 +82,13 @@ impl MotoServer {
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
             let deadline = Instant::now() + START_TIMEOUT;
             loop {
-                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                // Listening is not enough: the server must be ours, which says so in its log
+                // once it has bound the port (another process may hold it).
+                let ours = || {
+                    std::fs::read_to_string(&log)
+                        .is_ok_and(|l| l.contains("Running on") && l.contains(&format!(":{port}")))
+                };
+                if ours() && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
                     return MotoServer {
                         child,
                         log,
@@ -150,9 +158,22 @@ pub fn test_credentials() -> StaticCredentials {
 }
 
 /// A port nothing listens on right now.
+/// A 127.0.0.1 port nothing listens on, never handed out twice in this process. The OS may
+/// give the port it just freed to the next caller, so without the record two tests starting
+/// together could start their servers on one port, and one of them talk to the other's.
 pub fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("bind 127.0.0.1:0");
+        if HANDED_OUT
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(port)
+        {
+            return port;
+        }
+    }
 }
