@@ -212,7 +212,7 @@ fn measure(size: &Size, latency_ms: u64) {
     let wall = WallInstant::now();
     let desired = config::load(&config_dir, &VarInputs::default())
         .unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let polls = rt.block_on(async {
+    let (polls, late) = rt.block_on(async {
         let (emu, client) = open(&state_path);
         let (p, _) = plan::make(&desired, &client, &PlanOptions::default())
             .await
@@ -234,7 +234,6 @@ fn measure(size: &Size, latency_ms: u64) {
         let late = seen_late(&p, &finishes, &emu.state(), start);
         (polling_calls(&emu.stats()) - before, late)
     });
-    let (polls, late) = polls;
     let apply_s = wall.elapsed().as_secs_f64();
     let load_apply = load_average();
     row(

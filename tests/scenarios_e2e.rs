@@ -908,28 +908,12 @@ use moto_http::Moto;
 #[cfg(feature = "aws")]
 mod moto_http {
     use super::*;
-    use std::io::{Read, Write};
-    use std::net::TcpStream;
 
     use crate::moto::{MotoServer, test_credentials};
-
-    /// moto takes the account of an IAM or STS call from the access key: its default key is
-    /// the management account's, and the keys an AssumeRole returns belong to the role's
-    /// account. Signatures are not checked.
-    fn authorization(key: &str, service: &str) -> String {
-        format!(
-            "AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/{service}/aws4_request, \
-             SignedHeaders=host, Signature=0"
-        )
-    }
+    use crate::serve::{Reply, authorization, http};
 
     pub struct Moto {
         pub server: MotoServer,
-    }
-
-    pub struct Reply {
-        pub status: u16,
-        pub body: String,
     }
 
     impl Moto {
@@ -950,36 +934,7 @@ mod moto_http {
             headers: &[(&str, String)],
             body: &str,
         ) -> Reply {
-            let mut s = TcpStream::connect(("127.0.0.1", self.server.port)).unwrap();
-            let mut req = format!(
-                "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
-                self.server.port,
-                body.len()
-            );
-            for (k, v) in headers {
-                req.push_str(&format!("{k}: {v}\r\n"));
-            }
-            req.push_str("\r\n");
-            req.push_str(body);
-            s.write_all(req.as_bytes()).unwrap();
-            let mut raw = Vec::new();
-            s.read_to_end(&mut raw).unwrap();
-            let raw = String::from_utf8_lossy(&raw).into_owned();
-            let (head, rest) = raw.split_once("\r\n\r\n").expect("an HTTP response");
-            let status = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .expect("a status code");
-            let body = if head
-                .to_ascii_lowercase()
-                .contains("transfer-encoding: chunked")
-            {
-                dechunk(rest)
-            } else {
-                rest.to_string()
-            };
-            Reply { status, body }
+            http(self.server.port, method, path, headers, body)
         }
 
         /// One Organizations call (JSON protocol); panics on an error.
@@ -1443,19 +1398,6 @@ mod moto_http {
                 _ => format!("%{b:02X}"),
             })
             .collect()
-    }
-
-    fn dechunk(mut s: &str) -> String {
-        let mut out = String::new();
-        while let Some((size, rest)) = s.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            out.push_str(&rest[..n]);
-            s = rest[n..].trim_start_matches("\r\n");
-        }
-        out
     }
 }
 

@@ -184,8 +184,29 @@ pub async fn role_policies(
     };
     let (role, inline, attached) =
         try_join3(role, own.inline_documents(api), own.attached(api)).await?;
+    let (managed, boundary) =
+        managed_and_boundary(api, scope, &attached, role.permissions_boundary.as_deref()).await?;
+    let policies = || {
+        let mut identity = managed?;
+        identity.extend(parse_inline(&role.arn, inline)?);
+        Ok((identity, boundary?, role.assume_role_policy_document))
+    };
+    Ok(policies())
+}
+
+/// Policies read, or the first that does not parse.
+type Parsed<T> = Result<T, CollectError>;
+
+/// The attached managed policies (each at its default version) and the permissions boundary,
+/// read together; a document that does not parse is an error of the part it belongs to.
+async fn managed_and_boundary(
+    api: &dyn Api,
+    scope: &Scope,
+    attached: &[AttachedPolicy],
+    boundary: Option<&str>,
+) -> Result<(Parsed<Vec<NamedPolicy>>, Parsed<Option<Vec<NamedPolicy>>>), ApiError> {
     let boundary = async {
-        match &role.permissions_boundary {
+        match boundary {
             Some(arn) => managed_policy(api, scope, arn).await.map(Some),
             None => Ok(None),
         }
@@ -196,23 +217,10 @@ pub async fn role_policies(
             .map(|p| managed_policy(api, scope, &p.policy_arn)),
     );
     let (managed, boundary) = try_join(managed, boundary).await?;
-    let mut identity = Vec::new();
-    for p in managed {
-        match p {
-            Ok(p) => identity.push(p),
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    match parse_inline(&role.arn, inline) {
-        Ok(p) => identity.extend(p),
-        Err(e) => return Ok(Err(e)),
-    }
-    let boundary = match boundary {
-        Some(Ok(p)) => Some(vec![p]),
-        Some(Err(e)) => return Ok(Err(e)),
-        None => None,
-    };
-    Ok(Ok((identity, boundary, role.assume_role_policy_document)))
+    Ok((
+        managed.into_iter().collect(),
+        boundary.transpose().map(|b| b.map(|p| vec![p])),
+    ))
 }
 
 /// A user, a group (both in the management account) or a role (in the scope given): IAM
@@ -440,30 +448,13 @@ async fn user_policies(
             Err(e) => return Ok(Err(e)),
         }
     }
-    let boundary = async {
-        match &user.permissions_boundary {
-            Some(arn) => managed_policy(api, m, arn).await.map(Some),
-            None => Ok(None),
-        }
+    let (managed, boundary) =
+        managed_and_boundary(api, m, &attached, user.permissions_boundary.as_deref()).await?;
+    let policies = || {
+        identity.extend(managed?);
+        Ok((identity, boundary?))
     };
-    let managed = try_join_all(
-        attached
-            .iter()
-            .map(|p| managed_policy(api, m, &p.policy_arn)),
-    );
-    let (managed, boundary) = try_join(managed, boundary).await?;
-    for p in managed {
-        match p {
-            Ok(p) => identity.push(p),
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    let boundary = match boundary {
-        Some(Ok(p)) => Some(vec![p]),
-        Some(Err(e)) => return Ok(Err(e)),
-        None => None,
-    };
-    Ok(Ok((identity, boundary)))
+    Ok(policies())
 }
 
 /// Identifies the caller and reads its policies. A denied read is not an error: the source

@@ -154,7 +154,8 @@ pub struct Reply {
     pub headers: String,
 }
 
-/// A SigV4 header naming `key`; the server does not check the signature.
+/// A SigV4 header naming `key`; neither the emulator (unless `--verify-signatures`) nor moto
+/// checks the signature. moto takes the account of an IAM or STS call from the key.
 pub fn authorization(key: &str, service: &str) -> String {
     format!(
         "AWS4-HMAC-SHA256 Credential={key}/20261206/us-east-1/{service}/aws4_request, \
@@ -183,11 +184,33 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, String)], bod
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status code");
+    // moto answers some calls chunked; the emulator never does.
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
     Reply {
         status,
-        body: rest.to_string(),
+        body,
         headers: head.to_string(),
     }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
 }
 
 /// Percent-encodes a form value.
